@@ -1,0 +1,134 @@
+"""Démarches, territoires et structures : création, modification, lecture."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlmodel import Session, func, select
+
+from collecte.models import Contribution, Demarche, Structure, TempsDeCollecte, Territoire, TYPOLOGIES
+from collecte.validation import ErreurValidation, valider_choix, valider_date, valider_texte
+
+
+def slugifier(texte: str, longueur_max: int = 80) -> str:
+    """« Clos du Roy – Centre-ville » → « clos-du-roy-centre-ville » (ASCII, minuscules, tirets)."""
+    ascii_ = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:longueur_max].strip("-")
+
+
+def lister_demarches(session: Session) -> list[Demarche]:
+    return list(session.exec(select(Demarche).order_by(Demarche.cree_le.desc(), Demarche.id.desc())))
+
+
+def demarche_par_slug(session: Session, slug: str) -> Demarche | None:
+    return session.exec(select(Demarche).where(Demarche.slug == slug)).first()
+
+
+def valider_demarche(donnees: dict) -> dict:
+    titre = valider_texte(donnees.get("titre"), "titre", 300)
+    debut = valider_date(donnees.get("date_debut"), "date_debut", requis=False)
+    fin = valider_date(donnees.get("date_fin"), "date_fin", requis=False)
+    if debut and fin and fin < debut:
+        raise ErreurValidation("La date de fin précède la date de début.", "date_fin")
+    return {
+        "titre": titre,
+        "commanditaire": valider_texte(donnees.get("commanditaire"), "commanditaire", 300, requis=False),
+        "partenaires": valider_texte(donnees.get("partenaires"), "partenaires", 5_000, requis=False),
+        "description": valider_texte(donnees.get("description"), "description", 20_000, requis=False),
+        "date_debut": debut,
+        "date_fin": fin,
+    }
+
+
+def creer_demarche(session: Session, donnees: dict, slug: str | None = None) -> Demarche:
+    champs = valider_demarche(donnees)
+    slug = slugifier(slug or donnees.get("slug") or champs["titre"])
+    if not slug:
+        raise ErreurValidation("Impossible de tirer un identifiant court du titre : précisez-en un.", "slug")
+    if demarche_par_slug(session, slug):
+        raise ErreurValidation(f"Une démarche « {slug} » existe déjà.", "slug")
+    demarche = Demarche(slug=slug, **champs)
+    session.add(demarche)
+    session.commit()
+    return demarche
+
+
+def modifier_demarche(session: Session, demarche: Demarche, donnees: dict) -> Demarche:
+    for champ, valeur in valider_demarche(donnees).items():
+        setattr(demarche, champ, valeur)
+    demarche.cloturee = bool(donnees.get("cloturee"))
+    session.add(demarche)
+    session.commit()
+    return demarche
+
+
+def territoires(session: Session, demarche_id: int) -> list[Territoire]:
+    requete = select(Territoire).where(Territoire.demarche_id == demarche_id)
+    return list(session.exec(requete.order_by(Territoire.ville, Territoire.quartier)))
+
+
+def libelle_territoire(territoire: Territoire | None) -> str:
+    if territoire is None:
+        return ""
+    return f"{territoire.ville} – {territoire.quartier}" if territoire.quartier else territoire.ville
+
+
+def trouver_ou_creer_territoire(session: Session, demarche_id: int, ville: str, quartier: str = "", code_qpv: str = "") -> Territoire:
+    ville = valider_texte(ville, "ville", 120)
+    quartier = valider_texte(quartier, "quartier", 200, requis=False)
+    requete = select(Territoire).where(
+        Territoire.demarche_id == demarche_id, Territoire.ville == ville, Territoire.quartier == quartier
+    )
+    territoire = session.exec(requete).first()
+    if territoire is None:
+        territoire = Territoire(demarche_id=demarche_id, ville=ville, quartier=quartier)
+    if code_qpv:
+        territoire.code_qpv = valider_texte(code_qpv, "code_qpv", 20)
+    session.add(territoire)
+    session.flush()
+    return territoire
+
+
+CHAMPS_STRUCTURE = ("lieu", "public", "equipement", "offre_numerique", "besoins", "horaires", "prescripteurs", "notes")
+
+
+def valider_structure(donnees: dict) -> dict:
+    champs = {
+        "nom": valider_texte(donnees.get("nom"), "nom", 300),
+        "typologie": valider_choix(donnees.get("typologie"), TYPOLOGIES, "typologie", defaut="autre"),
+    }
+    for champ in CHAMPS_STRUCTURE:
+        champs[champ] = valider_texte(donnees.get(champ), champ, 5_000, requis=False)
+    return champs
+
+
+def enregistrer_structure(session: Session, demarche_id: int, donnees: dict, structure: Structure | None = None) -> Structure:
+    champs = valider_structure(donnees)
+    doublon = session.exec(
+        select(Structure).where(Structure.demarche_id == demarche_id, Structure.nom == champs["nom"])
+    ).first()
+    if doublon is not None and (structure is None or doublon.id != structure.id):
+        raise ErreurValidation(f"La structure « {champs['nom']} » existe déjà dans cette démarche.", "nom")
+    structure = structure or Structure(demarche_id=demarche_id, nom=champs["nom"])
+    for champ, valeur in champs.items():
+        setattr(structure, champ, valeur)
+    territoire_id = donnees.get("territoire_id")
+    structure.territoire_id = int(territoire_id) if territoire_id not in (None, "") else None
+    if structure.territoire_id and session.get(Territoire, structure.territoire_id).demarche_id != demarche_id:
+        raise ErreurValidation("Ce territoire n'appartient pas à la démarche.", "territoire_id")
+    session.add(structure)
+    session.commit()
+    return structure
+
+
+def structures(session: Session, demarche_id: int) -> list[Structure]:
+    return list(session.exec(select(Structure).where(Structure.demarche_id == demarche_id).order_by(Structure.nom)))
+
+
+def resume_demarche(session: Session, demarche_id: int) -> dict:
+    """Quelques chiffres pour la page d'une démarche (les chiffres clés complets sont dans `analyse`)."""
+    nb_temps = session.exec(select(func.count()).where(TempsDeCollecte.demarche_id == demarche_id)).one()
+    nb_paroles = session.exec(
+        select(func.count(Contribution.id)).join(TempsDeCollecte).where(TempsDeCollecte.demarche_id == demarche_id)
+    ).one()
+    return {"temps": nb_temps, "paroles": nb_paroles}

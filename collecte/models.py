@@ -1,0 +1,284 @@
+"""Modèle de données de Parole (tables SQLModel).
+
+Glossaire (mot français ↔ classe ↔ table) dans ARCHITECTURE.md. Les horodatages sont en UTC,
+conscients du fuseau ; les listes (questions affichées, mots-clés) sont stockées en JSON.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Noms de contraintes stables : indispensables pour qu'Alembic puisse les modifier plus tard.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Vocabulaires contrôlés : valeur stockée → libellé affiché.
+DISPOSITIFS = {
+    "porteur_de_parole": "Porteur de parole",
+    "ordi_panneau": "Ordi-panneau",
+    "atelier_echange": "Atelier d'échange",
+    "echange_activite": "Échange pendant une activité",
+    "atelier_video": "Atelier vidéo",
+    "questionnaire": "Questionnaire",
+    "autre": "Autre",
+}
+PROFILS = {
+    "habitant": "Habitant·e",
+    "professionnel": "Professionnel·le",
+    "benevole": "Bénévole",
+    "jeune": "Jeune",
+    "inconnu": "Non précisé",
+}
+TRANCHES_AGE = {
+    "moins_18": "Moins de 18 ans",
+    "18_25": "18-25 ans",
+    "26_39": "26-39 ans",
+    "40_59": "40-59 ans",
+    "60_plus": "60 ans et plus",
+    "inconnu": "Non précisé",
+}
+GENRES = {"femme": "Femme", "homme": "Homme", "autre": "Autre", "": "Non précisé"}
+TYPOLOGIES = {
+    "a_mission": "À mission",
+    "proposante": "Proposante",
+    "confrontee": "Confrontée",
+    "autre": "Autre",
+}
+NATURES = {"parole": "Parole", "postit": "Post-it", "slogan": "Slogan", "reponse": "Réponse"}
+ROLES = {"admin": "Administrateur·rice", "animateur": "Animateur·rice", "lecteur": "Lecteur·rice"}
+
+
+def maintenant() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class DateTimeUTC(TypeDecorator):
+    """Date-heure toujours rendue en UTC consciente, y compris depuis SQLite (qui perd le fuseau)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, valeur, dialect):
+        if valeur is None:
+            return None
+        if valeur.tzinfo is None:
+            raise ValueError("Date-heure naïve refusée : fournir une date-heure UTC consciente.")
+        valeur = valeur.astimezone(timezone.utc)
+        return valeur.replace(tzinfo=None) if dialect.name == "sqlite" else valeur
+
+    def process_result_value(self, valeur, dialect):
+        if valeur is None:
+            return None
+        return valeur.replace(tzinfo=timezone.utc) if valeur.tzinfo is None else valeur.astimezone(timezone.utc)
+
+
+def _fk(cible: str, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True):
+    return Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey(cible, ondelete=ondelete), nullable=nullable, index=index),
+    )
+
+
+def _horodatage():
+    return Field(default_factory=maintenant, sa_type=DateTimeUTC, nullable=False)
+
+
+class Demarche(SQLModel, table=True):
+    """Une campagne de recueil (« démarche ») : plusieurs par base."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    titre: str = Field(max_length=300)
+    commanditaire: str = Field(default="", max_length=300)
+    partenaires: str = Field(default="", sa_type=Text)
+    date_debut: date | None = None
+    date_fin: date | None = None
+    description: str = Field(default="", sa_type=Text)
+    cloturee: bool = False
+    mots_vides: str = Field(default="", sa_type=Text)  # un mot par ligne, propres à la démarche
+    cree_le: datetime = _horodatage()
+
+
+class Territoire(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("demarche_id", "ville", "quartier", name="uq_territoire_lieu"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demarche_id: int = _fk("demarche.id")
+    ville: str = Field(max_length=120)
+    quartier: str = Field(default="", max_length=200)
+    code_qpv: str = Field(default="", max_length=20)
+
+
+class Structure(SQLModel, table=True):
+    """Structure partenaire, avec les champs de la fiche structure du brief."""
+
+    __table_args__ = (UniqueConstraint("demarche_id", "nom", name="uq_structure_nom"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demarche_id: int = _fk("demarche.id")
+    territoire_id: int | None = _fk("territoire.id", ondelete="SET NULL", nullable=True)
+    nom: str = Field(max_length=300)
+    typologie: str = Field(default="autre", max_length=20)
+    lieu: str = Field(default="", sa_type=Text)
+    public: str = Field(default="", sa_type=Text)
+    equipement: str = Field(default="", sa_type=Text)
+    offre_numerique: str = Field(default="", sa_type=Text)
+    besoins: str = Field(default="", sa_type=Text)
+    horaires: str = Field(default="", sa_type=Text)
+    prescripteurs: str = Field(default="", sa_type=Text)
+    notes: str = Field(default="", sa_type=Text)
+
+
+class TempsDeCollecte(SQLModel, table=True):
+    """Un temps de collecte : une session de porteur de parole, un ordi-panneau posé, un atelier…"""
+
+    __table_args__ = (UniqueConstraint("demarche_id", "ref", name="uq_temps_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demarche_id: int = _fk("demarche.id")
+    ref: str = Field(max_length=80)
+    dispositif: str = Field(max_length=30)
+    date: date
+    date_fin: date | None = None  # période d'affichage d'un ordi-panneau
+    lieu: str = Field(default="", max_length=300)
+    evenement: str = Field(default="", max_length=300)
+    territoire_id: int | None = _fk("territoire.id", ondelete="SET NULL", nullable=True)
+    structure_id: int | None = _fk("structure.id", ondelete="SET NULL", nullable=True)
+    animateurs: str = Field(default="", max_length=500)
+    questions: list[str] = Field(default_factory=list, sa_type=JSON)
+    personnes_rencontrees: int = 0
+    dont_professionnels: int = 0
+    notes: str = Field(default="", sa_type=Text)
+    cree_le: datetime = _horodatage()
+
+
+class Photo(SQLModel, table=True):
+    """Photo d'un tableau, de post-its ou de croquis ; le fichier vit dans instance/photos."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    temps_id: int = _fk("tempsdecollecte.id")
+    fichier: str = Field(max_length=100, unique=True)
+    type_mime: str = Field(max_length=50)
+    taille: int
+    legende: str = Field(default="", max_length=300)
+    cree_le: datetime = _horodatage()
+
+
+class Theme(SQLModel, table=True):
+    """Un thème du livre de codes d'une démarche."""
+
+    __table_args__ = (UniqueConstraint("demarche_id", "slug", name="uq_theme_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demarche_id: int = _fk("demarche.id")
+    slug: str = Field(max_length=80)
+    label: str = Field(max_length=300)
+    description: str = Field(default="", sa_type=Text)
+    mots_cles: list[str] = Field(default_factory=list, sa_type=JSON)
+    couleur: str = Field(default="", max_length=7)
+    ordre: int = 0
+    parent_id: int | None = _fk("theme.id", ondelete="SET NULL", nullable=True)
+    introduction: str = Field(default="", sa_type=Text)  # chapeau du chapitre dans le livret
+
+
+class Utilisateur(SQLModel, table=True):
+    """Compte d'équipe. Aucun compte pour les habitant·es : ils et elles restent anonymes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    identifiant: str = Field(max_length=80, unique=True, index=True)
+    nom: str = Field(default="", max_length=200)
+    mot_de_passe_hash: str = Field(max_length=300)
+    role: str = Field(default="lecteur", max_length=20)
+    actif: bool = True
+    cree_le: datetime = _horodatage()
+
+
+class Invitation(SQLModel, table=True):
+    """Lien personnel d'une structure vers un questionnaire (jeton ≥ 128 bits)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    demarche_id: int = _fk("demarche.id")
+    structure_id: int = _fk("structure.id")
+    questionnaire: str = Field(max_length=80)
+    jeton: str = Field(max_length=100, unique=True, index=True)
+    expire_le: datetime | None = Field(default=None, sa_type=DateTimeUTC)
+    revoquee_le: datetime | None = Field(default=None, sa_type=DateTimeUTC)
+    ouverte_le: datetime | None = Field(default=None, sa_type=DateTimeUTC)
+    cree_le: datetime = _horodatage()
+
+
+class ReponseQuestionnaire(SQLModel, table=True):
+    """Réponse d'une structure à un questionnaire (en ligne ou saisie depuis le papier)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    demarche_id: int = _fk("demarche.id")
+    structure_id: int | None = _fk("structure.id", ondelete="SET NULL", nullable=True)
+    invitation_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("invitation.id", ondelete="SET NULL"), unique=True, nullable=True),
+    )
+    temps_id: int | None = _fk("tempsdecollecte.id", ondelete="SET NULL", nullable=True)
+    questionnaire: str = Field(max_length=80)
+    version: int = 1
+    role_repondant: str = Field(default="", max_length=200)
+    nom_structure: str = Field(default="", max_length=300)
+    statut: str = Field(default="brouillon", max_length=20)  # brouillon | soumise
+    source: str = Field(default="web", max_length=10)  # web | papier
+    valeurs: dict = Field(default_factory=dict, sa_type=JSON)
+    soumise_le: datetime | None = Field(default=None, sa_type=DateTimeUTC)
+    cree_le: datetime = _horodatage()
+    modifiee_le: datetime = _horodatage()
+
+
+class Contribution(SQLModel, table=True):
+    """Une parole recueillie : citation, post-it, slogan ou réponse libre à un questionnaire."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_uuid: uuid.UUID = Field(default_factory=uuid.uuid4, unique=True, index=True)
+    temps_id: int = _fk("tempsdecollecte.id")
+    nature: str = Field(default="parole", max_length=20)
+    texte: str = Field(sa_type=Text)
+    question: str = Field(default="", sa_type=Text)
+    profil: str = Field(default="inconnu", max_length=20)
+    tranche_age: str = Field(default="inconnu", max_length=20)
+    genre: str = Field(default="", max_length=20)
+    a_retenir: bool = False
+    ne_pas_citer: bool = False
+    masquee: bool = False
+    reponse_id: int | None = _fk("reponsequestionnaire.id", nullable=True)
+    question_ref: str = Field(default="", max_length=40)
+    saisie_par_id: int | None = _fk("utilisateur.id", ondelete="SET NULL", nullable=True, index=False)
+    modifiee_par_id: int | None = _fk("utilisateur.id", ondelete="SET NULL", nullable=True, index=False)
+    cree_le: datetime = _horodatage()
+    modifiee_le: datetime = _horodatage()
+
+
+class ContributionTheme(SQLModel, table=True):
+    contribution_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contribution.id", ondelete="CASCADE"), primary_key=True)
+    )
+    theme_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class TexteRestitution(SQLModel, table=True):
+    """Texte libre du livret écrit par l'équipe (couverture, synthèse, angles morts, préconisations…)."""
+
+    __table_args__ = (UniqueConstraint("demarche_id", "cle", name="uq_texterestitution_cle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demarche_id: int = _fk("demarche.id")
+    cle: str = Field(max_length=80)
+    titre: str = Field(default="", max_length=300)
+    contenu: str = Field(default="", sa_type=Text)
+    ordre: int = 0
+    modifie_le: datetime = _horodatage()

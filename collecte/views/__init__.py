@@ -1,0 +1,59 @@
+"""Blueprints web du paquet collecte, et les garde-fous d'accès communs.
+
+Chaque module de ce dossier est un blueprint mince : il lit la requête, appelle une fonction
+de `collecte.*` et rend une page. La connexion est exigée partout par `app._exiger_compte` ;
+les rôles, par `role_requis`.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from collecte.db import get_session
+
+
+def role_requis(role_minimal: str):
+    """Refuse (403) l'accès aux comptes dont le rôle est inférieur à `role_minimal`."""
+
+    def decorateur(vue):
+        @wraps(vue)
+        def enveloppe(*args, **kwargs):
+            if not current_user.is_authenticated or not current_user.peut(role_minimal):
+                abort(403)
+            return vue(*args, **kwargs)
+
+        return enveloppe
+
+    return decorateur
+
+
+ecriture_requise = role_requis("animateur")
+admin_requis = role_requis("admin")
+
+
+def obtenir_ou_404(modele, ident):
+    objet = get_session().get(modele, ident)
+    if objet is None:
+        abort(404)
+    return objet
+
+
+def _blueprints():
+    from importlib import import_module
+
+    noms = ["comptes", "demarches", "temps", "saisie", "revue", "themes", "api", "imports", "enquetes", "public"]
+    trouves = []
+    for nom in noms:
+        try:
+            module = import_module(f"collecte.views.{nom}")
+        except ModuleNotFoundError as erreur:
+            if erreur.name != f"collecte.views.{nom}":
+                raise
+            continue
+        trouves.append(module.bp)
+    return trouves
+
+
+BLUEPRINTS = _blueprints()

@@ -1,0 +1,180 @@
+"""Fixtures communes : une application sur une base jetable, des comptes, des fabriques.
+
+Par défaut la base est un fichier SQLite temporaire. Si PAROLE_TEST_DATABASE_URL est défini
+(CI : un vrai serveur PostgreSQL), toute la suite tourne sur cette base, vidée entre deux tests.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from app import create_app
+from collecte import comptes
+from collecte.db import creer_engine, init_db
+from collecte.models import Contribution, ContributionTheme, Demarche, Structure, TempsDeCollecte, Territoire, Theme
+
+URL_POSTGRES = os.environ.get("PAROLE_TEST_DATABASE_URL")
+MOT_DE_PASSE = "mot-de-passe-de-test"
+
+
+@pytest.fixture(scope="session")
+def _schema_postgres():
+    if not URL_POSTGRES:
+        return None
+    engine = creer_engine(URL_POSTGRES)
+    with engine.begin() as connexion:
+        connexion.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    init_db(engine)
+    engine.dispose()
+    return URL_POSTGRES
+
+
+def _vider_postgres(engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connexion:
+        connexion.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app(tmp_path, _schema_postgres):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "cle-de-test-" + uuid.uuid4().hex,
+        "WTF_CSRF_ENABLED": False,
+        "DATABASE_URL": _schema_postgres or f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "PHOTOS_DIR": str(tmp_path / "photos"),
+        "RATELIMIT_ENABLED": True,
+    }
+    os.environ.setdefault("PAROLE_INSTANCE", str(tmp_path / "instance"))
+    application = create_app(config)
+    engine = application.extensions["parole_engine"]
+    if _schema_postgres:
+        _vider_postgres(engine)
+    else:
+        init_db(engine)
+    yield application
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    with Session(app.extensions["parole_engine"], expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def creer_compte(session):
+    def fabrique(role: str = "animateur", identifiant: str | None = None):
+        return comptes.creer_utilisateur(session, identifiant or f"{role}-{uuid.uuid4().hex[:6]}", MOT_DE_PASSE, role)
+
+    return fabrique
+
+
+@pytest.fixture
+def connecter(client, creer_compte):
+    """Connecte le client de test avec un compte du rôle demandé ; renvoie l'utilisateur."""
+
+    def _connecter(role: str = "animateur"):
+        utilisateur = creer_compte(role)
+        reponse = client.post(
+            "/comptes/connexion", data={"identifiant": utilisateur.identifiant, "mot_de_passe": MOT_DE_PASSE}
+        )
+        assert reponse.status_code == 302, reponse.data
+        return utilisateur
+
+    return _connecter
+
+
+@pytest.fixture
+def creer_demarche(session):
+    def fabrique(slug: str = "demarche-test", **champs):
+        demarche = Demarche(slug=slug, titre=champs.pop("titre", "Démarche de test"), **champs)
+        session.add(demarche)
+        session.commit()
+        return demarche
+
+    return fabrique
+
+
+@pytest.fixture
+def creer_territoire(session):
+    def fabrique(demarche, ville="Vierzon", quartier="Clos du Roy", **champs):
+        territoire = Territoire(demarche_id=demarche.id, ville=ville, quartier=quartier, **champs)
+        session.add(territoire)
+        session.commit()
+        return territoire
+
+    return fabrique
+
+
+@pytest.fixture
+def creer_structure(session):
+    def fabrique(demarche, nom="Centre social du Tunnel", territoire=None, typologie="a_mission", **champs):
+        structure = Structure(
+            demarche_id=demarche.id, nom=nom, typologie=typologie,
+            territoire_id=territoire.id if territoire else None, **champs,
+        )
+        session.add(structure)
+        session.commit()
+        return structure
+
+    return fabrique
+
+
+@pytest.fixture
+def creer_theme(session):
+    def fabrique(demarche, slug="parentalite", label="La parentalité numérique", ordre=0, **champs):
+        theme = Theme(demarche_id=demarche.id, slug=slug, label=label, ordre=ordre, **champs)
+        session.add(theme)
+        session.commit()
+        return theme
+
+    return fabrique
+
+
+@pytest.fixture
+def creer_temps(session):
+    def fabrique(demarche, ref=None, dispositif="porteur_de_parole", territoire=None, structure=None, **champs):
+        temps = TempsDeCollecte(
+            demarche_id=demarche.id,
+            ref=ref or f"T-{uuid.uuid4().hex[:6]}",
+            dispositif=dispositif,
+            date=champs.pop("date", date(2024, 3, 5)),
+            territoire_id=territoire.id if territoire else None,
+            structure_id=structure.id if structure else None,
+            **champs,
+        )
+        session.add(temps)
+        session.commit()
+        return temps
+
+    return fabrique
+
+
+@pytest.fixture
+def creer_contribution(session):
+    def fabrique(temps, texte="Le numérique, ça me dépasse.", themes=(), **champs):
+        contribution = Contribution(temps_id=temps.id, texte=texte, **champs)
+        session.add(contribution)
+        session.flush()
+        for theme in themes:
+            session.add(ContributionTheme(contribution_id=contribution.id, theme_id=theme.id))
+        session.commit()
+        return contribution
+
+    return fabrique
