@@ -178,3 +178,88 @@ def creer_contribution(session):
         return contribution
 
     return fabrique
+
+
+# --- Outils externes et navigateur -----------------------------------------------------------
+# En CI (PAROLE_EXIGER_OUTILS=1), un outil absent (chromium, pdftotext, xmllint…) fait échouer
+# le test au lieu de le sauter : un test sauté ne prouve rien.
+
+import shutil
+import threading
+
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("PAROLE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def exiger_outil(nom: str) -> str:
+    """Chemin de l'outil `nom` ; sinon saute le test (échoue en CI)."""
+    chemin = shutil.which(nom)
+    if chemin:
+        return chemin
+    if os.environ.get("PAROLE_EXIGER_OUTILS"):
+        pytest.fail(f"Outil « {nom} » introuvable alors que PAROLE_EXIGER_OUTILS est défini.")
+    pytest.skip(f"Outil « {nom} » non installé (paquet Debian correspondant requis).")
+
+
+@pytest.fixture
+def serveur_live(app):
+    """Sert l'application de test sur 127.0.0.1 (port libre) dans un fil ; renvoie l'URL de base."""
+    serveur = make_server("127.0.0.1", 0, app, threaded=True)
+    fil = threading.Thread(target=serveur.serve_forever, daemon=True)
+    fil.start()
+    yield f"http://127.0.0.1:{serveur.server_port}"
+    serveur.shutdown()
+    fil.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def _navigateur():
+    if not CHROMIUM:
+        exiger_outil("chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        navigateur = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+        )
+        yield navigateur
+        navigateur.close()
+
+
+TABLETTE = {"width": 800, "height": 1280}  # tablette 10" en portrait
+TELEPHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def nouvelle_page(_navigateur):
+    """Fabrique de pages Playwright : nouvelle_page(viewport=TABLETTE, has_touch=True)."""
+    contextes = []
+
+    def fabrique(viewport=TABLETTE, **options):
+        contexte = _navigateur.new_context(viewport=viewport, locale="fr-FR", **options)
+        contexte.set_default_timeout(10_000)
+        contextes.append(contexte)
+        return contexte.new_page()
+
+    yield fabrique
+    for contexte in contextes:
+        contexte.close()
+
+
+@pytest.fixture
+def connecter_page(creer_compte):
+    """Connecte une page Playwright : connecter_page(page, base_url, role) → utilisateur."""
+
+    def _connecter(page, base_url: str, role: str = "animateur"):
+        utilisateur = creer_compte(role)
+        page.goto(f"{base_url}/comptes/connexion")
+        page.get_by_label("Identifiant").fill(utilisateur.identifiant)
+        page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(lambda url: "/comptes/connexion" not in url)
+        return utilisateur
+
+    return _connecter
