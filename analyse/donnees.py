@@ -1,0 +1,197 @@
+"""Le seul module d'`analyse` qui lit la base : il charge une démarche en tableaux pandas.
+
+Tout le reste d'`analyse` (et `restitution`) travaille sur le `Corpus` renvoyé ici, sans SQL.
+Les contributions masquées (modération) sont exclues ; celles « ne pas citer » sont gardées
+(elles comptent) avec leur drapeau, pour que chaque consommateur les écarte des citations.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import text
+from sqlmodel import Session
+
+COLONNES_CONTRIBUTIONS = [
+    "id", "texte", "question", "nature", "profil", "tranche_age", "genre", "a_retenir", "ne_pas_citer",
+    "cree_le", "temps_id", "temps_ref", "dispositif", "date", "territoire_id", "ville", "quartier",
+    "territoire", "structure_id", "structure",
+]
+
+
+@dataclass
+class Filtres:
+    """Filtres du tableau de bord ; None = pas de filtre."""
+
+    territoire_id: int | None = None
+    dispositif: str | None = None
+    profil: str | None = None
+    theme: str | None = None  # slug
+    date_debut: date | None = None
+    date_fin: date | None = None
+
+
+@dataclass
+class Corpus:
+    demarche: dict
+    contributions: pd.DataFrame  # une ligne par contribution non masquée (COLONNES_CONTRIBUTIONS)
+    liens_themes: pd.DataFrame  # contribution_id, theme (slug) : une ligne par étiquette
+    themes: pd.DataFrame  # slug, label, description, mots_cles, couleur, ordre, parent, introduction
+    temps: pd.DataFrame  # une ligne par temps de collecte (avec ville, quartier, territoire, structure)
+    structures: pd.DataFrame  # id, nom, typologie, territoire_id, ville, quartier, territoire, offre_numerique…
+    territoires: pd.DataFrame  # id, ville, quartier, code_qpv, territoire (libellé)
+    questionnaires_soumis: pd.DataFrame  # id, structure_id, questionnaire, soumise_le
+    filtres: Filtres = field(default_factory=Filtres)
+
+
+def _libelle(ville: pd.Series, quartier: pd.Series) -> pd.Series:
+    ville, quartier = ville.fillna(""), quartier.fillna("")
+    return ville.where(quartier == "", ville + " – " + quartier)
+
+
+def _lire(session: Session, requete: str, **parametres) -> pd.DataFrame:
+    connexion = session.connection()
+    return pd.read_sql_query(text(requete), connexion, params=parametres)
+
+
+def charger_demarche(session: Session, slug: str) -> dict | None:
+    lignes = _lire(session, "SELECT * FROM demarche WHERE slug = :slug", slug=slug)
+    return None if lignes.empty else lignes.iloc[0].to_dict()
+
+
+_REQUETE_TEMPS = """
+SELECT t.id, t.ref, t.dispositif, t.date, t.date_fin, t.lieu, t.evenement, t.animateurs, t.questions,
+       t.personnes_rencontrees, t.dont_professionnels, t.territoire_id, t.structure_id,
+       te.ville, te.quartier, s.nom AS structure
+FROM tempsdecollecte t
+LEFT JOIN territoire te ON te.id = t.territoire_id
+LEFT JOIN structure s ON s.id = t.structure_id
+WHERE t.demarche_id = :demarche_id
+ORDER BY t.date, t.id
+"""
+
+_REQUETE_CONTRIBUTIONS = """
+SELECT c.id, c.texte, c.question, c.nature, c.profil, c.tranche_age, c.genre, c.a_retenir, c.ne_pas_citer,
+       c.cree_le, c.temps_id
+FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
+WHERE t.demarche_id = :demarche_id AND c.masquee = :faux
+ORDER BY c.id
+"""
+
+_REQUETE_LIENS = """
+SELECT ct.contribution_id, th.slug AS theme
+FROM contributiontheme ct
+JOIN theme th ON th.id = ct.theme_id
+JOIN contribution c ON c.id = ct.contribution_id
+JOIN tempsdecollecte t ON t.id = c.temps_id
+WHERE t.demarche_id = :demarche_id AND c.masquee = :faux
+"""
+
+
+def _charger_temps(session: Session, demarche_id: int) -> pd.DataFrame:
+    temps = _lire(session, _REQUETE_TEMPS, demarche_id=demarche_id)
+    temps["date"] = pd.to_datetime(temps["date"]).dt.date
+    temps["territoire"] = _libelle(temps["ville"], temps["quartier"])
+    temps["questions"] = temps["questions"].map(_liste_json)
+    return temps
+
+
+def _liste_json(valeur) -> list:
+    if isinstance(valeur, list):
+        return valeur
+    if valeur is None or valeur == "":
+        return []
+    return list(json.loads(valeur))
+
+
+def _joindre_temps(contributions: pd.DataFrame, temps: pd.DataFrame) -> pd.DataFrame:
+    colonnes = temps[["id", "ref", "dispositif", "date", "territoire_id", "ville", "quartier", "territoire",
+                      "structure_id", "structure"]].rename(columns={"id": "temps_id", "ref": "temps_ref"})
+    fusion = contributions.merge(colonnes, on="temps_id", how="left")
+    for drapeau in ("a_retenir", "ne_pas_citer"):
+        fusion[drapeau] = fusion[drapeau].astype(bool)
+    return fusion[COLONNES_CONTRIBUTIONS]
+
+
+def _charger_themes(session: Session, demarche_id: int) -> pd.DataFrame:
+    themes = _lire(
+        session,
+        """SELECT th.id, th.slug, th.label, th.description, th.mots_cles, th.couleur, th.ordre,
+                  th.introduction, p.slug AS parent
+           FROM theme th LEFT JOIN theme p ON p.id = th.parent_id
+           WHERE th.demarche_id = :demarche_id ORDER BY th.ordre, th.id""",
+        demarche_id=demarche_id,
+    )
+    themes["mots_cles"] = themes["mots_cles"].map(_liste_json)
+    return themes
+
+
+def _charger_structures(session: Session, demarche_id: int) -> pd.DataFrame:
+    structures = _lire(
+        session,
+        """SELECT s.*, te.ville, te.quartier FROM structure s
+           LEFT JOIN territoire te ON te.id = s.territoire_id
+           WHERE s.demarche_id = :demarche_id ORDER BY s.nom""",
+        demarche_id=demarche_id,
+    )
+    structures["territoire"] = _libelle(structures["ville"], structures["quartier"])
+    return structures
+
+
+def _filtrer(corpus: Corpus, filtres: Filtres) -> Corpus:
+    temps = corpus.temps
+    if filtres.territoire_id is not None:
+        temps = temps[temps["territoire_id"] == filtres.territoire_id]
+    if filtres.dispositif:
+        temps = temps[temps["dispositif"] == filtres.dispositif]
+    if filtres.date_debut:
+        temps = temps[temps["date"] >= filtres.date_debut]
+    if filtres.date_fin:
+        temps = temps[temps["date"] <= filtres.date_fin]
+    contributions = corpus.contributions[corpus.contributions["temps_id"].isin(temps["id"])]
+    if filtres.profil:
+        contributions = contributions[contributions["profil"] == filtres.profil]
+    if filtres.theme:
+        ids = corpus.liens_themes.loc[corpus.liens_themes["theme"] == filtres.theme, "contribution_id"]
+        contributions = contributions[contributions["id"].isin(ids)]
+    liens = corpus.liens_themes[corpus.liens_themes["contribution_id"].isin(contributions["id"])]
+    return Corpus(
+        demarche=corpus.demarche, contributions=contributions.reset_index(drop=True),
+        liens_themes=liens.reset_index(drop=True), themes=corpus.themes, temps=temps.reset_index(drop=True),
+        structures=corpus.structures, territoires=corpus.territoires,
+        questionnaires_soumis=corpus.questionnaires_soumis, filtres=filtres,
+    )
+
+
+def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None) -> Corpus | None:
+    """Charge la démarche `slug` ; None si elle n'existe pas. Les filtres portent sur les temps
+    (territoire, dispositif, dates) et sur les contributions (profil, thème)."""
+    demarche = charger_demarche(session, slug)
+    if demarche is None:
+        return None
+    ident = int(demarche["id"])
+    temps = _charger_temps(session, ident)
+    contributions = _lire(session, _REQUETE_CONTRIBUTIONS, demarche_id=ident, faux=False)
+    territoires = _lire(session, "SELECT id, ville, quartier, code_qpv FROM territoire WHERE demarche_id = :d "
+                        "ORDER BY ville, quartier", d=ident)
+    territoires["territoire"] = _libelle(territoires["ville"], territoires["quartier"])
+    soumis = _lire(session, "SELECT id, structure_id, questionnaire, soumise_le FROM reponsequestionnaire "
+                   "WHERE demarche_id = :d AND statut = 'soumise'", d=ident)
+    corpus = Corpus(
+        demarche=demarche,
+        contributions=_joindre_temps(contributions, temps),
+        liens_themes=_lire(session, _REQUETE_LIENS, demarche_id=ident, faux=False),
+        themes=_charger_themes(session, ident),
+        temps=temps,
+        structures=_charger_structures(session, ident),
+        territoires=territoires,
+        questionnaires_soumis=soumis,
+    )
+    return _filtrer(corpus, filtres) if filtres and filtres != Filtres() else corpus
+
+
+def lister_demarches(session: Session) -> pd.DataFrame:
+    return _lire(session, "SELECT id, slug, titre FROM demarche ORDER BY id")
+
