@@ -1,0 +1,90 @@
+"""Sens des imports (voir ARCHITECTURE.md), vérifié en lisant le code avec `ast`.
+
+app → */views → logique → modèles ; restitution → analyse ; collecte n'importe jamais analyse
+ni restitution ; analyse ne lit la base que par analyse/donnees.py ; seuls app.py, les vues,
+les commandes, les formulaires et collecte/db.py importent flask.
+"""
+import ast
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parent.parent
+PAQUETS = ("collecte", "analyse", "restitution")
+
+
+def _modules():
+    for paquet in PAQUETS:
+        for fichier in sorted((RACINE / paquet).rglob("*.py")):
+            if "migrations" in fichier.parts:
+                continue
+            yield fichier.relative_to(RACINE).as_posix(), fichier
+
+
+def _imports(fichier: Path) -> set[str]:
+    arbre = ast.parse(fichier.read_text(encoding="utf-8"))
+    noms = set()
+    for noeud in ast.walk(arbre):
+        if isinstance(noeud, ast.Import):
+            noms.update(alias.name for alias in noeud.names)
+        elif isinstance(noeud, ast.ImportFrom) and noeud.module and noeud.level == 0:
+            noms.add(noeud.module)
+    return noms
+
+
+def _racines(noms: set[str]) -> set[str]:
+    return {nom.split(".")[0] for nom in noms}
+
+
+def test_il_y_a_du_code_a_verifier():
+    assert len(list(_modules())) >= 10
+
+
+def test_collecte_n_importe_ni_analyse_ni_restitution():
+    for chemin, fichier in _modules():
+        if chemin.startswith("collecte/"):
+            interdits = _racines(_imports(fichier)) & {"analyse", "restitution"}
+            assert not interdits, f"{chemin} importe {interdits}"
+
+
+def test_analyse_n_importe_pas_restitution():
+    for chemin, fichier in _modules():
+        if chemin.startswith("analyse/"):
+            assert "restitution" not in _racines(_imports(fichier)), chemin
+
+
+def test_aucun_paquet_n_importe_app():
+    for chemin, fichier in _modules():
+        assert "app" not in _racines(_imports(fichier)), f"{chemin} importe app (import circulaire)"
+
+
+def _est_couche_web(chemin: str) -> bool:
+    nom = chemin.rsplit("/", 1)[-1]
+    return (
+        chemin.startswith("collecte/views/")
+        or nom in ("views.py", "cli.py", "forms.py")
+        or chemin == "collecte/db.py"
+    )
+
+
+def test_seules_les_couches_web_importent_flask():
+    for chemin, fichier in _modules():
+        racines = _racines(_imports(fichier))
+        web = racines & {"flask", "flask_login", "flask_wtf", "flask_limiter", "werkzeug"}
+        if web and not _est_couche_web(chemin):
+            # werkzeug.security (hachage de mots de passe) n'est pas de la couche web.
+            assert _imports(fichier) & {"werkzeug.security"} and web == {"werkzeug"}, f"{chemin} importe {web}"
+
+
+def test_analyse_ne_lit_la_base_que_par_donnees():
+    acces_base = {"sqlalchemy", "sqlmodel", "collecte"}
+    for chemin, fichier in _modules():
+        if chemin.startswith("analyse/") and chemin not in ("analyse/donnees.py",) and not _est_couche_web(chemin):
+            touches = _racines(_imports(fichier)) & acces_base
+            assert not touches, f"{chemin} lit la base directement ({touches}) : passer par analyse/donnees.py"
+
+
+def test_la_logique_n_importe_pas_les_vues():
+    for chemin, fichier in _modules():
+        if _est_couche_web(chemin):
+            continue
+        vues = {n for n in _imports(fichier) if n.endswith(".views") or ".views." in n}
+        assert not vues, f"{chemin} importe des vues {vues}"
