@@ -1,0 +1,118 @@
+"""Écrans de terrain : « nouvelle parole » (porteur de parole…) et transcription de post-its."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from collecte.db import get_session
+from collecte.models import GENRES, PROFILS, TRANCHES_AGE, Contribution, Demarche, TempsDeCollecte, Theme
+from collecte.saisie import ConflitContribution, annuler_derniere, compter_contributions, enregistrer_contribution, themes_de_la_demarche
+from collecte.validation import ErreurValidation, valider_contribution, valider_uuid
+from collecte.views import ecriture_requise, obtenir_ou_404
+
+bp = Blueprint("saisie", __name__, url_prefix="/collecte/temps")
+
+
+def _themes(demarche_id: int) -> list[Theme]:
+    requete = select(Theme).where(Theme.demarche_id == demarche_id).order_by(Theme.ordre, Theme.id)
+    return list(get_session().exec(requete))
+
+
+def _donnees_formulaire() -> dict:
+    donnees = request.form.to_dict()
+    donnees["themes"] = request.form.getlist("themes")
+    return donnees
+
+
+def _enregistrer(temps: TempsDeCollecte, donnees: dict) -> Contribution:
+    """Valide et enregistre ; lève ErreurValidation (message pour l'animateur·rice)."""
+    session = get_session()
+    valides = valider_contribution(donnees, themes_de_la_demarche(session, temps.demarche_id))
+    try:
+        contribution, _cree = enregistrer_contribution(
+            session, temps, valides, valider_uuid(donnees.get("client_uuid")), current_user.id
+        )
+    except ConflitContribution:
+        raise ErreurValidation("Ce formulaire a déjà servi pour une autre parole : rechargez la page.") from None
+    return contribution
+
+
+def _page(gabarit: str, temps: TempsDeCollecte, valeurs: dict, statut: int = 200):
+    session = get_session()
+    demarche = session.get(Demarche, temps.demarche_id)
+    suggestions = "analyse.api_suggestions" in current_app.view_functions
+    return render_template(
+        gabarit,
+        temps=temps,
+        demarche=demarche,
+        valeurs=valeurs,
+        client_uuid=valeurs.get("client_uuid") or str(uuid.uuid4()),
+        themes=_themes(temps.demarche_id),
+        profils=PROFILS,
+        tranches=TRANCHES_AGE,
+        genres={k: v for k, v in GENRES.items() if k},
+        compteur=compter_contributions(session, temps.id),
+        url_suggestions=url_for("analyse.api_suggestions") if suggestions else "",
+        dernieres=_dernieres_postits(temps.id) if gabarit.endswith("postits.html") else [],
+    ), statut
+
+
+def _dernieres_postits(temps_id: int) -> list[Contribution]:
+    requete = (select(Contribution).where(Contribution.temps_id == temps_id)
+               .order_by(Contribution.id.desc()).limit(30))
+    return list(get_session().exec(requete))
+
+
+def _valeurs_suivantes(valeurs: dict) -> dict:
+    # La question reste choisie d'une parole à l'autre (le panneau ne change pas pendant la
+    # session) ; profil, âge, genre, thèmes et drapeaux repartent de zéro : chaque passant·e
+    # est une autre personne, et un profil resté coché par erreur fausserait les comptes.
+    return {"question": valeurs.get("question", "")}
+
+
+@bp.route("/<int:temps_id>/parole", methods=["GET", "POST"])
+@ecriture_requise
+def nouvelle_parole(temps_id: int):
+    temps = obtenir_ou_404(TempsDeCollecte, temps_id)
+    if request.method == "GET":
+        return _page("saisie/parole.html", temps, {"question": (temps.questions or [""])[0]})
+    donnees = _donnees_formulaire()
+    try:
+        contribution = _enregistrer(temps, donnees)
+    except ErreurValidation as erreur:
+        flash(erreur.message, "erreur")
+        return _page("saisie/parole.html", temps, donnees, 400)
+    flash(f"Parole enregistrée : « {contribution.texte[:80]}{'…' if len(contribution.texte) > 80 else ''} »", "succes")
+    return _page("saisie/parole.html", temps, _valeurs_suivantes(donnees))
+
+
+@bp.route("/<int:temps_id>/postits", methods=["GET", "POST"])
+@ecriture_requise
+def postits(temps_id: int):
+    temps = obtenir_ou_404(TempsDeCollecte, temps_id)
+    if request.method == "GET":
+        return _page("saisie/postits.html", temps, {"question": (temps.questions or [""])[0]})
+    donnees = {**_donnees_formulaire(), "nature": "postit", "profil": "inconnu"}
+    try:
+        _enregistrer(temps, donnees)
+    except ErreurValidation as erreur:
+        flash(erreur.message, "erreur")
+        return _page("saisie/postits.html", temps, donnees, 400)
+    flash("Post-it enregistré.", "succes")
+    return _page("saisie/postits.html", temps, _valeurs_suivantes(donnees))
+
+
+@bp.post("/<int:temps_id>/annuler")
+@ecriture_requise
+def annuler(temps_id: int):
+    temps = obtenir_ou_404(TempsDeCollecte, temps_id)
+    annulee = annuler_derniere(get_session(), temps.id, current_user.id)
+    if annulee is None:
+        flash("Rien à annuler : vous n'avez encore rien saisi dans ce temps.", "info")
+    else:
+        flash(f"Dernière saisie annulée : « {annulee.texte[:80]}{'…' if len(annulee.texte) > 80 else ''} »", "info")
+    vue = "saisie.postits" if request.form.get("ecran") == "postits" else "saisie.nouvelle_parole"
+    return redirect(url_for(vue, temps_id=temps.id))
