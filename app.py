@@ -133,6 +133,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_limiteur(app)
     _enregistrer_blueprints(app)
     _enregistrer_gestionnaires(app)
+    _enregistrer_commandes(app)
     return app
 
 
@@ -231,9 +232,7 @@ def _creer_app_cli(info=None) -> Flask:
     chemin = Path(instance).resolve() if instance else Path(Flask(__name__).instance_path)
     if not (os.environ.get("PAROLE_SECRET_KEY")):
         creer_secret_instance(str(chemin))
-    app = create_app()
-    _enregistrer_commandes(app)
-    return app
+    return create_app()
 
 
 def _enregistrer_commandes(app: Flask) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from collecte import comptes
+from pathlib import Path
+
+from collecte import codebook, comptes
+from collecte import demarches as logique_demarches
 from collecte.db import get_engine, get_session, init_db
 from collecte.models import ROLES
 from collecte.validation import ErreurValidation
@@ -34,4 +37,59 @@ def create_user_commande(identifiant, role, nom, mot_de_passe):
     click.echo(f"Compte « {identifiant} » ({ROLES[role]}) créé.")
 
 
-commandes = [init_db_commande, create_user_commande]
+def choisir_demarche(session, slug: str | None):
+    """La démarche nommée, ou la seule de la base ; sinon une erreur qui liste les choix."""
+    demarches = logique_demarches.lister_demarches(session)
+    if slug:
+        demarche = logique_demarches.demarche_par_slug(session, slug)
+        if demarche is None:
+            connues = ", ".join(d.slug for d in demarches) or "aucune"
+            raise click.ClickException(f"Démarche « {slug} » introuvable (démarches existantes : {connues}).")
+        return demarche
+    if len(demarches) == 1:
+        return demarches[0]
+    if not demarches:
+        raise click.ClickException("Aucune démarche dans la base : importez d'abord un classeur (parole import).")
+    raise click.ClickException("Plusieurs démarches : précisez --demarche parmi " + ", ".join(d.slug for d in demarches) + ".")
+
+
+@click.group("themes")
+def themes_groupe():
+    """Livre de codes (thèmes) d'une démarche."""
+
+
+@themes_groupe.command("import")
+@click.argument("fichier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
+@with_appcontext
+def themes_import(fichier: Path, slug: str | None):
+    """Importe un livre de codes YAML, CSV ou REFI-QDA (.qdc), tout ou rien."""
+    session = get_session()
+    demarche = choisir_demarche(session, slug)
+    try:
+        rapport = codebook.importer_fichier(session, demarche, fichier.name, fichier.read_bytes())
+    except ErreurValidation as erreur:
+        session.rollback()
+        raise click.ClickException(f"Import refusé, rien n'a été modifié. {erreur.message}") from None
+    click.echo(f"{demarche.slug} : {rapport.resume()}")
+    for avertissement in rapport.avertissements:
+        click.echo(f"Attention : {avertissement}", err=True)
+
+
+@themes_groupe.command("export")
+@click.option("-o", "--sortie", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--format", "format_", type=click.Choice(sorted(codebook.FORMATS_EXPORT)), default="yaml", show_default=True)
+@click.option("--demarche", "slug")
+@with_appcontext
+def themes_export(sortie: Path, format_: str, slug: str | None):
+    """Exporte le livre de codes (CSV, YAML ou REFI-QDA .qdc)."""
+    session = get_session()
+    demarche = choisir_demarche(session, slug)
+    try:
+        sortie.write_bytes(codebook.exporter(session, demarche, format_))
+    except ErreurValidation as erreur:
+        raise click.ClickException(erreur.message) from None
+    click.echo(f"Livre de codes écrit dans {sortie}")
+
+
+commandes = [init_db_commande, create_user_commande, themes_groupe]
