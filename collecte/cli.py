@@ -92,4 +92,68 @@ def themes_export(sortie: Path, format_: str, slug: str | None):
     click.echo(f"Livre de codes écrit dans {sortie}")
 
 
-commandes = [init_db_commande, create_user_commande, themes_groupe]
+@click.command("import")
+@click.argument("chemin", type=click.Path(exists=True, path_type=Path))
+@click.option("--demarche", "slug", help="Démarche cible (créée si besoin) ; sinon la feuille « demarche ».")
+@click.option("--themes", "fichier_themes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Livre de codes à importer d'abord (.yaml, .csv ou .qdc).")
+@with_appcontext
+def import_commande(chemin: Path, slug: str | None, fichier_themes: Path | None):
+    """Importe une démarche depuis un classeur .xlsx, un dossier de .csv ou un .zip de .csv (tout ou rien)."""
+    from collecte import imports
+
+    try:
+        rapport = imports.importer_chemin(get_session(), chemin, slug, fichier_themes)
+    except imports.ErreurImport as erreur:
+        click.echo("Import refusé, rien n'a été écrit :", err=True)
+        for ligne in erreur.erreurs:
+            click.echo(f"  - {ligne}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Démarche « {rapport.demarche} » importée :")
+    for ligne in rapport.lignes():
+        click.echo(f"  {ligne}")
+    for avertissement in rapport.avertissements:
+        click.echo(f"Attention : {avertissement}", err=True)
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True, help="Port d'écoute (sur 127.0.0.1).")
+@click.option("--sans-serveur", is_flag=True, help="Prépare la base et le compte, sans lancer le serveur.")
+@with_appcontext
+def demo_commande(port: int, sans_serveur: bool):
+    """Crée la base, charge la démarche d'exemple, crée un compte de démonstration et sert l'application."""
+    import secrets
+
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    from collecte import imports
+    from collecte.models import Utilisateur
+    from sqlmodel import select
+
+    init_db(get_engine())
+    session = get_session()
+    exemples = Path(current_app.config["EXEMPLES_DIR"])
+    if logique_demarches.demarche_par_slug(session, "numerique-citoyennete") is None:
+        rapport = imports.importer_chemin(session, exemples / "numerique-citoyennete", "numerique-citoyennete",
+                                          exemples / "themes.yaml")
+        click.echo(f"Démarche d'exemple chargée : {', '.join(rapport.lignes())}")
+    else:
+        click.echo("Démarche d'exemple déjà présente : rien n'est rechargé.")
+    mot_de_passe = secrets.token_urlsafe(9)
+    compte = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "demo")).first()
+    if compte is None:
+        comptes.creer_utilisateur(session, "demo", mot_de_passe, "admin", "Compte de démonstration")
+    else:
+        comptes.modifier_utilisateur(session, compte, "admin", True, mot_de_passe)
+    click.echo("")
+    click.echo(f"  Adresse        : http://127.0.0.1:{port}/")
+    click.echo("  Identifiant    : demo")
+    click.echo(f"  Mot de passe   : {mot_de_passe}")
+    click.echo("")
+    if not sans_serveur:
+        click.echo("Ctrl+C pour arrêter.")
+        run_simple("127.0.0.1", port, current_app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+commandes = [init_db_commande, create_user_commande, themes_groupe, import_commande, demo_commande]

@@ -141,7 +141,7 @@ class RapportImport:
         return f"{len(self.crees)} thème(s) créé(s), {len(self.mis_a_jour)} mis à jour."
 
 
-def importer_themes(session: Session, demarche_id: int, themes: list[dict], avertissements=()) -> RapportImport:
+def importer_themes(session: Session, demarche_id: int, themes: list[dict], avertissements=(), commit: bool = True) -> RapportImport:
     """Crée ou met à jour les thèmes par slug, tout ou rien ; ne supprime jamais un thème existant.
 
     Chaque entrée : slug, label, description, mots_cles, couleur, ordre, parent (slug), et
@@ -176,7 +176,10 @@ def importer_themes(session: Session, demarche_id: int, themes: list[dict], aver
     session.flush()
     for champs, parent, _lieu in valides:
         existants[champs["slug"]].parent_id = existants[parent].id if parent else None
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return rapport
 
 
@@ -202,7 +205,7 @@ def exporter(session: Session, demarche, format_: str) -> bytes:
     raise ErreurValidation(f"Format d'export « {format_} » inconnu (csv, yaml ou qdc).", "format")
 
 
-def importer_fichier(session: Session, demarche, nom: str, contenu: bytes) -> RapportImport:
+def importer_fichier(session: Session, demarche, nom: str, contenu: bytes, commit: bool = True) -> RapportImport:
     """Importe un livre de codes YAML, CSV ou REFI-QDA (.qdc) selon l'extension du fichier."""
     from collecte import codebook_formats as formats
 
@@ -210,9 +213,9 @@ def importer_fichier(session: Session, demarche, nom: str, contenu: bytes) -> Ra
     if not contenu.strip():
         raise ErreurValidation(f"« {nom} » est vide.")
     if extension in ("yaml", "yml"):
-        return importer_themes(session, demarche.id, formats.lire_yaml(contenu))
+        return importer_themes(session, demarche.id, formats.lire_yaml(contenu), commit=commit)
     if extension == "csv":
-        return importer_themes(session, demarche.id, formats.lire_csv_themes(contenu))
+        return importer_themes(session, demarche.id, formats.lire_csv_themes(contenu), commit=commit)
     if extension in ("qdc", "xml"):
         connus = {formats.guid_theme(demarche.slug, t.slug): t.slug
                   for t in session.exec(select(Theme).where(Theme.demarche_id == demarche.id))}
@@ -223,5 +226,5 @@ def importer_fichier(session: Session, demarche, nom: str, contenu: bytes) -> Ra
             if theme["slug"] in existants:
                 theme["mots_cles"] = existants[theme["slug"]].mots_cles
                 theme["ordre"] = existants[theme["slug"]].ordre
-        return importer_themes(session, demarche.id, themes, perdu)
+        return importer_themes(session, demarche.id, themes, perdu, commit=commit)
     raise ErreurValidation(f"« {nom} » : format non reconnu (attendu .yaml, .csv ou .qdc).")

@@ -1,0 +1,55 @@
+"""Points d'entrée de l'import (ligne de commande et formulaire web) : livre de codes puis classeur."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from sqlmodel import Session
+
+from collecte import codebook
+from collecte.demarches import demarche_par_slug, slugifier
+from collecte.import_tableur import ErreurImport, RapportImport, importer
+from collecte.lecture_tableur import lire_envoi, lire_source
+from collecte.models import Demarche
+from collecte.validation import ErreurValidation
+
+__all__ = ["ErreurImport", "importer_chemin", "importer_envoi"]
+
+
+def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, contenu_themes: bytes | None) -> RapportImport:
+    if contenu_themes is None:
+        return importer(session, feuilles, slug)
+    slug = slugifier(slug or "")
+    demarche = demarche_par_slug(session, slug) if slug else None
+    if not slug:
+        raise ErreurImport(["Pour importer un livre de codes avec le classeur, précisez --demarche."])
+    if demarche is None:
+        demarche = Demarche(slug=slug, titre=slug)
+        session.add(demarche)
+        session.flush()
+    try:
+        themes = codebook.importer_fichier(session, demarche, nom_themes, contenu_themes, commit=False)
+    except ErreurValidation as erreur:
+        session.rollback()
+        raise ErreurImport([f"Livre de codes « {nom_themes} » : {erreur.message}"]) from None
+    rapport = importer(session, feuilles, slug)
+    rapport.comptes = {"themes": Counter(creees=len(themes.crees), mises_a_jour=len(themes.mis_a_jour)), **rapport.comptes}
+    return rapport
+
+
+def importer_chemin(session: Session, chemin: Path, slug: str | None = None, themes: Path | None = None) -> RapportImport:
+    try:
+        feuilles = lire_source(chemin)
+    except ErreurValidation as erreur:
+        raise ErreurImport([erreur.message]) from None
+    return _avec_themes(session, feuilles, slug, themes.name if themes else None, themes.read_bytes() if themes else None)
+
+
+def importer_envoi(session: Session, fichiers: dict[str, bytes], slug: str | None = None) -> RapportImport:
+    if not fichiers or not any(fichiers.values()):
+        raise ErreurImport(["Aucun fichier reçu (ou fichier vide)."])
+    try:
+        feuilles = lire_envoi(fichiers)
+    except ErreurValidation as erreur:
+        raise ErreurImport([erreur.message]) from None
+    return importer(session, feuilles, slug)
