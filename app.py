@@ -44,6 +44,7 @@ PREFIXES_PUBLICS = ("public.",)
 # Menu principal : (endpoint, libellé). Une entrée dont l'endpoint n'existe pas n'est pas affichée.
 MENU = [
     ("demarches.liste", "Démarches"),
+    ("imports.formulaire", "Importer"),
     ("temps.liste", "Temps de collecte"),
     ("revue.liste", "Revue"),
     ("themes.liste", "Thèmes"),

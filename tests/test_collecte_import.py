@@ -180,3 +180,23 @@ def test_cli_import_et_demo(runner, session, tmp_path):
     encore = runner.invoke(args=["demo", "--sans-serveur"])
     assert "déjà présente" in encore.output
     assert _compter(session, Contribution) == n
+
+
+def test_import_par_le_web(client, connecter, session):
+    connecter("animateur")
+    envoi = {"fichiers": [(__import__("io").BytesIO(contenu), nom) for nom, contenu in _fichiers().items()],
+             "nouvelle": "web"}
+    reponse = client.post("/collecte/import/", data=envoi, content_type="multipart/form-data")
+    page = reponse.get_data(as_text=True)
+    assert reponse.status_code == 200 and "Démarche « web » importée." in page and "contributions : 2 créées" in page
+    mauvais = {"fichiers": [(__import__("io").BytesIO(_fichiers(contributions=[["PDP-1", "ok", "", "maire"]])["contributions.csv"]),
+                             "contributions.csv")], "demarche": "web"}
+    refus = client.post("/collecte/import/", data=mauvais, content_type="multipart/form-data")
+    assert refus.status_code == 400
+    assert "Feuille contributions, ligne 4, colonne profil" in refus.get_data(as_text=True)
+    assert _compter(session, Contribution) == 2
+
+
+def test_import_web_interdit_aux_lecteurs(client, connecter):
+    connecter("lecteur")
+    assert client.get("/collecte/import/").status_code == 403
