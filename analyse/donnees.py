@@ -14,6 +14,10 @@ import pandas as pd
 from sqlalchemy import text
 from sqlmodel import Session
 
+from collecte.models import DISPOSITIFS, PROFILS, TRANCHES_AGE
+
+# Libellés des vocabulaires contrôlés, réexportés pour que le reste d'`analyse` n'importe pas `collecte`.
+LIBELLES = {"dispositif": DISPOSITIFS, "profil": PROFILS, "tranche_age": TRANCHES_AGE}
 COLONNES_CONTRIBUTIONS = [
     "id", "texte", "question", "nature", "profil", "tranche_age", "genre", "a_retenir", "ne_pas_citer",
     "cree_le", "temps_id", "temps_ref", "dispositif", "date", "territoire_id", "ville", "quartier",
@@ -195,3 +199,61 @@ def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None) 
 def lister_demarches(session: Session) -> pd.DataFrame:
     return _lire(session, "SELECT id, slug, titre FROM demarche ORDER BY id")
 
+
+
+def lire_mots_vides(texte: str | None) -> list[str]:
+    """Liste de mots vides d'une démarche : un mot par ligne, en minuscules, sans doublon ni ligne vide."""
+    vus: list[str] = []
+    for ligne in (texte or "").replace(",", "\n").splitlines():
+        mot = ligne.strip().lower().replace("\u2019", "'")[:60]
+        if mot and mot not in vus:
+            vus.append(mot)
+    return vus[:2000]
+
+
+def enregistrer_mots_vides(session: Session, slug: str, texte: str) -> list[str]:
+    """Remplace les mots vides propres à la démarche `slug` ; renvoie la liste enregistrée."""
+    mots = lire_mots_vides(texte)
+    session.execute(text("UPDATE demarche SET mots_vides = :m WHERE slug = :s"), {"m": "\n".join(mots), "s": slug})
+    session.commit()
+    return mots
+
+
+_REQUETE_SIGNATURE = """
+SELECT (SELECT COUNT(*) FROM theme WHERE demarche_id = :d) AS themes,
+       (SELECT COALESCE(MAX(id), 0) FROM theme WHERE demarche_id = :d) AS theme_max,
+       (SELECT COUNT(*) FROM contributiontheme ct JOIN theme th ON th.id = ct.theme_id
+         WHERE th.demarche_id = :d) AS liens,
+       (SELECT COALESCE(SUM(ct.contribution_id % 9973 * (ct.theme_id % 997)), 0)
+          FROM contributiontheme ct JOIN theme th ON th.id = ct.theme_id WHERE th.demarche_id = :d) AS empreinte,
+       (SELECT COALESCE(CAST(MAX(c.modifiee_le) AS VARCHAR), '') FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
+         WHERE t.demarche_id = :d) AS modifiee
+"""
+
+
+def signature_etiquetage(session: Session, demarche_id: int) -> tuple:
+    """Empreinte bon marché du livre de codes et des étiquetages d'une démarche : elle change dès
+    qu'un thème, un mot-clé, une étiquette ou un texte change (sert de clé au cache des suggestions)."""
+    ligne = _lire(session, _REQUETE_SIGNATURE, d=demarche_id).iloc[0]
+    mots = _lire(session, "SELECT slug, label, mots_cles FROM theme WHERE demarche_id = :d ORDER BY id", d=demarche_id)
+    return (demarche_id, *(str(v) for v in ligne.tolist()), hash(tuple(map(tuple, mots.astype(str).values))))
+
+
+def charger_apprentissage(session: Session, slug: str, limite: int = 20_000) -> Corpus | None:
+    """Corpus réduit pour entraîner les suggestions : le livre de codes et les `limite` paroles
+    étiquetées les plus récentes (non masquées), sans filtre."""
+    demarche = charger_demarche(session, slug)
+    if demarche is None:
+        return None
+    ident = int(demarche["id"])
+    liens = _lire(session, _REQUETE_LIENS, demarche_id=ident, faux=False)
+    ids = sorted(set(liens["contribution_id"].tolist()))[-limite:]
+    liens = liens[liens["contribution_id"].isin(ids)].reset_index(drop=True)
+    textes = _lire(session, "SELECT c.id, c.texte FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id "
+                   "WHERE t.demarche_id = :d AND c.masquee = :faux AND c.id >= :premier ORDER BY c.id",
+                   d=ident, faux=False, premier=ids[0] if ids else 0)
+    textes = textes[textes["id"].isin(ids)].reset_index(drop=True)
+    vide = pd.DataFrame()
+    return Corpus(demarche=demarche, contributions=textes, liens_themes=liens,
+                  themes=_charger_themes(session, ident), temps=vide, structures=vide, territoires=vide,
+                  questionnaires_soumis=vide)
