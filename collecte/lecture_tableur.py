@@ -15,6 +15,7 @@ from pathlib import Path
 from collecte.tableurs import lire_csv, normaliser_colonne
 from collecte.validation import ErreurValidation
 
+TAILLE_DECOMPRESSEE_MAX = 500 * 1024 * 1024
 FEUILLES = ("demarche", "themes", "territoires", "structures", "temps", "contributions", "reponses")
 
 
@@ -107,8 +108,11 @@ def lire_envoi(fichiers: dict[str, bytes]) -> dict[str, Feuille]:
 def _lire_zip(contenu: bytes) -> dict[str, Feuille]:
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
-            fichiers = {n: archive.read(n) for n in archive.namelist()
-                        if n.lower().endswith(".csv") and not n.startswith("__MACOSX")}
+            membres = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")
+                       and not m.filename.startswith("__MACOSX")]
+            if sum(m.file_size for m in membres) > TAILLE_DECOMPRESSEE_MAX:
+                raise ErreurValidation("Archive trop volumineuse une fois décompressée (plus de 500 Mo).")
+            fichiers = {m.filename: archive.read(m) for m in membres}
     except zipfile.BadZipFile:
         raise ErreurValidation("Archive .zip illisible.") from None
     return lire_fichiers_csv(fichiers)
