@@ -177,13 +177,7 @@ def _enregistrer_blueprints(app: Flask) -> None:
 
     for bp in blueprints_collecte:
         app.register_blueprint(bp)
-    for nom in ("analyse.views", "restitution.views"):
-        try:
-            module = __import__(nom, fromlist=["bp"])
-        except ModuleNotFoundError as erreur:
-            if erreur.name != nom:
-                raise
-            continue
+    for module in _modules_presents("analyse.views", "restitution.views"):
         app.register_blueprint(module.bp)
 
     @app.context_processor
@@ -241,15 +235,27 @@ def _enregistrer_commandes(app: Flask) -> None:
 
     for commande in commandes_collecte:
         app.cli.add_command(commande)
-    for nom in ("analyse.cli", "restitution.cli"):
+    for module in _modules_presents("analyse.cli", "restitution.cli"):
+        for commande in module.commandes:
+            app.cli.add_command(commande)
+
+
+def _modules_presents(*noms: str) -> list:
+    """Modules web et commandes des paquets `analyse` et `restitution`, s'ils sont installés.
+
+    Le cœur de collecte fonctionne seul ; une erreur à l'intérieur d'un module présent n'est
+    jamais masquée.
+    """
+    from importlib import import_module
+
+    presents = []
+    for nom in noms:
         try:
-            module = __import__(nom, fromlist=["commandes"])
+            presents.append(import_module(nom))
         except ModuleNotFoundError as erreur:
             if erreur.name != nom:
                 raise
-            continue
-        for commande in module.commandes:
-            app.cli.add_command(commande)
+    return presents
 
 
 @click.group(cls=FlaskGroup, create_app=_creer_app_cli, add_default_commands=True, add_version_option=False)

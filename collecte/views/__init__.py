@@ -41,19 +41,9 @@ def obtenir_ou_404(modele, ident):
 
 
 def _blueprints():
-    from importlib import import_module
+    from collecte.views import api, comptes, demarches, imports, revue, saisie, temps, themes
 
-    noms = ["comptes", "demarches", "temps", "saisie", "revue", "themes", "api", "imports", "enquetes", "public"]
-    trouves = []
-    for nom in noms:
-        try:
-            module = import_module(f"collecte.views.{nom}")
-        except ModuleNotFoundError as erreur:
-            if erreur.name != f"collecte.views.{nom}":
-                raise
-            continue
-        trouves.append(module.bp)
-    return trouves
+    return [module.bp for module in (comptes, demarches, temps, saisie, api, revue, themes, imports)]
 
 
 BLUEPRINTS = _blueprints()
