@@ -153,7 +153,8 @@ def demo_commande(port: int, sans_serveur: bool):
     click.echo("")
     if not sans_serveur:
         click.echo("Ctrl+C pour arrêter.")
-        run_simple("127.0.0.1", port, current_app, threaded=True, use_reloader=False, use_debugger=False)
+        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True, use_reloader=False,
+                   use_debugger=False)
 
 
 commandes = [init_db_commande, create_user_commande, themes_groupe, import_commande, demo_commande]

@@ -200,3 +200,39 @@ def test_import_par_le_web(client, connecter, session):
 def test_import_web_interdit_aux_lecteurs(client, connecter):
     connecter("lecteur")
     assert client.get("/collecte/import/").status_code == 403
+
+
+def test_parole_demo_sert_vraiment_l_application(tmp_path):
+    """La commande du README, lancée comme un·e nouvel·le venu·e : elle sert une page de connexion."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    executable = shutil.which("parole", path=os.path.dirname(sys.executable)) or shutil.which("parole")
+    environnement = {**os.environ, "PAROLE_INSTANCE": str(tmp_path / "instance")}
+    environnement.pop("PAROLE_TEST_DATABASE_URL", None)
+    environnement.pop("DATABASE_URL", None)
+    processus = subprocess.Popen([executable, "demo", "--port", str(port)], env=environnement,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/comptes/connexion", timeout=2) as reponse:
+                    page = reponse.read().decode()
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("le serveur de démo n'a pas répondu")
+        assert "Se connecter" in page
+    finally:
+        processus.terminate()
+        sortie, _ = processus.communicate(timeout=10)
+    assert "Identifiant    : demo" in sortie
