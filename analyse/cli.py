@@ -1,0 +1,101 @@
+"""Commandes `parole analyse` et `parole themes suggerer`."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from analyse import suggestions
+from analyse.chiffres import CLES, libelles_chiffres
+from analyse.donnees import charger_corpus
+from analyse.rapport import rapport
+from collecte.cli import choisir_demarche, themes_groupe
+from collecte.db import get_session
+
+
+@click.command("analyse")
+@click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
+@click.option("--format", "format_", type=click.Choice(["texte", "json", "csv"]), default="texte", show_default=True)
+@click.option("--lemmes", "n_lemmes", type=click.IntRange(1, 1000), default=30, show_default=True,
+              help="Nombre de lemmes les plus fréquents.")
+@with_appcontext
+def analyse_commande(slug, format_, n_lemmes):
+    """Chiffres clés, comptes, croisements, lemmes et spécificités d'une démarche."""
+    session = get_session()
+    demarche = choisir_demarche(session, slug)
+    resultat = rapport(charger_corpus(session, demarche.slug), n_lemmes=n_lemmes)
+    if format_ == "json":
+        click.echo(json.dumps(resultat, ensure_ascii=False, indent=2, default=str))
+    elif format_ == "csv":
+        ecrire_csv(resultat, sys.stdout)
+    else:
+        click.echo(en_texte(resultat))
+
+
+def _lignes_csv(resultat: dict):
+    for cle in CLES:
+        yield "chiffres", "", cle, "valeur", resultat["chiffres"][cle]
+    for ligne in resultat["chiffres"]["par_territoire"]:
+        for cle, valeur in ligne.items():
+            if cle not in ("territoire", "territoire_id"):
+                yield "chiffres_par_territoire", ligne["territoire"], cle, "valeur", valeur
+    for critere, lignes in resultat["comptages"].items():
+        for l in lignes:
+            yield f"comptage_{critere}", "", l["modalite"], "contributions", l["contributions"]
+            yield f"comptage_{critere}", "", l["modalite"], "part", l["part"]
+    for nom, cellules in resultat["croisements"].items():
+        for c in cellules:
+            for mesure in ("contributions", "base", "part"):
+                yield nom, c["colonne"], c["ligne"], mesure, c[mesure]
+    for l in resultat["lemmes"]:
+        yield "lemmes", "", l["lemme"], "frequence", l["frequence"]
+    for critere, lignes in resultat["specificites"].items():
+        for l in lignes:
+            yield f"specificites_{critere}", l["groupe"], l["lemme"], "score", l["score"]
+
+
+def ecrire_csv(resultat: dict, sortie) -> None:
+    """CSV long (séparateur « ; ») : section ; groupe ; modalite ; mesure ; valeur."""
+    ecrivain = csv.writer(sortie, delimiter=";", lineterminator="\n")
+    ecrivain.writerow(["section", "groupe", "modalite", "mesure", "valeur"])
+    ecrivain.writerows(_lignes_csv(resultat))
+
+
+def en_texte(resultat: dict) -> str:
+    lignes = [f"Démarche : {resultat['demarche']['titre']} ({resultat['demarche']['slug']})", ""]
+    lignes += [f"  {resultat['chiffres'][cle]:>8}  {libelles_chiffres[cle]}" for cle in CLES]
+    for critere, titre in (("dispositif", "Paroles par dispositif"), ("territoire", "Paroles par territoire"),
+                           ("theme", "Paroles par thème"), ("profil", "Paroles par profil")):
+        lignes += ["", titre]
+        lignes += [f"  {l['contributions']:>8}  {l['part']:>6.1%}  {l['libelle']}" for l in resultat["comptages"][critere]]
+    if resultat["lemmes"]:
+        lignes += ["", "Lemmes les plus fréquents", "  " + ", ".join(f"{l['lemme']} ({l['frequence']})" for l in resultat["lemmes"])]
+    specifiques = resultat["specificites"]["territoire"]
+    if specifiques:
+        lignes += ["", "Spécificités par territoire (score > 0 : sur-emploi)"]
+        lignes += [f"  {l['groupe']} : {l['lemme']} {l['score']:+.1f}" for l in specifiques]
+    lignes += [""] + [f"Note : {m}" for m in resultat["messages"]]
+    return "\n".join(lignes).rstrip()
+
+
+@click.command("suggerer")
+@click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
+@with_appcontext
+def suggerer_commande(slug):
+    """Lit un texte par ligne sur l'entrée standard ; écrit une ligne JSON par texte :
+    {"texte": …, "suggestions": [{"theme": slug, "score": nombre}, …]} (au plus 3, meilleur d'abord)."""
+    session = get_session()
+    demarche = choisir_demarche(session, slug)
+    modele = suggestions.modele_de_la_demarche(session, demarche.slug)
+    for ligne in click.get_text_stream("stdin"):
+        texte = ligne.rstrip("\r\n")
+        proposees = [{"theme": s, "score": score} for s, score in suggestions.suggerer(modele, texte)]
+        click.echo(json.dumps({"texte": texte, "suggestions": proposees}, ensure_ascii=False))
+
+
+themes_groupe.add_command(suggerer_commande)
+
+commandes = [analyse_commande]
