@@ -53,13 +53,14 @@ def _questionnaires(corpus, structures_ids=None) -> pd.DataFrame:
 
 def _questionnaires_du_filtre(corpus) -> pd.DataFrame:
     """Un filtre de territoire ne garde que les questionnaires des structures de ce territoire ;
-    un filtre de dispositif autre que « questionnaire », de profil ou de thème n'en garde aucun."""
+    un filtre de dispositif autre que « questionnaire » n'en garde aucun. Comme les temps de
+    collecte, les questionnaires ne dépendent pas des filtres de profil ni de thème."""
     filtres = corpus.filtres
     if filtres.territoire_id is not None:
         structures = corpus.structures
         ids = structures.loc[structures["territoire_id"] == filtres.territoire_id, "id"] if len(structures) else []
         return _questionnaires(corpus, set(ids))
-    if (filtres.dispositif and filtres.dispositif != "questionnaire") or filtres.profil or filtres.theme:
+    if filtres.dispositif and filtres.dispositif != "questionnaire":
         return _questionnaires(corpus, set())
     return _questionnaires(corpus)
 

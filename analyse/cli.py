@@ -90,7 +90,7 @@ def suggerer_commande(slug):
     session = get_session()
     demarche = choisir_demarche(session, slug)
     modele = suggestions.modele_de_la_demarche(session, demarche.slug)
-    for ligne in click.get_text_stream("stdin"):
+    for ligne in sys.stdin:
         texte = ligne.rstrip("\r\n")
         proposees = [{"theme": s, "score": score} for s, score in suggestions.suggerer(modele, texte)]
         click.echo(json.dumps({"texte": texte, "suggestions": proposees}, ensure_ascii=False))

@@ -12,6 +12,7 @@ import textwrap
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 matplotlib.use("Agg")
 
@@ -87,7 +88,8 @@ def carte_croisement(croisement, titre: str, format_: str = "svg", parts: bool =
             texte = f"{n}\n{croisement.parts.iat[i, j]:.0%}" if parts else f"{n}"
             axe.text(j, i, texte, ha="center", va="center", fontsize=7,
                      color="white" if valeurs[i, j] > seuil else "#222222")
-    figure.colorbar(image, ax=axe, label="Part des paroles de la colonne" if parts else "Nombre de paroles", shrink=0.6)
+    figure.colorbar(image, ax=axe, label="Part des paroles de la colonne" if parts else "Nombre de paroles", shrink=0.6,
+                    format=PercentFormatter(1.0, decimals=0) if parts else None)
     axe.set_title(titre, loc="left", fontsize=12, pad=36)
     return _rendre(figure, format_)
 

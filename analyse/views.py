@@ -1,0 +1,164 @@
+"""Tableau de bord d'analyse : chiffres clés, croisements, lexique, nuages, concordance, mots vides,
+et l'API de suggestion de thèmes appelée par l'écran de saisie."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+
+from analyse import donnees, graphiques, nuages, suggestions, tableau
+from analyse.comptages import compter_par, croiser
+from analyse.lexique import concordance as concordance_de
+from analyse.specificites import specificites
+from collecte.db import get_session
+from collecte.views import ecriture_requise
+
+bp = Blueprint("analyse", __name__, url_prefix="/analyse")
+FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def _slug_choisi() -> str | None:
+    slug = request.values.get("demarche")
+    if slug:
+        return slug
+    demarches = donnees.lister_demarches(get_session())
+    return None if demarches.empty else str(demarches.iloc[0]["slug"])
+
+
+def _corpus():
+    """(corpus filtré, messages sur les filtres) ; None si aucune démarche ; 404 si slug inconnu."""
+    slug = _slug_choisi()
+    if slug is None:
+        return None, []
+    complet = donnees.charger_corpus(get_session(), slug)
+    if complet is None:
+        abort(404)
+    filtres, erreurs = tableau.lire_filtres(request.args, complet)
+    if filtres == donnees.Filtres():
+        return complet, erreurs
+    return donnees.charger_corpus(get_session(), slug, filtres), erreurs
+
+
+def _parametres(corpus) -> dict:
+    valeurs = {k: request.args[k] for k in tableau.PARAMETRES_FILTRES if request.args.get(k)}
+    return {"demarche": corpus.demarche["slug"], **valeurs}
+
+
+def _rendu(modele: str, corpus, erreurs: list[str], **contexte):
+    return render_template(modele, corpus=corpus, demarche=corpus.demarche, erreurs_filtres=erreurs,
+                           parametres=_parametres(corpus), options=tableau.options_filtres(corpus),
+                           demarches=donnees.lister_demarches(get_session()).to_dict(orient="records"), **contexte)
+
+
+def _image(contenu: bytes, format_: str):
+    return send_file(io.BytesIO(contenu), mimetype=FORMATS[format_], max_age=0)
+
+
+@bp.get("/")
+def tableau_de_bord():
+    corpus, erreurs = _corpus()
+    if corpus is None:
+        return render_template("analyse/aucune_demarche.html")
+    return _rendu("analyse/tableau.html", corpus, erreurs, **tableau.page_tableau(corpus))
+
+
+@bp.get("/lexique")
+def lexique():
+    corpus, erreurs = _corpus()
+    if corpus is None:
+        return render_template("analyse/aucune_demarche.html")
+    return _rendu("analyse/lexique.html", corpus, erreurs, **tableau.page_lexique(corpus, request.args.get("par", "territoire")))
+
+
+@bp.get("/concordance")
+def concordance():
+    corpus, erreurs = _corpus()
+    if corpus is None:
+        return render_template("analyse/aucune_demarche.html")
+    lemme = (request.args.get("lemme") or "").strip()[:60]
+    lignes = concordance_de(corpus, lemme) if lemme else None
+    return _rendu("analyse/concordance.html", corpus, erreurs, lemme=lemme, lignes=lignes)
+
+
+@bp.get("/graphique/comptage/<critere>.<format_>")
+def graphique_comptage(critere: str, format_: str):
+    if critere not in tableau.CRITERES_AFFICHES or format_ not in FORMATS:
+        abort(404)
+    corpus, _ = _corpus()
+    if corpus is None:
+        abort(404)
+    table = compter_par(corpus, critere)
+    contenu = graphiques.barres(table["libelle"], table["contributions"], tableau.CRITERES_AFFICHES[critere],
+                                total=len(corpus.contributions), format_=format_)
+    return _image(contenu, format_)
+
+
+@bp.get("/graphique/croisement/<colonne>.<format_>")
+def graphique_croisement(colonne: str, format_: str):
+    if colonne not in tableau.CROISEMENTS_AFFICHES or format_ not in FORMATS:
+        abort(404)
+    corpus, _ = _corpus()
+    if corpus is None:
+        abort(404)
+    contenu = graphiques.carte_croisement(croiser(corpus, "theme", colonne), tableau.CROISEMENTS_AFFICHES[colonne],
+                                          format_=format_)
+    return _image(contenu, format_)
+
+
+@bp.get("/graphique/specificites/<par>.<format_>")
+def graphique_specificites(par: str, format_: str):
+    if par not in tableau.GROUPES_SPECIFICITES or format_ not in FORMATS:
+        abort(404)
+    corpus, _ = _corpus()
+    if corpus is None:
+        abort(404)
+    groupe = request.args.get("groupe", "")
+    table = specificites(corpus, par, n=10) if not corpus.contributions.empty else None
+    titre = f"Spécificités : {groupe}" if groupe else "Spécificités"
+    return _image(graphiques.barres_specificites(table, groupe, titre, format_=format_), format_)
+
+
+@bp.get("/nuage.png")
+def nuage():
+    corpus, _ = _corpus()
+    if corpus is None:
+        abort(404)
+    groupe, valeur = request.args.get("groupe", "tout"), request.args.get("valeur", "")
+    table = tableau.frequences_pour_nuage(corpus, groupe, valeur)
+    return _image(nuages.nuage_de_mots(table, titre=request.args.get("titre") or None), "png")
+
+
+@bp.get("/mots-vides")
+def mots_vides():
+    corpus, erreurs = _corpus()
+    if corpus is None:
+        return render_template("analyse/aucune_demarche.html")
+    return _rendu("analyse/mots_vides.html", corpus, erreurs,
+                  mots=donnees.lire_mots_vides(corpus.demarche.get("mots_vides")))
+
+
+@bp.post("/mots-vides")
+@ecriture_requise
+def enregistrer_mots_vides():
+    slug = request.form.get("demarche") or abort(400)
+    if donnees.charger_demarche(get_session(), slug) is None:
+        abort(404)
+    mots = donnees.enregistrer_mots_vides(get_session(), slug, request.form.get("mots_vides", ""))
+    flash(f"Liste enregistrée : {len(mots)} mot(s) vide(s) propre(s) à la démarche.", "succes")
+    return redirect(url_for("analyse.mots_vides", demarche=slug))
+
+
+@bp.post("/api/suggestions")
+def api_suggestions():
+    corps = request.get_json(silent=True)
+    if not isinstance(corps, dict):
+        return jsonify({"erreur": "Corps JSON attendu : {\"texte\": …, \"demarche\": …}."}), 400
+    texte, slug = corps.get("texte"), corps.get("demarche")
+    if not isinstance(texte, str) or not isinstance(slug, str):
+        return jsonify({"erreur": "Champs « texte » et « demarche » (textes) obligatoires."}), 400
+    modele = suggestions.modele_de_la_demarche(get_session(), slug)
+    if modele is None:
+        return jsonify({"erreur": f"Démarche « {slug} » introuvable."}), 404
+    proposees = [{"theme": s, "label": modele.libelles.get(s, s), "score": score}
+                 for s, score in suggestions.suggerer(modele, texte)]
+    return jsonify({"suggestions": proposees})
