@@ -1,0 +1,128 @@
+"""Mesure l'import et l'analyse (`parole analyse`) de démarches synthétiques.
+
+    python bench/mesurer.py 10000 100000 [--repetitions 5] [--dossier /tmp/parole-bench] [--profil]
+
+Pour chaque taille : génère la démarche (bench/generer.py) si besoin, crée une base SQLite neuve
+dans un dossier d'instance jetable, chronomètre `parole import` (une fois) puis `parole analyse
+--format json` (`--repetitions` fois ; médiane), mémoire maximale relevée par /usr/bin/time -v.
+Avec `--profil`, mesure aussi dans ce processus le temps de chaque étape de l'analyse
+(chargement, chiffres, comptes, croisements, indexation lexicale, fréquences, spécificités).
+Résultats imprimés en JSON et écrits dans bench/resultats/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parent.parent
+PAROLE = str(Path(sys.executable).parent / "parole")
+
+
+def machine() -> dict:
+    modele = ""
+    for ligne in Path("/proc/cpuinfo").read_text().splitlines():
+        if ligne.startswith("model name"):
+            modele = ligne.split(":", 1)[1].strip()
+            break
+    memoire = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "0")
+    return {"nproc": os.cpu_count(), "processeur": modele, "memoire_go": round(int(memoire) / 1024 ** 2, 1),
+            "python": platform.python_version(), "systeme": platform.platform()}
+
+
+def chronometrer(commande: list[str], env: dict) -> dict:
+    """Durée (horloge murale) et mémoire maximale (Mo) d'une commande, via /usr/bin/time -v."""
+    debut = time.perf_counter()
+    fini = subprocess.run(["/usr/bin/time", "-v", *commande], env=env, capture_output=True, text=True)
+    duree = time.perf_counter() - debut
+    if fini.returncode != 0:
+        raise RuntimeError(f"Échec de {' '.join(commande)} :\n{fini.stderr[-3000:]}")
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", fini.stderr)
+    return {"secondes": round(duree, 2), "memoire_max_mo": round(int(rss.group(1)) / 1024) if rss else None}
+
+
+def _environnement(instance: Path) -> dict:
+    return {**os.environ, "PAROLE_INSTANCE": str(instance), "PAROLE_ENV": "developpement",
+            "PAROLE_DATABASE_URL": f"sqlite:///{instance / 'parole.sqlite'}"}
+
+
+def mesurer_taille(n: int, dossier: Path, repetitions: int, profil: bool) -> dict:
+    donnees = dossier / f"demarche-{n}"
+    if not (donnees / "contributions.csv").exists():
+        subprocess.run([sys.executable, str(RACINE / "bench" / "generer.py"), str(n), str(donnees)], check=True)
+    instance = dossier / f"instance-{n}"
+    if (instance / "parole.sqlite").exists():
+        for fichier in instance.glob("parole.sqlite*"):
+            fichier.unlink()
+    instance.mkdir(parents=True, exist_ok=True)
+    env = _environnement(instance)
+    subprocess.run([PAROLE, "init-db"], env=env, check=True, capture_output=True)
+    slug = f"bench-{n}"
+    resultat = {"paroles": n, "import": chronometrer([PAROLE, "import", str(donnees), "--demarche", slug], env)}
+    analyses = [chronometrer([PAROLE, "analyse", "--demarche", slug, "--format", "json"], env) for _ in range(repetitions)]
+    resultat["analyse"] = {"mediane_secondes": statistics.median(a["secondes"] for a in analyses),
+                           "memoire_max_mo": max(a["memoire_max_mo"] or 0 for a in analyses),
+                           "mesures": [a["secondes"] for a in analyses]}
+    if profil:
+        resultat["profil"] = profiler(env, slug)
+    return resultat
+
+
+def profiler(env: dict, slug: str) -> dict:
+    """Temps de chaque étape de l'analyse, dans un sous-processus (même base, même code)."""
+    code = f"""
+import json, time, os
+from app import create_app
+from collecte.db import get_session
+from analyse.donnees import charger_corpus
+from analyse import chiffres, comptages, lexique, specificites
+etapes = {{}}
+def etape(nom, f):
+    debut = time.perf_counter(); r = f(); etapes[nom] = round(time.perf_counter() - debut, 3); return r
+app = create_app()
+with app.app_context():
+    t0 = time.perf_counter()
+    corpus = etape("chargement (SQL -> pandas)", lambda: charger_corpus(get_session(), {slug!r}))
+    etape("chiffres cles", lambda: chiffres.chiffres_cles(corpus))
+    etape("comptages (6 criteres)", lambda: [comptages.compter_par(corpus, c) for c in
+          ("dispositif", "territoire", "theme", "profil", "tranche_age", "mois")])
+    etape("croisements (3) + cooccurrences", lambda: ([comptages.croiser(corpus, "theme", c) for c in
+          ("territoire", "profil", "dispositif")], comptages.cooccurrences_themes(corpus)))
+    etape("indexation lexicale (decoupage + lemmes)", lambda: lexique.index_du_corpus(corpus))
+    etape("frequences", lambda: lexique.frequences(corpus, n=30))
+    etape("specificites (3 groupements)", lambda: [specificites.specificites(corpus, c) for c in
+          ("territoire", "profil", "dispositif")])
+    etapes["total"] = round(time.perf_counter() - t0, 3)
+print(json.dumps(etapes))
+"""
+    sortie = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                            cwd=str(RACINE))
+    return json.loads(sortie.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parseur.add_argument("tailles", nargs="+", type=int)
+    parseur.add_argument("--repetitions", type=int, default=5)
+    parseur.add_argument("--dossier", type=Path, default=Path("/tmp/parole-bench"))
+    parseur.add_argument("--profil", action="store_true")
+    args = parseur.parse_args()
+    resultats = {"machine": machine(), "tailles": []}
+    for n in args.tailles:
+        resultats["tailles"].append(mesurer_taille(n, args.dossier, args.repetitions, args.profil))
+        print(json.dumps(resultats["tailles"][-1], ensure_ascii=False), file=sys.stderr)
+    sortie = RACINE / "bench" / "resultats"
+    sortie.mkdir(exist_ok=True)
+    (sortie / f"mesures-{int(time.time())}.json").write_text(json.dumps(resultats, ensure_ascii=False, indent=2))
+    print(json.dumps(resultats, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
