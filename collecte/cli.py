@@ -102,6 +102,7 @@ def import_commande(chemin: Path, slug: str | None, fichier_themes: Path | None)
     """Importe une démarche depuis un classeur .xlsx, un dossier de .csv ou un .zip de .csv (tout ou rien)."""
     from collecte import imports
 
+    init_db(get_engine())  # une instance neuve reçoit son schéma ; une ancienne est mise à jour
     try:
         rapport = imports.importer_chemin(get_session(), chemin, slug, fichier_themes)
     except imports.ErreurImport as erreur:

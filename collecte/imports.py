@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from collecte import codebook
 from collecte.demarches import demarche_par_slug, slugifier
-from collecte.import_tableur import ErreurImport, RapportImport, importer
+from collecte.import_tableur import ErreurImport, RapportImport, importer, noms_feuilles
 from collecte.lecture_tableur import lire_envoi, lire_source
 from collecte.models import Demarche
 from collecte.validation import ErreurValidation
@@ -33,13 +33,14 @@ def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, conte
         session.rollback()
         raise ErreurImport([f"Livre de codes « {nom_themes} » : {erreur.message}"]) from None
     rapport = importer(session, feuilles, slug)
-    rapport.comptes = {"themes": Counter(creees=len(themes.crees), mises_a_jour=len(themes.mis_a_jour)), **rapport.comptes}
+    comptes = Counter(creees=len(themes.crees), mises_a_jour=len(themes.mis_a_jour))
+    rapport.comptes = {"themes": comptes + rapport.comptes.get("themes", Counter()), **rapport.comptes}
     return rapport
 
 
 def importer_chemin(session: Session, chemin: Path, slug: str | None = None, themes: Path | None = None) -> RapportImport:
     try:
-        feuilles = lire_source(chemin)
+        feuilles = lire_source(chemin, noms_feuilles())
     except ErreurValidation as erreur:
         raise ErreurImport([erreur.message]) from None
     return _avec_themes(session, feuilles, slug, themes.name if themes else None, themes.read_bytes() if themes else None)
@@ -49,7 +50,7 @@ def importer_envoi(session: Session, fichiers: dict[str, bytes], slug: str | Non
     if not fichiers or not any(fichiers.values()):
         raise ErreurImport(["Aucun fichier reçu (ou fichier vide)."])
     try:
-        feuilles = lire_envoi(fichiers)
+        feuilles = lire_envoi(fichiers, noms_feuilles())
     except ErreurValidation as erreur:
         raise ErreurImport([erreur.message]) from None
     return importer(session, feuilles, slug)

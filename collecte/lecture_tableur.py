@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from collecte.tableurs import lire_csv, normaliser_colonne
+from collecte.tableurs import DEBORDEMENT, lire_csv, normaliser_colonne
 from collecte.validation import ErreurValidation
 
 TAILLE_DECOMPRESSEE_MAX = 500 * 1024 * 1024
-FEUILLES = ("demarche", "themes", "territoires", "structures", "temps", "contributions", "reponses")
 
 
 @dataclass
@@ -24,6 +23,20 @@ class Feuille:
     nom: str
     colonnes: list[str]
     lignes: Iterator[tuple[int, dict]] | list[tuple[int, dict]]
+
+
+class Classeur(dict):
+    """{nom normalisé: Feuille} ; `ignorees` garde les noms des feuilles non reconnues (non lues)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ignorees: list[str] = []
+
+    def ajouter(self, nom: str, nom_affiche: str, noms: set[str] | None, lire) -> None:
+        if noms is not None and nom not in noms:
+            self.ignorees.append(nom_affiche)
+        else:
+            self[nom] = lire()
 
 
 def _valeur_cellule(valeur):
@@ -43,10 +56,22 @@ def _lignes_xlsx(rangees, colonnes: list[str]) -> Iterator[tuple[int, dict]]:
         cellules = [_valeur_cellule(v) for v in valeurs]
         if not any(str(c).strip() for c in cellules):
             continue
-        yield numero, dict(zip(colonnes, cellules))
+        ligne = dict(zip(colonnes, cellules))
+        if any(str(c).strip() for c in cellules[len(colonnes):]):
+            ligne[DEBORDEMENT] = True
+        yield numero, ligne
 
 
-def lire_xlsx(contenu: bytes | Path) -> dict[str, Feuille]:
+def _feuille_xlsx(onglet, nom: str) -> Feuille:
+    rangees = onglet.iter_rows(values_only=True)
+    colonnes = [normaliser_colonne(c) for c in next(rangees, None) or ()]
+    while colonnes and not colonnes[-1]:
+        colonnes.pop()
+    return Feuille(nom, colonnes, _lignes_xlsx(rangees, colonnes))
+
+
+def lire_xlsx(contenu: bytes | Path, noms: set[str] | None = None) -> Classeur:
+    """Classeur .xlsx lu en mode lecture seule (en flux) ; `noms` : feuilles à lire, les autres sont signalées."""
     from openpyxl import load_workbook
 
     try:
@@ -54,58 +79,57 @@ def lire_xlsx(contenu: bytes | Path) -> dict[str, Feuille]:
         classeur = load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ErreurValidation("Ce fichier n'est pas un classeur .xlsx lisible (enregistrez-le au format Excel .xlsx).") from None
-    feuilles = {}
+    feuilles = Classeur()
     for onglet in classeur.worksheets:
         nom = normaliser_colonne(onglet.title)
-        if nom not in FEUILLES:
-            continue
-        rangees = onglet.iter_rows(values_only=True)
-        entete = next(rangees, None)
-        if entete is None:
-            continue
-        colonnes = [normaliser_colonne(c) for c in entete]
-        while colonnes and not colonnes[-1]:
-            colonnes.pop()
-        feuilles[nom] = Feuille(nom, colonnes, _lignes_xlsx(rangees, colonnes))
+        feuilles.ajouter(nom, onglet.title, noms, lambda onglet=onglet, nom=nom: _feuille_xlsx(onglet, nom))
     return feuilles
 
 
-def lire_fichiers_csv(fichiers: dict[str, bytes]) -> dict[str, Feuille]:
-    """{nom de fichier: octets} → feuilles ; `contributions.csv` donne la feuille contributions."""
-    feuilles = {}
+def _feuille_csv(nom: str, base: str, contenu: bytes) -> Feuille:
+    colonnes, lignes = lire_csv(contenu, base)
+    return Feuille(nom, colonnes, lignes)
+
+
+def lire_fichiers_csv(fichiers: dict[str, bytes], noms: set[str] | None = None) -> Classeur:
+    """{nom de fichier: octets} → feuilles ; `contributions.csv` donne la feuille contributions.
+
+    Seuls les fichiers des feuilles `noms` sont décodés ; les autres sont signalés, pas lus.
+    """
+    feuilles = Classeur()
     for nom_fichier, contenu in fichiers.items():
         base = Path(nom_fichier).name
-        if not base.lower().endswith(".csv"):
-            continue
-        nom = normaliser_colonne(base[:-4])
-        if nom in FEUILLES:
-            colonnes, lignes = lire_csv(contenu, base)
-            feuilles[nom] = Feuille(nom, colonnes, lignes)
+        if base.lower().endswith(".csv"):
+            nom = normaliser_colonne(base[:-4])
+            feuilles.ajouter(nom, base, noms, lambda nom=nom, base=base, contenu=contenu: _feuille_csv(nom, base, contenu))
     return feuilles
 
 
-def lire_source(chemin: Path) -> dict[str, Feuille]:
+def lire_source(chemin: Path, noms: set[str] | None = None) -> Classeur:
     """Un chemin de la ligne de commande : classeur .xlsx, dossier de .csv, ou archive .zip de .csv."""
     if chemin.is_dir():
-        return lire_fichiers_csv({p.name: p.read_bytes() for p in sorted(chemin.glob("*.csv"))})
-    return lire_envoi({chemin.name: chemin.read_bytes()})
+        return lire_fichiers_csv({p.name: p.read_bytes() for p in sorted(chemin.glob("*.csv"))}, noms)
+    if chemin.suffix.lower() == ".xlsx":
+        return lire_xlsx(chemin, noms)
+    return lire_envoi({chemin.name: chemin.read_bytes()}, noms)
 
 
-def lire_envoi(fichiers: dict[str, bytes]) -> dict[str, Feuille]:
+def lire_envoi(fichiers: dict[str, bytes], noms: set[str] | None = None) -> Classeur:
     """Fichiers envoyés par le formulaire web : un .xlsx, des .csv, ou un .zip de .csv."""
     if len(fichiers) == 1:
         nom, contenu = next(iter(fichiers.items()))
         extension = nom.lower().rsplit(".", 1)[-1]
         if extension == "xlsx":
-            return lire_xlsx(contenu)
+            return lire_xlsx(contenu, noms)
         if extension == "zip":
-            return _lire_zip(contenu)
+            return _lire_zip(contenu, noms)
     if any(not n.lower().endswith(".csv") for n in fichiers):
-        raise ErreurValidation("Envoyez un classeur .xlsx, des fichiers .csv ou une archive .zip de .csv.")
-    return lire_fichiers_csv(fichiers)
+        raise ErreurValidation("Envoyez un classeur .xlsx, des fichiers .csv ou une archive .zip de .csv "
+                               "(les fichiers .xls, .ods ou .txt ne sont pas lus : réenregistrez-les).")
+    return lire_fichiers_csv(fichiers, noms)
 
 
-def _lire_zip(contenu: bytes) -> dict[str, Feuille]:
+def _lire_zip(contenu: bytes, noms: set[str] | None) -> Classeur:
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
             membres = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")
@@ -115,4 +139,4 @@ def _lire_zip(contenu: bytes) -> dict[str, Feuille]:
             fichiers = {m.filename: archive.read(m) for m in membres}
     except zipfile.BadZipFile:
         raise ErreurValidation("Archive .zip illisible.") from None
-    return lire_fichiers_csv(fichiers)
+    return lire_fichiers_csv(fichiers, noms)

@@ -1,11 +1,12 @@
 """Import de classeurs : formats, encodages, tout ou rien, idempotence, démarche d'exemple, CLI."""
+import uuid
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from sqlmodel import func, select
 
-from collecte.import_tableur import ErreurImport, importer
+from collecte.import_tableur import ErreurImport, importer, noms_feuilles
 from collecte.imports import importer_chemin, importer_envoi
 from collecte.lecture_tableur import lire_fichiers_csv
 from collecte.models import DISPOSITIFS, Contribution, ContributionTheme, Structure, TempsDeCollecte, Territoire, Theme
@@ -117,11 +118,27 @@ def test_plusieurs_erreurs_rapportees_ensemble(session):
 
 
 def test_reimport_idempotent(session):
-    importer(session, lire_fichiers_csv(_fichiers()), "essai")
+    premier = importer(session, lire_fichiers_csv(_fichiers()), "essai")
+    assert "temps : 1 créées" in premier.lignes() and "territoires : 1 créées" in premier.lignes()
     rapport = importer(session, lire_fichiers_csv(_fichiers()), "essai")
-    assert rapport.comptes["contributions"] == {"creees": 0, "deja_presentes": 2}
-    assert rapport.comptes["temps"]["mises_a_jour"] == 1
+    assert rapport.comptes["contributions"] == {"deja_presentes": 2}
+    assert rapport.comptes["temps"] == {"inchangees": 1} and rapport.comptes["structures"] == {"inchangees": 1}
+    assert "contributions : 2 déjà présentes" in rapport.lignes()
     assert _compter(session, Contribution) == 2 and _compter(session, Theme) == 2
+    assert _compter(session, Territoire) == 1 and _compter(session, TempsDeCollecte) == 1
+
+
+def test_reimport_met_a_jour_temps_et_structures(session):
+    importer(session, lire_fichiers_csv(_fichiers()), "essai")
+    fichiers = _fichiers()
+    fichiers["temps.csv"] = _csv([TEMPS[0], TEMPS[1][:7] + ["35", "2", "Le numérique, c'est compliqué ?"]])
+    fichiers["structures.csv"] = _csv([STRUCTURES[0], ["Le Tunnel", "Vierzon", "Clos du Roy", "proposante"]])
+    rapport = importer(session, lire_fichiers_csv(fichiers), "essai")
+    assert rapport.comptes["temps"] == {"mises_a_jour": 1} and rapport.comptes["structures"] == {"mises_a_jour": 1}
+    temps = session.exec(select(TempsDeCollecte)).one()
+    session.refresh(temps)
+    assert (temps.personnes_rencontrees, temps.questions) == (35, ["Le numérique, c'est compliqué ?"])
+    assert session.exec(select(Structure.typologie)).one() == "proposante"
 
 
 def test_deux_paroles_identiques_dans_un_meme_temps_sont_gardees(session):
@@ -236,3 +253,188 @@ def test_parole_demo_sert_vraiment_l_application(tmp_path):
         processus.terminate()
         sortie, _ = processus.communicate(timeout=10)
     assert "Identifiant    : demo" in sortie
+
+
+def test_numero_de_ligne_du_tableur_malgre_une_cellule_sur_plusieurs_lignes(session):
+    fichiers = _fichiers(contributions=[["PDP-1", "Première ligne\nDeuxième ligne\nTroisième", "", "habitant"],
+                                        ["PDP-1", "ok", "", "maire"]])
+    with pytest.raises(ErreurImport) as erreur:
+        importer(session, lire_fichiers_csv(fichiers), "essai")
+    assert erreur.value.erreurs == [
+        "Feuille contributions, ligne 5, colonne profil : Valeur « maire » inconnue pour profil "
+        "(valeurs possibles : habitant, professionnel, benevole, jeune, inconnu)."]
+
+
+def test_erreur_dans_un_lot_tardif_annule_les_lots_deja_ecrits(session, monkeypatch):
+    from collecte import import_paroles
+
+    monkeypatch.setattr(import_paroles, "TAILLE_LOT", 2)
+    importer(session, lire_fichiers_csv(_fichiers()), "essai")
+    avant = (_compter(session, Contribution), _compter(session, ContributionTheme))
+    valides = [["PDP-1", f"Parole n° {i}", "", "habitant", "", "moyens"] for i in range(7)]
+    fichiers = _fichiers(contributions=valides + [["PDP-1", "", "", "habitant"]])
+    with pytest.raises(ErreurImport) as erreur:
+        importer(session, lire_fichiers_csv(fichiers), "essai")
+    assert erreur.value.erreurs[0].startswith("Feuille contributions, ligne 11, colonne texte")
+    assert (_compter(session, Contribution), _compter(session, ContributionTheme)) == avant
+    rapport = importer(session, lire_fichiers_csv(_fichiers(contributions=valides)), "essai")
+    assert rapport.comptes["contributions"] == {"creees": 7, "deja_presentes": 2}
+    assert _compter(session, ContributionTheme) == avant[1] + 7
+
+
+def test_une_erreur_de_temps_ne_se_repete_pas_sur_ses_paroles(session):
+    fichiers = _fichiers(temps=[["PDP-2", "porteur_de_parole", "hier"]],
+                         contributions=[["PDP-2", "une", "", "habitant"], ["PDP-2", "deux", "", "habitant"]])
+    with pytest.raises(ErreurImport) as erreur:
+        importer(session, lire_fichiers_csv(fichiers), "essai")
+    assert len(erreur.value.erreurs) == 1
+    assert erreur.value.erreurs[0].startswith("Feuille temps, ligne 3, colonne date : Date « hier » illisible")
+
+
+def test_structure_en_double_et_structure_inconnue(session):
+    fichiers = _fichiers(structures=[["Le Tunnel", "Tours", "", "autre"]],
+                         temps=[["PDP-2", "autre", "01/03/2024", "", "", "", "Structure fantôme"]])
+    with pytest.raises(ErreurImport) as erreur:
+        importer(session, lire_fichiers_csv(fichiers), "essai")
+    assert erreur.value.erreurs == [
+        "Feuille structures, ligne 3, colonne nom : La structure « Le Tunnel » apparaît deux fois dans la feuille.",
+        "Feuille temps, ligne 3, colonne structure : Structure « Structure fantôme » absente de la feuille "
+        "structures et de la démarche."]
+    assert _compter(session, Structure) == 0 and _compter(session, Territoire) == 0
+
+
+def test_colonne_id_identifiant_client(session, creer_demarche, creer_temps):
+    autre = creer_temps(creer_demarche(slug="autre"), "X-1", "autre")
+    pris = uuid.uuid4()
+    session.add(Contribution(temps_id=autre.id, texte="ailleurs", client_uuid=pris))
+    session.commit()
+    ident = uuid.uuid4()
+    entete = CONTRIBUTIONS[0] + ["id"]
+    fichiers = _fichiers()
+    fichiers["contributions.csv"] = _csv([entete, ["PDP-1", "Avec identifiant", "", "", "", "", "", "", str(ident)]])
+    importer(session, lire_fichiers_csv(fichiers), "essai")
+    assert session.exec(select(Contribution.texte).where(Contribution.client_uuid == ident)).one() == "Avec identifiant"
+    for lignes, attendu in [
+        ([["PDP-1", "a", "", "", "", "", "", "", str(ident)], ["PDP-1", "b", "", "", "", "", "", "", str(ident)]],
+         "ligne 3, colonne id : L'identifiant"),
+        ([["PDP-1", "c", "", "", "", "", "", "", "pas-un-uuid"]], "ligne 2, colonne id : Identifiant client (UUID)"),
+        ([["PDP-1", "d", "", "", "", "", "", "", str(pris)]], "ligne 2, colonne id : L'identifiant " + str(pris)),
+    ]:
+        fichiers["contributions.csv"] = _csv([entete] + lignes)
+        with pytest.raises(ErreurImport) as erreur:
+            importer(session, lire_fichiers_csv(fichiers), "essai")
+        assert any(attendu in e for e in erreur.value.erreurs), erreur.value.erreurs
+    assert _compter(session, Contribution) == 2
+
+
+def test_erreur_dans_la_feuille_themes(session):
+    fichiers = _fichiers()
+    fichiers["themes.csv"] = _csv([["slug", "label"], ["moyens", "Manque de moyens"], ["parentalite", " "]])
+    with pytest.raises(ErreurImport) as erreur:
+        importer(session, lire_fichiers_csv(fichiers), "essai")
+    assert erreur.value.erreurs[0].startswith("Feuille themes, ligne 3, colonne label : ")
+    assert _compter(session, Theme) == 0
+
+
+def test_valeurs_hors_colonnes_et_feuilles_inconnues_signalees(session, tmp_path):
+    fichiers = _fichiers()
+    fichiers["territoires.csv"] = b"ville;quartier\nTours;Europe;en trop\n"
+    fichiers["brouillon.csv"] = b"\xff\xfe pas lu"
+    rapport = importer(session, lire_fichiers_csv(fichiers, noms_feuilles()), "essai")
+    assert "Feuille territoires : valeurs sans nom de colonne ignorées (ligne(s) 2)." in rapport.avertissements
+    assert any("brouillon.csv" in a for a in rapport.avertissements)
+    classeur = Workbook()
+    classeur.active.title = "Feuil1"
+    classeur.active.append(["a", "b"])
+    chemin = tmp_path / "vide.xlsx"
+    classeur.save(chemin)
+    with pytest.raises(ErreurImport) as erreur:
+        importer_chemin(session, chemin, "essai")
+    assert erreur.value.erreurs[0].startswith("Aucune feuille reconnue (trouvé : Feuil1)")
+
+
+def test_classeur_xlsx_complet_avec_nombres_dates_et_booleens(session, tmp_path):
+    from datetime import date, datetime
+
+    classeur = Workbook()
+    classeur.remove(classeur.active)
+    for nom, lignes in {"Démarche": [["Slug", "Titre", "Date début"], ["xl", "Classeur", date(2024, 1, 15)]],
+                        "Thèmes": THEMES, "Territoires": [["Ville", "Quartier", "Code QPV"], ["Tours", "Europe", "QN03701M"]],
+                        "Temps": [["Réf", "Dispositif", "Date", "Ville", "Quartier", "Personnes rencontrées",
+                                   "Dont professionnels", "Questions"],
+                                  ["A1", "atelier_echange", datetime(2024, 5, 2), "Tours", "Europe", 12.0, 3,
+                                   "Première question ?\nDeuxième question ?"]],
+                        "Contributions": [["Temps", "Texte", "Thèmes", "À retenir", "Ne pas citer"],
+                                          ["A1", 2024, "moyens ; parentalite", True, False],
+                                          [None, None, None, None, None],
+                                          ["A1", "<script>alert(1)</script>", "", "x", "oui"]]}.items():
+        feuille = classeur.create_sheet(nom)
+        for ligne in lignes:
+            feuille.append(ligne)
+    chemin = tmp_path / "complet.xlsx"
+    classeur.save(chemin)
+    rapport = importer_chemin(session, chemin)
+    assert rapport.demarche == "xl" and rapport.comptes["contributions"] == {"creees": 2}
+    assert session.exec(select(Territoire.code_qpv)).one() == "QN03701M"
+    temps = session.exec(select(TempsDeCollecte)).one()
+    assert temps.questions == ["Première question ?", "Deuxième question ?"]
+    assert (temps.personnes_rencontrees, temps.dont_professionnels) == (12, 3)
+    nombre, script = session.exec(select(Contribution).order_by(Contribution.id)).all()
+    assert (nombre.texte, nombre.a_retenir, nombre.ne_pas_citer) == ("2024", True, False)
+    assert (script.texte, script.a_retenir, script.ne_pas_citer) == ("<script>alert(1)</script>", True, True)
+    assert len(theme_ids_de(session, nombre.id)) == 2
+
+
+def test_un_module_peut_ajouter_une_feuille(session, monkeypatch):
+    from collecte import import_tableur
+
+    monkeypatch.setattr(import_tableur, "GESTIONNAIRES", dict(import_tableur.GESTIONNAIRES))
+    vues = []
+
+    def traiter(ctx, feuille):
+        for numero, ligne in ctx.lignes(feuille):
+            if ligne["reponse"] == "?":
+                ctx.erreur("reponses", numero, import_tableur.ErreurValidation("réponse illisible.", "reponse"))
+            vues.append((ctx.structures[ligne["structure"]], ligne["reponse"]))
+
+    import_tableur.enregistrer_gestionnaire(
+        import_tableur.Gestionnaire("reponses", frozenset({"structure", "reponse"}), frozenset({"reponse"}), traiter),
+        avant="contributions")
+    assert list(import_tableur.GESTIONNAIRES)[-2:] == ["reponses", "contributions"]
+    fichiers = {**_fichiers(), "reponses.csv": _csv([["structure", "reponse"], ["Le Tunnel", "Des ordinateurs"]])}
+    importer(session, lire_fichiers_csv(fichiers, import_tableur.noms_feuilles()), "essai")
+    assert vues == [(session.exec(select(Structure.id)).one(), "Des ordinateurs")]
+    fichiers["reponses.csv"] = _csv([["structure", "reponse"], ["Le Tunnel", "?"]])
+    with pytest.raises(ErreurImport) as erreur:
+        importer(session, lire_fichiers_csv(fichiers), "essai")
+    assert erreur.value.erreurs == ["Feuille reponses, ligne 2, colonne reponse : réponse illisible."]
+
+
+def test_zip_de_csv_et_fichier_xls_refuse(session):
+    import io
+    import zipfile
+
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w") as archive:
+        for nom, contenu in _fichiers("cp1252", ",").items():
+            archive.writestr(f"campagne/{nom}", contenu)
+    rapport = importer_envoi(session, {"campagne.zip": tampon.getvalue()}, "zip")
+    assert rapport.comptes["contributions"] == {"creees": 2}
+    with pytest.raises(ErreurImport) as erreur:
+        importer_envoi(session, {"campagne.xls": b"\xd0\xcf\x11\xe0"}, "zip")
+    assert "réenregistrez-les" in erreur.value.erreurs[0]
+
+
+def test_demo_le_mot_de_passe_affiche_ouvre_une_session(runner, client):
+    premiere = runner.invoke(args=["demo", "--sans-serveur", "--port", "5077"])
+    assert premiere.exit_code == 0, premiere.output
+    assert "Adresse        : http://127.0.0.1:5077/" in premiere.output
+    seconde = runner.invoke(args=["demo", "--sans-serveur"])
+    ancien = premiere.output.split("Mot de passe   : ")[1].split()[0]
+    nouveau = seconde.output.split("Mot de passe   : ")[1].split()[0]
+    assert ancien != nouveau
+    refus = client.post("/comptes/connexion", data={"identifiant": "demo", "mot_de_passe": ancien})
+    assert refus.status_code != 302
+    entree = client.post("/comptes/connexion", data={"identifiant": "demo", "mot_de_passe": nouveau})
+    assert entree.status_code == 302
+    assert "Importer un classeur" in client.get("/collecte/import/").get_data(as_text=True)

@@ -1,0 +1,159 @@
+"""Gestionnaires des feuilles themes, territoires, structures et temps d'un import de classeur.
+
+Chaque ligne est retrouvée par sa clé naturelle (slug, ville + quartier, nom, ref) : créée si
+elle manque, mise à jour si une valeur diffère, sinon comptée « inchangée ». Les temps, qui
+peuvent se compter par dizaines de milliers, s'écrivent par insertions et mises à jour groupées.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, insert, select, update
+
+from collecte import codebook
+from collecte.demarches import valider_structure
+from collecte.import_contexte import ContexteImport
+from collecte.lecture_tableur import Feuille
+from collecte.models import Structure, TempsDeCollecte, Territoire, maintenant
+from collecte.temps import valider_temps
+from collecte.validation import ErreurValidation, valider_texte
+
+TAILLE_LOT = 5_000
+CHAMPS_TEMPS = ("dispositif", "date", "date_fin", "lieu", "evenement", "animateurs", "notes", "questions",
+                "personnes_rencontrees", "dont_professionnels", "territoire_id", "structure_id")
+
+
+def lire_lieu(ligne: dict, requis: bool) -> tuple[str, str]:
+    """(ville, quartier) d'une ligne ; un quartier sans ville est ignoré."""
+    ville = valider_texte(ligne.get("ville"), "ville", 120, requis=requis)
+    return ville, valider_texte(ligne.get("quartier"), "quartier", 200, requis=False) if ville else ""
+
+
+def _message_theme(erreur: ErreurValidation) -> str:
+    # Le livre de codes nomme déjà le lieu (« Feuille themes, ligne 4, label : … ») : on ajoute « colonne ».
+    message = erreur.message
+    if erreur.champ and f", {erreur.champ} : " in message:
+        return message.replace(f", {erreur.champ} : ", f", colonne {erreur.champ} : ", 1)
+    return message if message.startswith("Feuille") else f"Feuille themes : {message}"
+
+
+def traiter_themes(ctx: ContexteImport, feuille: Feuille) -> None:
+    lignes = [{**ligne, "_lieu": f"Feuille themes, ligne {n}"} for n, ligne in ctx.lignes(feuille)]
+    try:
+        resultat = codebook.importer_themes(ctx.session, ctx.demarche.id, lignes, commit=False)
+    except ErreurValidation as erreur:
+        ctx.erreurs.append(_message_theme(erreur))
+        return
+    ctx.compter("themes", "creees", len(resultat.crees))
+    ctx.compter("themes", "mises_a_jour", len(resultat.mis_a_jour))
+    ctx.session.flush()
+    ctx.recharger_themes()
+
+
+def traiter_territoires(ctx: ContexteImport, feuille: Feuille) -> None:
+    table = Territoire.__table__
+    codes = dict(ctx.session.execute(select(table.c.id, table.c.code_qpv).where(table.c.demarche_id == ctx.demarche.id)).all())
+    for numero, ligne in ctx.lignes(feuille):
+        try:
+            cle = lire_lieu(ligne, True)
+            code = valider_texte(ligne.get("code_qpv"), "code_qpv", 20, requis=False)
+        except ErreurValidation as erreur:
+            ctx.erreur("territoires", numero, erreur)
+            continue
+        nouveau = cle not in ctx.territoires
+        ident = ctx.territoire(*cle)
+        if code and code != codes.get(ident, ""):
+            ctx.session.execute(update(table).where(table.c.id == ident).values(code_qpv=code))
+            codes[ident] = code
+            if not nouveau:
+                ctx.compter("territoires", "mises_a_jour")
+        elif not nouveau:
+            ctx.compter("territoires", "inchangees")
+
+
+def _valider_structure(ctx: ContexteImport, ligne: dict, vues: set[str]) -> dict:
+    champs = valider_structure(ligne)
+    if champs["nom"] in vues:
+        raise ErreurValidation(f"La structure « {champs['nom']} » apparaît deux fois dans la feuille.", "nom")
+    vues.add(champs["nom"])
+    ville, quartier = lire_lieu(ligne, False)
+    if ville:
+        champs["territoire_id"] = ctx.territoire(ville, quartier)
+    return champs
+
+
+def traiter_structures(ctx: ContexteImport, feuille: Feuille) -> None:
+    table = Structure.__table__
+    existantes = {r["nom"]: r for r in ctx.session.execute(
+        select(table).where(table.c.demarche_id == ctx.demarche.id)).mappings()}
+    vues: set[str] = set()
+    for numero, ligne in ctx.lignes(feuille):
+        try:
+            champs = _valider_structure(ctx, ligne, vues)
+        except ErreurValidation as erreur:
+            ctx.erreur("structures", numero, erreur, ligne.get("nom"))
+            continue
+        existante = existantes.get(champs["nom"])
+        if existante is None:
+            ident = ctx.session.execute(insert(table).values(demarche_id=ctx.demarche.id, **champs)
+                                        .returning(table.c.id)).scalar_one()
+            ctx.structures[champs["nom"]] = ident
+            ctx.compter("structures", "creees")
+        else:
+            ident = existante["id"]
+            changes = {k: v for k, v in champs.items() if existante[k] != v}
+            if changes:
+                ctx.session.execute(update(table).where(table.c.id == ident).values(**changes))
+            ctx.compter("structures", "mises_a_jour" if changes else "inchangees")
+        ctx.territoire_de_structure[ident] = champs.get("territoire_id", existante and existante["territoire_id"])
+
+
+def _valider_temps(ctx: ContexteImport, ligne: dict, vues: set[str]) -> tuple[str, dict]:
+    ref = valider_texte(ligne.get("ref"), "ref", 80)
+    if ref in vues:
+        raise ErreurValidation(f"La référence « {ref} » apparaît deux fois dans la feuille.", "ref")
+    vues.add(ref)
+    nom_structure = valider_texte(ligne.get("structure"), "structure", 300, requis=False)
+    if nom_structure and nom_structure not in ctx.structures and nom_structure not in ctx.refusees["structures"]:
+        raise ErreurValidation(f"Structure « {nom_structure} » absente de la feuille structures et de la démarche.",
+                               "structure")
+    ville, quartier = lire_lieu(ligne, False)
+    champs = valider_temps(ctx.session, ctx.demarche.id, {**ligne, "territoire_id": None, "structure_id": None})
+    structure_id = ctx.structures.get(nom_structure)
+    champs["structure_id"] = structure_id
+    champs["territoire_id"] = ctx.territoire(ville, quartier) if ville else ctx.territoire_de_structure.get(structure_id)
+    return ref, champs
+
+
+def traiter_temps(ctx: ContexteImport, feuille: Feuille) -> None:
+    table = TempsDeCollecte.__table__
+    existants = {r["ref"]: r for r in ctx.session.execute(
+        select(table).where(table.c.demarche_id == ctx.demarche.id)).mappings()}
+    nouveaux, modifies, vues, horodatage = [], [], set(), maintenant()
+    for numero, ligne in ctx.lignes(feuille):
+        try:
+            ref, champs = _valider_temps(ctx, ligne, vues)
+        except ErreurValidation as erreur:
+            ctx.erreur("temps", numero, erreur, ligne.get("ref"))
+            continue
+        existant = existants.get(ref)
+        if existant is None:
+            nouveaux.append({"demarche_id": ctx.demarche.id, "ref": ref, "cree_le": horodatage, **champs})
+            ctx.compter("temps", "creees")
+        elif any(existant[k] != v for k, v in champs.items()):
+            modifies.append({"_id": existant["id"], **champs})
+            ctx.compter("temps", "mises_a_jour")
+        else:
+            ctx.compter("temps", "inchangees")
+    if ctx.ecriture_permise:
+        _ecrire_temps(ctx, nouveaux, modifies)
+    else:  # rien ne sera écrit : on garde les refs pour valider les paroles sans fausse erreur
+        ctx.temps.update({n["ref"]: 0 for n in nouveaux})
+
+
+def _ecrire_temps(ctx: ContexteImport, nouveaux: list[dict], modifies: list[dict]) -> None:
+    table = TempsDeCollecte.__table__
+    for debut in range(0, len(nouveaux), TAILLE_LOT):
+        lot = nouveaux[debut:debut + TAILLE_LOT]
+        ctx.temps.update(ctx.session.execute(insert(table).returning(table.c.ref, table.c.id), lot).all())
+    if modifies:
+        requete = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in CHAMPS_TEMPS})
+        ctx.session.connection().execute(requete, modifies)
