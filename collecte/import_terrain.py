@@ -152,8 +152,10 @@ def traiter_temps(ctx: ContexteImport, feuille: Feuille) -> None:
 def _ecrire_temps(ctx: ContexteImport, nouveaux: list[dict], modifies: list[dict]) -> None:
     table = TempsDeCollecte.__table__
     for debut in range(0, len(nouveaux), TAILLE_LOT):
-        lot = nouveaux[debut:debut + TAILLE_LOT]
-        ctx.temps.update(ctx.session.execute(insert(table).returning(table.c.ref, table.c.id), lot).all())
+        ctx.session.execute(insert(table), nouveaux[debut:debut + TAILLE_LOT])
+    if nouveaux:  # identifiants attribués relus d'un coup (executemany natif, sans RETURNING)
+        ctx.temps = dict(ctx.session.execute(
+            select(table.c.ref, table.c.id).where(table.c.demarche_id == ctx.demarche.id)).all())
     if modifies:
         requete = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in CHAMPS_TEMPS})
         ctx.session.connection().execute(requete, modifies)
