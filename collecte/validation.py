@@ -92,11 +92,12 @@ def valider_entier(valeur, champ: str, minimum: int = 0, defaut: int = 0) -> int
     if valeur is None or (isinstance(valeur, str) and not valeur.strip()):
         return defaut
     try:
-        nombre = int(float(str(valeur).strip().replace(",", "."))) if not isinstance(valeur, int) else valeur
+        flottant = float(valeur) if isinstance(valeur, int) else float(str(valeur).strip().replace(",", "."))
     except ValueError:
-        raise ErreurValidation(f"« {valeur} » n'est pas un nombre entier ({champ}).", champ) from None
-    if isinstance(valeur, float) and not valeur.is_integer():
+        flottant = float("nan")
+    if not flottant.is_integer():  # « 12,5 », « inf » ou « douze » : refusés, jamais tronqués
         raise ErreurValidation(f"« {valeur} » n'est pas un nombre entier ({champ}).", champ)
+    nombre = valeur if isinstance(valeur, int) else int(flottant)
     if nombre < minimum:
         raise ErreurValidation(f"{champ} doit être supérieur ou égal à {minimum}.", champ)
     return nombre

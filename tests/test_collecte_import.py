@@ -93,6 +93,9 @@ def test_classeur_xlsx_et_colonnes_libres(session, tmp_path):
     ("temps", ["PDP-2", "porteur_de_parole", "31/02/2024"], "Feuille temps, ligne 3, colonne date"),
     ("temps", ["PDP-1", "ordi_panneau", "01/03/2024"], "apparaît deux fois"),
     ("temps", ["PDP-3", "fete", "01/03/2024"], "colonne dispositif"),
+    ("temps", ["PDP-4", "autre", "01/03/2024", "", "", "", "", "12,5"],
+     "Feuille temps, ligne 3, colonne personnes_rencontrees : « 12,5 » n'est pas un nombre entier"),
+    ("temps", ["PDP-5", "autre", "01/03/2024", "", "", "", "", "3", "4"], "ligne 3, colonne dont_professionnels"),
 ])
 def test_une_ligne_invalide_et_rien_n_est_ecrit(session, feuille, ligne_fautive, attendu):
     importer(session, lire_fichiers_csv(_fichiers()), "essai")
@@ -172,6 +175,14 @@ def test_la_demarche_d_exemple_s_importe_entierement(session):
     utilises = set(session.exec(select(Theme.slug).join(ContributionTheme, ContributionTheme.theme_id == Theme.id)).all())
     assert utilises == set(session.exec(select(Theme.slug)).all()) and len(utilises) == 20
     assert session.exec(select(func.count()).where(Contribution.ne_pas_citer)).one() >= 3
+    paroles = session.exec(select(Contribution)).all()
+    retenues = [c for c in paroles if c.a_retenir]
+    assert 0.10 <= len(retenues) / len(paroles) <= 0.20 and not any(c.ne_pas_citer for c in retenues)
+    assert sum("[…]" in c.texte for c in paroles) >= 5 and sum("«" in c.texte for c in paroles) >= 5
+    assert {c.profil for c in paroles} == {"habitant", "professionnel", "benevole", "jeune", "inconnu"}
+    assert {c.nature for c in paroles} >= {"parole", "postit", "slogan"}
+    temps = session.exec(select(TempsDeCollecte)).all()
+    assert all(t.questions for t in temps) and sum(t.dispositif == "porteur_de_parole" for t in temps) == 6
 
 
 def test_cli_import_et_demo(runner, session, tmp_path):
