@@ -449,3 +449,22 @@ def test_demo_le_mot_de_passe_affiche_ouvre_une_session(runner, client):
     entree = client.post("/comptes/connexion", data={"identifiant": "demo", "mot_de_passe": nouveau})
     assert entree.status_code == 302
     assert "Importer un classeur" in client.get("/collecte/import/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("fichiers", "message"), [
+    ([], "Aucun fichier reçu"),
+    ([(b"", "contributions.csv")], "Aucun fichier reçu (ou fichier vide)."),
+    ([(b"PK\x03\x04", "classeur.ods")], "les fichiers .xls, .ods ou .txt ne sont pas lus"),
+    ([(b"\x81\x8d\x8f", "temps.csv")], "temps.csv : encodage illisible"),
+    ([(b"a;b\n", "Feuil1.csv")], "Aucune feuille reconnue (trouvé : Feuil1.csv)"),
+])
+def test_import_web_messages_d_erreur(client, connecter, session, fichiers, message):
+    import io
+
+    connecter("animateur")
+    envoi = {"fichiers": [(io.BytesIO(contenu), nom) for contenu, nom in fichiers], "nouvelle": "web"}
+    reponse = client.post("/collecte/import/", data=envoi, content_type="multipart/form-data")
+    page = reponse.get_data(as_text=True)
+    assert reponse.status_code == 400
+    assert "Import refusé : rien n'a été écrit." in page and message.replace("'", "&#39;") in page
+    assert _compter(session, Contribution) == 0
