@@ -22,8 +22,8 @@ from collecte.tableurs import DEBORDEMENT
 from collecte.validation import ErreurValidation
 
 ERREURS_MAX = 50
-ETATS = {"creees": "créées", "mises_a_jour": "mises à jour", "inchangees": "inchangées",
-         "deja_presentes": "déjà présentes"}
+ETATS = {"creees": ("créée", "créées"), "mises_a_jour": ("mise à jour", "mises à jour"),
+         "inchangees": ("inchangée", "inchangées"), "deja_presentes": ("déjà présente", "déjà présentes")}
 
 
 class ErreurImport(Exception):
@@ -44,7 +44,7 @@ class RapportImport:
         self.comptes.setdefault(feuille, Counter())[etat] += n
 
     def lignes(self) -> list[str]:
-        return [f"{feuille} : " + ", ".join(f"{n} {ETATS[etat]}" for etat, n in c.items() if n)
+        return [f"{feuille} : " + ", ".join(f"{n} {ETATS[etat][n > 1]}" for etat, n in c.items() if n)
                 for feuille, c in self.comptes.items() if any(c.values())]
 
 

@@ -16,14 +16,26 @@ from collecte.validation import ErreurValidation
 __all__ = ["ErreurImport", "importer_chemin", "importer_envoi"]
 
 
+def _slug_du_classeur(feuilles) -> str:
+    """Slug (ou titre) de la feuille demarche, lue d'avance pour pouvoir la relire ensuite."""
+    if "demarche" not in feuilles:
+        return ""
+    feuille = feuilles["demarche"]
+    feuille.lignes = list(feuille.lignes)
+    donnees = feuille.lignes[0][1] if feuille.lignes else {}
+    return str(donnees.get("slug") or donnees.get("titre") or "")
+
+
 def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, contenu_themes: bytes | None) -> RapportImport:
     if contenu_themes is None:
         return importer(session, feuilles, slug)
-    slug = slugifier(slug or "")
+    slug = slugifier(slug or _slug_du_classeur(feuilles))
     demarche = demarche_par_slug(session, slug) if slug else None
     if not slug:
-        raise ErreurImport(["Pour importer un livre de codes avec le classeur, précisez --demarche."])
-    if demarche is None:
+        raise ErreurImport(["Pour importer un livre de codes avec le classeur, précisez --demarche "
+                            "(ou donnez un slug dans la feuille demarche)."])
+    creee = demarche is None
+    if creee:
         demarche = Demarche(slug=slug, titre=slug)
         session.add(demarche)
         session.flush()
@@ -35,6 +47,8 @@ def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, conte
     rapport = importer(session, feuilles, slug)
     comptes = Counter(creees=len(themes.crees), mises_a_jour=len(themes.mis_a_jour))
     rapport.comptes = {"themes": comptes + rapport.comptes.get("themes", Counter()), **rapport.comptes}
+    if creee:
+        rapport.comptes["demarche"] = Counter(creees=1)
     return rapport
 
 

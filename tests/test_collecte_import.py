@@ -122,7 +122,7 @@ def test_plusieurs_erreurs_rapportees_ensemble(session):
 
 def test_reimport_idempotent(session):
     premier = importer(session, lire_fichiers_csv(_fichiers()), "essai")
-    assert "temps : 1 créées" in premier.lignes() and "territoires : 1 créées" in premier.lignes()
+    assert "temps : 1 créée" in premier.lignes() and "territoires : 1 créée" in premier.lignes()
     rapport = importer(session, lire_fichiers_csv(_fichiers()), "essai")
     assert rapport.comptes["contributions"] == {"deja_presentes": 2}
     assert rapport.comptes["temps"] == {"inchangees": 1} and rapport.comptes["structures"] == {"inchangees": 1}
@@ -468,3 +468,15 @@ def test_import_web_messages_d_erreur(client, connecter, session, fichiers, mess
     assert reponse.status_code == 400
     assert "Import refusé : rien n'a été écrit." in page and message.replace("'", "&#39;") in page
     assert _compter(session, Contribution) == 0
+
+
+def test_livre_de_codes_absent_explique_et_slug_tire_de_la_feuille_demarche(runner, session):
+    dossier = EXEMPLES / "numerique-citoyennete"
+    sans_livre = runner.invoke(args=["import", str(dossier)])
+    assert sans_livre.exit_code == 1
+    assert "n'a encore aucun thème : ajoutez une feuille themes" in sans_livre.output
+    avec_livre = runner.invoke(args=["import", str(dossier), "--themes", str(EXEMPLES / "themes.yaml")])
+    assert avec_livre.exit_code == 0, avec_livre.output
+    assert "demarche : 1 créée" in avec_livre.output and "contributions : 182 créées" in avec_livre.output
+    encore = runner.invoke(args=["import", str(dossier)])
+    assert "temps : 17 inchangées" in encore.output and "contributions : 182 déjà présentes" in encore.output
