@@ -70,13 +70,13 @@ def _feuille_xlsx(onglet, nom: str) -> Feuille:
     return Feuille(nom, colonnes, _lignes_xlsx(rangees, colonnes))
 
 
-def lire_xlsx(contenu: bytes | Path, noms: set[str] | None = None) -> Classeur:
+def lire_xlsx(contenu: bytes, noms: set[str] | None = None) -> Classeur:
     """Classeur .xlsx lu en mode lecture seule (en flux) ; `noms` : feuilles à lire, les autres sont signalées."""
     from openpyxl import load_workbook
 
     try:
-        source = io.BytesIO(contenu) if isinstance(contenu, bytes) else contenu
-        classeur = load_workbook(source, read_only=True, data_only=True)
+        # Lu depuis la mémoire : aucun fichier ne reste ouvert après l'import (lecture seule en flux).
+        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ErreurValidation("Ce fichier n'est pas un classeur .xlsx lisible (enregistrez-le au format Excel .xlsx).") from None
     feuilles = Classeur()
@@ -109,8 +109,6 @@ def lire_source(chemin: Path, noms: set[str] | None = None) -> Classeur:
     """Un chemin de la ligne de commande : classeur .xlsx, dossier de .csv, ou archive .zip de .csv."""
     if chemin.is_dir():
         return lire_fichiers_csv({p.name: p.read_bytes() for p in sorted(chemin.glob("*.csv"))}, noms)
-    if chemin.suffix.lower() == ".xlsx":
-        return lire_xlsx(chemin, noms)
     return lire_envoi({chemin.name: chemin.read_bytes()}, noms)
 
 
