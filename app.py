@@ -28,7 +28,9 @@ DEFAUTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # photos comprises
     "PHOTOS_TAILLE_MAX": 12 * 1024 * 1024,
     "TEXTE_LONGUEUR_MAX": 20_000,
-    "RATELIMIT_PUBLIC": "30 per minute",
+    "RATELIMIT_PUBLIC": "30 per minute",  # formulaire public des questionnaires, par adresse IP
+    "QUESTIONNAIRES_DIR": None,  # défaut : les définitions livrées dans le paquet questionnaires
+    "PUBLIC_TAILLE_MAX": 256 * 1024,  # corps d'une requête du formulaire public
     "RATELIMIT_STORAGE_URI": "memory://",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -56,7 +58,7 @@ MENU = [
 
 
 def racine_ressources() -> Path:
-    """Dossier qui contient templates/, static/, questionnaires/ et exemples/.
+    """Dossier qui contient templates/, static/ et exemples/.
 
     Le dépôt lui-même en développement ou après `pip install -e .` ; <prefix>/share/parole
     après une installation classique.
@@ -120,7 +122,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["RACINE_RESSOURCES"] = str(racine)
-    app.config.setdefault("QUESTIONNAIRES_DIR", str(racine / "questionnaires"))
     app.config.setdefault("EXEMPLES_DIR", str(racine / "exemples"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("DATABASE_URL"):

@@ -215,6 +215,23 @@ class Invitation(SQLModel, table=True):
     cree_le: datetime = _horodatage()
 
 
+class VersionQuestionnaire(SQLModel, table=True):
+    """Instantané d'une définition de questionnaire (fichier TOML) telle qu'elle a été proposée.
+
+    Une réponse garde (questionnaire, version) : si le fichier change ensuite, l'instantané
+    permet de relire les anciennes réponses avec les questions d'alors.
+    """
+
+    __table_args__ = (UniqueConstraint("nom", "version", name="uq_versionquestionnaire_nom_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    nom: str = Field(max_length=80)
+    version: int
+    empreinte: str = Field(max_length=64)
+    definition: dict = Field(default_factory=dict, sa_type=JSON)
+    cree_le: datetime = _horodatage()
+
+
 class ReponseQuestionnaire(SQLModel, table=True):
     """Réponse d'une structure à un questionnaire (en ligne ou saisie depuis le papier)."""
 

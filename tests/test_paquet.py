@@ -9,7 +9,7 @@ def test_chaque_dossier_de_ressources_est_declare_dans_pyproject():
     config = tomllib.loads((RACINE / "pyproject.toml").read_text(encoding="utf-8"))
     declares = {motif for motifs in config["tool"]["setuptools"]["data-files"].values() for motif in motifs}
     dossiers = set()
-    for racine in ("templates", "static", "exemples", "questionnaires"):
+    for racine in ("templates", "static", "exemples"):
         for fichier in (RACINE / racine).rglob("*"):
             if fichier.is_file() and "__pycache__" not in fichier.parts:
                 dossiers.add(fichier.parent.relative_to(RACINE).as_posix())
