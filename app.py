@@ -178,8 +178,16 @@ def _enregistrer_blueprints(app: Flask) -> None:
 
     for bp in blueprints_collecte:
         app.register_blueprint(bp)
+        if bp.name == "public":  # seules routes sans compte : débit limité par adresse IP
+            app.extensions["parole_limiteur"].limit(lambda: app.config["RATELIMIT_PUBLIC"])(bp)
     for module in _modules_presents("analyse.views", "restitution.views"):
         app.register_blueprint(module.bp)
+
+    from collecte.models import heure_locale
+
+    app.jinja_env.filters["heure_locale"] = lambda instant, fmt="%d/%m/%Y à %H:%M": (
+        heure_locale(instant).strftime(fmt) if instant else ""
+    )
 
     @app.context_processor
     def _menu():
@@ -198,6 +206,9 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
     def _csrf(erreur):
         if request.path.startswith("/api/"):
             return {"erreur": "Jeton CSRF manquant ou expiré : rechargez la page."}, 400
+        if request.blueprint == "public":
+            message = "La page a expiré : rechargez-la. Les réponses déjà enregistrées sont conservées."
+            return render_template("public/erreur.html", titre="Page expirée", message=message), 400
         flash("Le formulaire a expiré ou n'a pas été envoyé depuis Parole : rechargez la page et recommencez.", "erreur")
         return render_template("erreur.html", titre="Formulaire expiré", message=erreur.description), 400
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -56,8 +57,16 @@ NATURES = {"parole": "Parole", "postit": "Post-it", "slogan": "Slogan", "reponse
 ROLES = {"admin": "Administrateur·rice", "animateur": "Animateur·rice", "lecteur": "Lecteur·rice"}
 
 
+# Les horodatages sont stockés en UTC et affichés à l'heure française.
+FUSEAU_AFFICHAGE = ZoneInfo("Europe/Paris")
+
+
 def maintenant() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def heure_locale(instant: datetime) -> datetime:
+    return instant.astimezone(FUSEAU_AFFICHAGE)
 
 
 class DateTimeUTC(TypeDecorator):

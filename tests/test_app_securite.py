@@ -12,8 +12,11 @@ from tests.conftest import MOT_DE_PASSE
 
 def _url_factice(regle) -> str:
     valeurs = {}
-    for convertisseur, argument in re.findall(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", regle.rule):
-        valeurs[argument] = 1 if convertisseur in ("int", "float") else "x"
+    for convertisseur, options, argument in re.findall(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", regle.rule):
+        if convertisseur == "any":
+            valeurs[argument] = options.split(",")[0].strip()
+        else:
+            valeurs[argument] = 1 if convertisseur in ("int", "float") else "x"
     return regle.build(valeurs, append_unknown=False)[1]
 
 

@@ -41,9 +41,10 @@ def obtenir_ou_404(modele, ident):
 
 
 def _blueprints():
-    from collecte.views import api, comptes, demarches, imports, revue, saisie, temps, themes
+    from collecte.views import api, comptes, demarches, enquetes, imports, public, revue, saisie, temps, themes
 
-    return [module.bp for module in (comptes, demarches, temps, saisie, api, revue, themes, imports)]
+    modules = (comptes, demarches, temps, saisie, api, revue, themes, imports, enquetes, public)
+    return [module.bp for module in modules]
 
 
 BLUEPRINTS = _blueprints()

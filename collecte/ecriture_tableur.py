@@ -1,0 +1,60 @@
+"""Écriture de tableaux en CSV (Excel français) et XLSX, sans formule exécutable.
+
+CSV : UTF-8 avec BOM et point-virgule, ce qu'Excel en français ouvre d'un double clic.
+Une cellule qui commence par =, +, @ (ou - collé à un mot) serait lue comme une formule par
+un tableur : en CSV elle est précédée d'une apostrophe ; en XLSX elle est typée texte.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+_FORMULE = re.compile(r"^(?:[=+@\t\r]|-\S)")
+
+
+def _cellule_csv(valeur) -> str:
+    texte = "" if valeur is None else str(valeur)
+    return "'" + texte if _FORMULE.match(texte) else texte
+
+
+def ecrire_csv(colonnes: list[str], lignes) -> bytes:
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
+    ecrivain.writerow(colonnes)
+    for ligne in lignes:
+        ecrivain.writerow([_cellule_csv(v) for v in ligne])
+    return ("\ufeff" + tampon.getvalue()).encode("utf-8")
+
+
+def ecrire_xlsx(feuilles: dict[str, tuple[list[str], list]]) -> bytes:
+    """`feuilles` : titre → (colonnes, lignes). En-tête en gras, figé ; textes jamais pris pour des formules."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    classeur = Workbook(write_only=True)
+    for titre, (colonnes, lignes) in feuilles.items():
+        feuille = classeur.create_sheet(titre[:31])
+        feuille.freeze_panes = "A2"
+        entete = []
+        for nom in colonnes:
+            cellule = WriteOnlyCell(feuille, value=nom)
+            cellule.font = Font(bold=True)
+            entete.append(cellule)
+        feuille.append(entete)
+        for ligne in lignes:
+            feuille.append([_cellule_xlsx(feuille, v) for v in ligne])
+    tampon = io.BytesIO()
+    classeur.save(tampon)
+    return tampon.getvalue()
+
+
+def _cellule_xlsx(feuille, valeur):
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(valeur, str):
+        return valeur
+    cellule = WriteOnlyCell(feuille, value=valeur)
+    cellule.data_type = "s"
+    return cellule

@@ -1,0 +1,21 @@
+// Suivi des questionnaires : copier un lien d'un geste, confirmer avant de révoquer.
+(function () {
+  "use strict";
+  document.querySelectorAll("button.copier").forEach(function (bouton) {
+    bouton.addEventListener("click", function () {
+      var champ = document.getElementById(bouton.dataset.cible);
+      var fini = function () { bouton.textContent = "Copié"; window.setTimeout(function () { bouton.textContent = "Copier"; }, 2000); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(champ.value).then(fini, function () { champ.select(); });
+      } else {
+        champ.select();
+        if (document.execCommand && document.execCommand("copy")) { fini(); }
+      }
+    });
+  });
+  document.querySelectorAll("form[data-confirmer]").forEach(function (formulaire) {
+    formulaire.addEventListener("submit", function (evenement) {
+      if (!window.confirm(formulaire.dataset.confirmer)) { evenement.preventDefault(); }
+    });
+  });
+})();
