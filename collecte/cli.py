@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from pathlib import Path
@@ -104,7 +105,8 @@ def import_commande(chemin: Path, slug: str | None, fichier_themes: Path | None)
 
     init_db(get_engine())  # une instance neuve reçoit son schéma ; une ancienne est mise à jour
     try:
-        rapport = imports.importer_chemin(get_session(), chemin, slug, fichier_themes)
+        rapport = imports.importer_chemin(get_session(), chemin, slug, fichier_themes,
+                                          current_app.config["QUESTIONNAIRES_DIR"])
     except imports.ErreurImport as erreur:
         click.echo("Import refusé, rien n'a été écrit :", err=True)
         for ligne in erreur.erreurs:
@@ -125,7 +127,6 @@ def demo_commande(port: int, sans_serveur: bool):
     """Crée la base, charge la démarche d'exemple, crée un compte de démonstration et sert l'application."""
     import secrets
 
-    from flask import current_app
     from werkzeug.serving import run_simple
 
     from collecte import imports

@@ -66,6 +66,7 @@ class ContexteImport:
     themes: dict[str, int] = field(default_factory=dict)
     # Clés des lignes refusées : les lignes qui s'y réfèrent ne répètent pas l'erreur.
     refusees: dict[str, set[str]] = field(default_factory=lambda: {"structures": set(), "temps": set()})
+    dossier_questionnaires: str | None = None  # None : les définitions livrées
 
     @classmethod
     def charger(cls, session: Session, demarche: Demarche, rapport: RapportImport) -> ContexteImport:

@@ -6,7 +6,7 @@ feuille, la ligne du tableur et la colonne. Réimporter le même classeur ne dup
 
 Chaque feuille est confiée à un gestionnaire de la table `GESTIONNAIRES`, dans l'ordre de la
 table ; un autre module peut en ajouter un (`enregistrer_gestionnaire`), par exemple pour une
-feuille de réponses à des questionnaires papier.
+gestionnaire de feuille venu d'ailleurs.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlmodel import Session
 from collecte.demarches import demarche_par_slug, slugifier, valider_demarche
 from collecte.import_contexte import ContexteImport, ErreurImport, RapportImport, message_erreur
 from collecte.import_paroles import traiter_contributions, uuid_parole
+from collecte.import_reponses import traiter_reponses
 from collecte.import_terrain import traiter_structures, traiter_temps, traiter_territoires, traiter_themes
 from collecte.lecture_tableur import Feuille
 from collecte.models import Demarche
@@ -51,6 +52,8 @@ GESTIONNAIRES: dict[str, Gestionnaire] = {g.feuille: g for g in (
                 "personnes_rencontrees dont_professionnels questions notes", "ref dispositif date", traiter_temps),
     _g("contributions", "temps texte question nature profil tranche_age genre themes a_retenir ne_pas_citer "
                         "masquee id", "temps texte", traiter_contributions),
+    _g("reponses", "structure questionnaire numero reponse date role_repondant", "structure questionnaire numero reponse",
+       traiter_reponses),
 )}
 
 
@@ -120,13 +123,17 @@ def _demarche(session: Session, feuilles: dict[str, Feuille], slug: str | None, 
     return demarche
 
 
-def importer(session: Session, feuilles: dict[str, Feuille], slug: str | None = None) -> RapportImport:
-    """Importe les feuilles dans la démarche `slug` (créée si besoin), tout ou rien."""
+def importer(session: Session, feuilles: dict[str, Feuille], slug: str | None = None,
+             questionnaires: str | None = None) -> RapportImport:
+    """Importe les feuilles dans la démarche `slug` (créée si besoin), tout ou rien.
+
+    `questionnaires` : dossier des définitions auxquelles renvoie la feuille reponses."""
     rapport = RapportImport()
     try:
         _verifier_feuilles(feuilles, rapport)
         demarche = _demarche(session, feuilles, slug, rapport)
         ctx = ContexteImport.charger(session, demarche, rapport)
+        ctx.dossier_questionnaires = questionnaires
         for nom, gestionnaire in list(GESTIONNAIRES.items()):
             if nom in feuilles:
                 gestionnaire.traiter(ctx, feuilles[nom])

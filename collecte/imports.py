@@ -26,9 +26,10 @@ def _slug_du_classeur(feuilles) -> str:
     return str(donnees.get("slug") or donnees.get("titre") or "")
 
 
-def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, contenu_themes: bytes | None) -> RapportImport:
+def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, contenu_themes: bytes | None,
+                 questionnaires: str | None = None) -> RapportImport:
     if contenu_themes is None:
-        return importer(session, feuilles, slug)
+        return importer(session, feuilles, slug, questionnaires)
     slug = slugifier(slug or _slug_du_classeur(feuilles))
     demarche = demarche_par_slug(session, slug) if slug else None
     if not slug:
@@ -44,7 +45,7 @@ def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, conte
     except ErreurValidation as erreur:
         session.rollback()
         raise ErreurImport([f"Livre de codes « {nom_themes} » : {erreur.message}"]) from None
-    rapport = importer(session, feuilles, slug)
+    rapport = importer(session, feuilles, slug, questionnaires)
     comptes = Counter(creees=len(themes.crees), mises_a_jour=len(themes.mis_a_jour))
     rapport.comptes = {"themes": comptes + rapport.comptes.get("themes", Counter()), **rapport.comptes}
     if creee:
@@ -52,19 +53,23 @@ def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, conte
     return rapport
 
 
-def importer_chemin(session: Session, chemin: Path, slug: str | None = None, themes: Path | None = None) -> RapportImport:
+def importer_chemin(session: Session, chemin: Path, slug: str | None = None, themes: Path | None = None,
+                    questionnaires: str | None = None) -> RapportImport:
+    """`questionnaires` : dossier des définitions (feuille reponses), celui de l'application par défaut."""
     try:
         feuilles = lire_source(chemin, noms_feuilles())
     except ErreurValidation as erreur:
         raise ErreurImport([erreur.message]) from None
-    return _avec_themes(session, feuilles, slug, themes.name if themes else None, themes.read_bytes() if themes else None)
+    return _avec_themes(session, feuilles, slug, themes.name if themes else None, themes.read_bytes() if themes else None,
+                        questionnaires)
 
 
-def importer_envoi(session: Session, fichiers: dict[str, bytes], slug: str | None = None) -> RapportImport:
+def importer_envoi(session: Session, fichiers: dict[str, bytes], slug: str | None = None,
+                   questionnaires: str | None = None) -> RapportImport:
     if not fichiers or not any(fichiers.values()):
         raise ErreurImport(["Aucun fichier reçu (ou fichier vide)."])
     try:
         feuilles = lire_envoi(fichiers, noms_feuilles())
     except ErreurValidation as erreur:
         raise ErreurImport([erreur.message]) from None
-    return importer(session, feuilles, slug)
+    return importer(session, feuilles, slug, questionnaires)

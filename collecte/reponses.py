@@ -86,7 +86,7 @@ def revision(reponse: ReponseQuestionnaire | None) -> str:
     return reponse.modifiee_le.isoformat()
 
 
-def _valider_question(question: Question, brutes: list[str]):
+def valider_question(question: Question, brutes: list[str]):
     brutes = [b for b in brutes if b is not None]
     if question.est_texte:
         return valider_texte(brutes[0] if brutes else "", question.ref, question.longueur_max, requis=False) or None
@@ -117,7 +117,7 @@ def valider_saisie(definition: Definition, saisie: Saisie, complete: bool) -> di
     valeurs = {}
     for question in definition.questions:
         try:
-            valeur = _valider_question(question, saisie.valeurs.get(question.ref, []))
+            valeur = valider_question(question, saisie.valeurs.get(question.ref, []))
         except ErreurValidation as erreur:
             saisie.erreurs[question.ref] = erreur.message
             continue

@@ -337,3 +337,18 @@ def test_csrf_exige_sur_le_formulaire_public(tmp_path):
     with Session(engine) as session:
         assert session.exec(select(ReponseQuestionnaire)).one().valeurs == {"q1": "Avec jeton."}
     engine.dispose()
+
+
+def test_un_temps_de_collecte_reprend_les_questions_d_un_jeu(client, connecter, session, campagne):
+    demarche, _, _ = campagne
+    connecter("animateur")
+    page = client.get(f"/collecte/temps/nouveau/{demarche.slug}").get_data(as_text=True)
+    assert "Ajouter des questions du jeu « Porteur de parole : questions du panneau »" in page
+    assert "Ajouter des questions du jeu « Ordi-panneau : questions de l&#39;écran »" in page
+    reponse = client.post(f"/collecte/temps/nouveau/{demarche.slug}", data={
+        "dispositif": "porteur_de_parole", "date": "2023-03-18", "questions": "Une question à nous ?",
+        "questions_jeu": ["Le numérique, c'est compliqué ?", "Est-ce que le numérique est un plaisir ?"]})
+    assert reponse.status_code == 302
+    temps = session.exec(select(TempsDeCollecte)).one()
+    assert temps.questions == ["Une question à nous ?", "Le numérique, c'est compliqué ?",
+                               "Est-ce que le numérique est un plaisir ?"]

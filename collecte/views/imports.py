@@ -1,7 +1,7 @@
 """Import d'un classeur depuis le navigateur (animateur·rices)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from collecte import demarches as logique_demarches
 from collecte import imports
@@ -20,7 +20,7 @@ def formulaire():
         fichiers = {f.filename: f.read() for f in request.files.getlist("fichiers") if f and f.filename}
         slug = request.form.get("demarche") or request.form.get("nouvelle") or None
         try:
-            rapport = imports.importer_envoi(session, fichiers, slug)
+            rapport = imports.importer_envoi(session, fichiers, slug, current_app.config["QUESTIONNAIRES_DIR"])
         except imports.ErreurImport as erreur:
             erreurs = erreur.erreurs
     return render_template(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from collecte import demarches as logique_demarches
+from collecte import enquetes
 from collecte import photos as logique_photos
 from collecte import temps as logique
 from collecte.db import get_session
@@ -11,13 +12,33 @@ from collecte.models import DISPOSITIFS, Demarche, Photo, TempsDeCollecte
 from collecte.saisie import compter_contributions
 from collecte.validation import ErreurValidation
 from collecte.views import ecriture_requise, obtenir_ou_404
+from questionnaires import ErreurDefinition
 
 bp = Blueprint("temps", __name__, url_prefix="/collecte/temps")
+
+
+def _jeux_questions() -> list:
+    """Jeux de questions de séance (questionnaires/*.toml, usage « seance ») ; vide si un fichier est refusé."""
+    try:
+        return [d for d in enquetes.definitions(current_app.config["QUESTIONNAIRES_DIR"]).values() if d.usage == "seance"]
+    except ErreurDefinition as erreur:
+        current_app.logger.error("Jeux de questions illisibles : %s", erreur)
+        return []
+
+
+def _donnees_formulaire() -> dict:
+    """Le formulaire, avec les questions cochées dans les jeux ajoutées à celles tapées."""
+    donnees = request.form.to_dict()
+    cochees = request.form.getlist("questions_jeu")
+    if cochees:
+        donnees["questions"] = "\n".join([donnees.get("questions", ""), *cochees])
+    return donnees
 
 
 def _contexte_formulaire(demarche: Demarche) -> dict:
     session = get_session()
     return {
+        "jeux_questions": _jeux_questions(),
         "demarche": demarche,
         "dispositifs": DISPOSITIFS,
         "territoires": logique_demarches.territoires(session, demarche.id),
@@ -48,7 +69,7 @@ def creer(slug: str):
     demarche = logique_demarches.demarche_par_slug(get_session(), slug) or abort(404)
     if request.method == "POST":
         try:
-            temps = logique.enregistrer_temps(get_session(), demarche, request.form.to_dict())
+            temps = logique.enregistrer_temps(get_session(), demarche, _donnees_formulaire())
             flash(f"Temps « {temps.ref} » créé.", "succes")
             return redirect(url_for("temps.detail", temps_id=temps.id))
         except ErreurValidation as erreur:
@@ -65,7 +86,7 @@ def modifier(temps_id: int):
     demarche = get_session().get(Demarche, temps.demarche_id)
     if request.method == "POST":
         try:
-            logique.enregistrer_temps(get_session(), demarche, request.form.to_dict(), temps)
+            logique.enregistrer_temps(get_session(), demarche, _donnees_formulaire(), temps)
             flash("Temps de collecte mis à jour.", "succes")
             return redirect(url_for("temps.detail", temps_id=temps.id))
         except ErreurValidation as erreur:
