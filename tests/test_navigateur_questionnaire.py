@@ -43,7 +43,8 @@ def test_remplir_le_questionnaire_sur_telephone(serveur_live, nouvelle_page, ses
     page.get_by_label(Q1).fill(REPONSE_Q1)
     page.get_by_label(Q9).fill("Un lieu unique et bien signalé.")
     page.get_by_label("Votre fonction dans la structure").focus()
-    page.wait_for_function("document.getElementById('etat-brouillon').textContent.includes('Brouillon enregistré à')")
+    page.wait_for_function("document.querySelector('form.questionnaire').dataset.etat === 'enregistre'")
+    assert "Brouillon enregistré à" in page.locator("#etat-brouillon").inner_text()
     page.goto(f"{serveur_live}/q/{lien}")
     assert page.get_by_label(Q1).input_value() == REPONSE_Q1
     assert page.get_by_label(Q9).input_value() == "Un lieu unique et bien signalé."
