@@ -53,19 +53,28 @@ def _environnement(instance: Path) -> dict:
             "PAROLE_DATABASE_URL": f"sqlite:///{instance / 'parole.sqlite'}"}
 
 
-def mesurer_taille(n: int, dossier: Path, repetitions: int, profil: bool) -> dict:
+def _importer_dans_une_base_neuve(donnees: Path, instance: Path, slug: str) -> tuple[dict, dict]:
+    for fichier in instance.glob("parole.sqlite*"):
+        fichier.unlink()
+    instance.mkdir(parents=True, exist_ok=True)
+    env = _environnement(instance)
+    subprocess.run([PAROLE, "init-db"], env=env, check=True, capture_output=True)
+    return chronometrer([PAROLE, "import", str(donnees), "--demarche", slug], env), env
+
+
+def mesurer_taille(n: int, dossier: Path, repetitions: int, profil: bool, repetitions_import: int = 1) -> dict:
     donnees = dossier / f"demarche-{n}"
     if not (donnees / "contributions.csv").exists():
         subprocess.run([sys.executable, str(RACINE / "bench" / "generer.py"), str(n), str(donnees)], check=True)
     instance = dossier / f"instance-{n}"
-    if (instance / "parole.sqlite").exists():
-        for fichier in instance.glob("parole.sqlite*"):
-            fichier.unlink()
-    instance.mkdir(parents=True, exist_ok=True)
-    env = _environnement(instance)
-    subprocess.run([PAROLE, "init-db"], env=env, check=True, capture_output=True)
     slug = f"bench-{n}"
-    resultat = {"paroles": n, "import": chronometrer([PAROLE, "import", str(donnees), "--demarche", slug], env)}
+    imports = []
+    for _ in range(max(1, repetitions_import)):  # chaque import part d'une base neuve
+        mesure, env = _importer_dans_une_base_neuve(donnees, instance, slug)
+        imports.append(mesure)
+    resultat = {"paroles": n, "import": {"mediane_secondes": statistics.median(m["secondes"] for m in imports),
+                                         "memoire_max_mo": max(m["memoire_max_mo"] or 0 for m in imports),
+                                         "mesures": [m["secondes"] for m in imports]}}
     analyses = [chronometrer([PAROLE, "analyse", "--demarche", slug, "--format", "json"], env) for _ in range(repetitions)]
     resultat["analyse"] = {"mediane_secondes": statistics.median(a["secondes"] for a in analyses),
                            "memoire_max_mo": max(a["memoire_max_mo"] or 0 for a in analyses),
@@ -113,10 +122,11 @@ def main() -> None:
     parseur.add_argument("--repetitions", type=int, default=5)
     parseur.add_argument("--dossier", type=Path, default=Path("/tmp/parole-bench"))
     parseur.add_argument("--profil", action="store_true")
+    parseur.add_argument("--repetitions-import", type=int, default=1, help="imports mesurés (base neuve à chaque fois)")
     args = parseur.parse_args()
     resultats = {"machine": machine(), "tailles": []}
     for n in args.tailles:
-        resultats["tailles"].append(mesurer_taille(n, args.dossier, args.repetitions, args.profil))
+        resultats["tailles"].append(mesurer_taille(n, args.dossier, args.repetitions, args.profil, args.repetitions_import))
         print(json.dumps(resultats["tailles"][-1], ensure_ascii=False), file=sys.stderr)
     sortie = RACINE / "bench" / "resultats"
     sortie.mkdir(exist_ok=True)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from contextlib import contextmanager
 
 _FORMULE = re.compile(r"^(?:[=+@\t\r]|-\S)")
 
 
-def _cellule_csv(valeur) -> str:
+def cellule_csv(valeur) -> str:
     texte = "" if valeur is None else str(valeur)
     return "'" + texte if _FORMULE.match(texte) else texte
 
@@ -23,18 +24,33 @@ def ecrire_csv(colonnes: list[str], lignes) -> bytes:
     ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
     ecrivain.writerow(colonnes)
     for ligne in lignes:
-        ecrivain.writerow([_cellule_csv(v) for v in ligne])
+        ecrivain.writerow([cellule_csv(v) for v in ligne])
     return ("\ufeff" + tampon.getvalue()).encode("utf-8")
 
 
 def ecrire_xlsx(feuilles: dict[str, tuple[list[str], list]]) -> bytes:
     """`feuilles` : titre → (colonnes, lignes). En-tête en gras, figé ; textes jamais pris pour des formules."""
+    tampon = io.BytesIO()
+    with classeur_en_flux(tampon) as ajouter:
+        for titre, (colonnes, lignes) in feuilles.items():
+            ecrire_ligne = ajouter(titre, colonnes)
+            for ligne in lignes:
+                ecrire_ligne(ligne)
+    return tampon.getvalue()
+
+
+@contextmanager
+def classeur_en_flux(sortie):
+    """Classeur XLSX écrit ligne à ligne (mémoire constante), enregistré dans `sortie` à la fin.
+
+    Donne `ajouter(titre, colonnes)`, qui crée une feuille et renvoie la fonction d'ajout d'une ligne."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     classeur = Workbook(write_only=True)
-    for titre, (colonnes, lignes) in feuilles.items():
+
+    def ajouter(titre: str, colonnes: list[str]):
         feuille = classeur.create_sheet(titre[:31])
         feuille.freeze_panes = "A2"
         entete = []
@@ -43,11 +59,10 @@ def ecrire_xlsx(feuilles: dict[str, tuple[list[str], list]]) -> bytes:
             cellule.font = Font(bold=True)
             entete.append(cellule)
         feuille.append(entete)
-        for ligne in lignes:
-            feuille.append([_cellule_xlsx(feuille, v) for v in ligne])
-    tampon = io.BytesIO()
-    classeur.save(tampon)
-    return tampon.getvalue()
+        return lambda ligne: feuille.append([_cellule_xlsx(feuille, v) for v in ligne])
+
+    yield ajouter
+    classeur.save(sortie)
 
 
 def _cellule_xlsx(feuille, valeur):

@@ -1,0 +1,91 @@
+"""Lecture de la base pour les exports : les paroles d'une démarche avec toutes leurs métadonnées,
+par lots (une démarche d'un million de paroles ne tient jamais entière en mémoire).
+
+Les paroles masquées (modération) ne sortent jamais ; celles « ne pas citer » seulement si
+l'appelant le demande (tableurs internes à l'équipe). Les comptes d'utilisateur (qui a saisi)
+ne sortent pas : ce sont des données personnelles de l'équipe.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from collecte.codebook import themes_en_dicts
+from collecte.demarches import demarche_par_slug
+from collecte.models import Demarche
+
+TAILLE_LOT = 5_000
+
+_PAROLES = """
+SELECT c.id, c.client_uuid, c.texte, c.nature, c.question, c.question_ref, c.profil, c.tranche_age, c.genre,
+       c.a_retenir, c.ne_pas_citer, c.cree_le, c.temps_id, c.reponse_id,
+       t.ref AS temps_ref, t.dispositif, t.date, t.lieu, t.evenement,
+       te.ville, te.quartier, s.nom AS structure, s.typologie
+FROM contribution c
+JOIN tempsdecollecte t ON t.id = c.temps_id
+LEFT JOIN territoire te ON te.id = t.territoire_id
+LEFT JOIN structure s ON s.id = t.structure_id
+WHERE t.demarche_id = :demarche AND c.masquee = :faux AND (c.ne_pas_citer = :faux OR :avec_ne_pas_citer)
+  AND (c.temps_id > :temps OR (c.temps_id = :temps AND c.id > :dernier))
+ORDER BY c.temps_id, c.id
+LIMIT :taille
+"""
+
+_THEMES_DES_PAROLES = """
+SELECT ct.contribution_id, th.slug FROM contributiontheme ct JOIN theme th ON th.id = ct.theme_id
+WHERE ct.contribution_id IN ({ids}) ORDER BY th.ordre, th.id
+"""
+
+
+def demarche(session: Session, slug: str) -> Demarche | None:
+    return demarche_par_slug(session, slug)
+
+
+def themes(session: Session, demarche_id: int) -> list[dict]:
+    """Livre de codes dans son ordre : slug, label, description, couleur, parent…"""
+    return themes_en_dicts(session, demarche_id)
+
+
+def lots_de_paroles(session: Session, demarche_id: int, avec_ne_pas_citer: bool = False,
+                    taille: int = TAILLE_LOT) -> Iterator[list[dict]]:
+    """Lots de paroles (dicts) triées par temps de collecte puis par identifiant ; `themes` : slugs."""
+    temps, dernier = -1, -1
+    connexion = session.connection()
+    while True:
+        lignes = [dict(l._mapping) for l in connexion.execute(text(_PAROLES), {
+            "demarche": demarche_id, "faux": False, "avec_ne_pas_citer": avec_ne_pas_citer,
+            "temps": temps, "dernier": dernier, "taille": taille})]
+        if not lignes:
+            return
+        _joindre_themes(connexion, lignes)
+        yield lignes
+        temps, dernier = lignes[-1]["temps_id"], lignes[-1]["id"]
+
+
+def _joindre_themes(connexion, lignes: list[dict]) -> None:
+    par_id = {ligne["id"]: ligne for ligne in lignes}
+    for ligne in lignes:
+        ligne["themes"] = []
+        ligne["a_retenir"], ligne["ne_pas_citer"] = bool(ligne["a_retenir"]), bool(ligne["ne_pas_citer"])
+        ligne["client_uuid"] = uuid.UUID(str(ligne["client_uuid"]))  # SQLite : 32 chiffres hexadécimaux
+        if isinstance(ligne["date"], str):  # SQLite rend les dates en texte ISO
+            ligne["date"] = date.fromisoformat(ligne["date"][:10])
+        if isinstance(ligne["cree_le"], str):
+            ligne["cree_le"] = datetime.fromisoformat(ligne["cree_le"])
+    ids = ",".join(str(int(i)) for i in par_id)
+    for contribution_id, slug in connexion.execute(text(_THEMES_DES_PAROLES.format(ids=ids))):
+        par_id[contribution_id]["themes"].append(slug)
+
+
+def compter_exclues(session: Session, demarche_id: int) -> dict[str, int]:
+    """Paroles laissées hors des exports : masquées, et « ne pas citer »."""
+    ligne = session.connection().execute(text("""
+        SELECT SUM(CASE WHEN c.masquee THEN 1 ELSE 0 END), SUM(CASE WHEN c.ne_pas_citer AND NOT c.masquee THEN 1 ELSE 0 END),
+               COUNT(*)
+        FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id WHERE t.demarche_id = :d"""),
+        {"d": demarche_id}).one()
+    return {"masquees": int(ligne[0] or 0), "ne_pas_citer": int(ligne[1] or 0), "total": int(ligne[2] or 0)}

@@ -1,0 +1,65 @@
+"""Corpus IRaMuTeQ (`.txt`), selon ../shared/formats.md §1, règles prudentes comprises.
+
+Un texte par parole : une ligne d'en-tête `**** *variable_modalite …` puis le texte sur une
+ligne. Noms de variables et modalités en [a-z0-9] seulement (IRaMuTeQ coupe au premier `_`) ;
+aucune ligne du texte ne commence par `****` ni par `-*` (elle ouvrirait un faux texte ou une
+fausse partie). UTF-8 sans BOM.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+ENTETE = re.compile(r"^\*{4}( \*[a-z0-9]+_[a-z0-9]+)*$")
+PERTES = [
+    "IRaMuTeQ ne garde ni la question posée, ni le drapeau « à retenir », ni la typologie des structures, "
+    "ni les photos : seuls le texte et les variables étoilées passent.",
+    "Les modalités sont réduites aux lettres et chiffres sans accents (« Clos du Roy » → closduroy).",
+]
+
+
+def modalite(valeur) -> str:
+    """Valeur → modalité IRaMuTeQ déterministe : sans accents, minuscules, [a-z0-9] ; vide → nr."""
+    texte = str(valeur or "").lower().translate(_LIGATURES)
+    texte = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode("ascii")
+    propre = re.sub(r"[^a-z0-9]", "", texte.lower())
+    return propre or "nr"
+
+
+def entete(parole: dict) -> str:
+    variables = [
+        ("id", str(parole["id"])), ("dispositif", parole["dispositif"]), ("ville", parole["ville"]),
+        ("quartier", parole["quartier"]), ("structure", parole["structure"]), ("profil", parole["profil"]),
+        ("age", parole["tranche_age"]), ("genre", parole["genre"]), ("nature", parole["nature"]),
+        ("mois", parole["date"].strftime("%Y%m") if parole.get("date") else ""),
+        ("temps", parole["temps_ref"]),
+    ] + [("theme", slug) for slug in parole["themes"]]
+    return "****" + "".join(f" *{nom}_{modalite(valeur)}" for nom, valeur in variables)
+
+
+def corps(texte: str) -> str:
+    """Le texte sur une ligne ; un début `****` ou `-*` est désamorcé par une espace."""
+    ligne = " ".join(morceau.strip() for morceau in str(texte).splitlines() if morceau.strip())
+    if ligne.startswith("****"):
+        ligne = "* " + ligne[1:]
+    elif ligne.startswith("-*"):
+        ligne = "- " + ligne[1:]
+    return ligne
+
+
+def ecrire(lots, sortie, progression=None) -> int:
+    """Écrit les paroles (lots de `restitution.donnees`) dans `sortie` (binaire) ; renvoie leur nombre."""
+    nombre = 0
+    for lot in lots:
+        morceaux = []
+        for parole in lot:
+            ligne = corps(parole["texte"])
+            if not ligne:
+                continue
+            morceaux.append(f"{entete(parole)}\n{ligne}\n\n")
+            nombre += 1
+        sortie.write("".join(morceaux).encode("utf-8"))
+        if progression:
+            progression(len(lot))
+    return nombre

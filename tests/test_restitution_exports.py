@@ -1,0 +1,183 @@
+"""Exports du corpus : CSV, XLSX, IRaMuTeQ (règles de formats.md, ligne à ligne), REFI-QDA (.qdpx
+validé par xmllint, positions en points de code), livre de codes .qdc, commande `parole export`."""
+import csv
+import io
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from openpyxl import load_workbook
+
+from restitution import exports
+from restitution.iramuteq import ENTETE, modalite
+from tests.conftest import exiger_outil
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+NS = {"q": "urn:QDA-XML:project:1.0"}
+CITATIONS = {
+    "accents": "Ma fille m’a dit « maman, c’est facile » […] mais œuvrer seule, non 😅",
+    "etoiles": "**** *faux_texte voilà ce que je pense",
+    "tiret": "-*theme_pirate et puis rien",
+    "lignes": "Première ligne\nseconde ligne <b>&amp;</b>",
+}
+
+
+@pytest.fixture
+def corpus(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution):
+    demarche = creer_demarche(slug="vierzon-2023", titre="Numérique & citoyenneté à Vierzon")
+    territoire = creer_territoire(demarche, "Vierzon", "Clos du Roy")
+    structure = creer_structure(demarche, "Centre social du Tunnel", territoire)
+    parentalite = creer_theme(demarche, "parentalite", "La parentalité numérique", 0)
+    arnaques = creer_theme(demarche, "arnaques", "Peur des arnaques", 1)
+    temps = creer_temps(demarche, "PDP-1", territoire=territoire, structure=structure)
+    autre = creer_temps(demarche, "OP-1", "ordi_panneau", territoire=territoire)
+    paroles = {cle: creer_contribution(temps, texte, themes=[parentalite] if cle == "accents" else ())
+               for cle, texte in CITATIONS.items()}
+    paroles["postit"] = creer_contribution(autre, "Plus de bornes !", nature="postit", themes=[arnaques, parentalite])
+    creer_contribution(temps, "Secret : ne pas citer.", ne_pas_citer=True)
+    creer_contribution(temps, "Propos masqué par la modération.", masquee=True)
+    return demarche, paroles
+
+
+def _exporter(session, slug, format_, **options):
+    tampon = io.BytesIO()
+    resultat = exports.exporter(session, slug, format_, tampon, **options)
+    return tampon.getvalue(), resultat
+
+
+def test_iramuteq_ligne_a_ligne(session, corpus):
+    demarche, _ = corpus
+    contenu, resultat = _exporter(session, demarche.slug, "iramuteq")
+    assert not contenu.startswith(b"\xef\xbb\xbf")  # pas de BOM
+    lignes = contenu.decode("utf-8").split("\n")
+    entetes = [l for l in lignes if l.startswith("****")]
+    corps = [l for l in lignes if l and not l.startswith("****")]
+    assert len(entetes) == resultat.paroles == 5
+    assert all(ENTETE.match(e) for e in entetes), entetes
+    assert not any(l.startswith(("****", "-*")) for l in corps)
+    assert "*quartier_closduroy" in entetes[0] and "*structure_centresocialdutunnel" in entetes[0]
+    assert "*theme_parentalite" in entetes[0] and "*dispositif_porteurdeparole" in entetes[0]
+    assert corps[0] == CITATIONS["accents"]
+    assert "* *** *faux_texte voilà ce que je pense" in corps
+    assert "- *theme_pirate et puis rien" in corps
+    assert "Première ligne seconde ligne <b>&amp;</b>" in corps
+    assert entetes[-1].endswith("*theme_parentalite *theme_arnaques")  # ordre du livre de codes
+    texte = contenu.decode("utf-8")
+    assert "Secret" not in texte and "masqué" not in texte
+    assert any("1 parole(s) marquée(s) « ne pas citer »" in a for a in resultat.avertissements)
+
+
+def test_modalites_sans_accents_ni_separateurs():
+    assert modalite("Clos du Roy – Centre-Ville") == "closduroycentreville"
+    assert modalite("Europe-Chateaubriand") == "europechateaubriand"
+    assert modalite("60_plus") == "60plus" and modalite("") == "nr" and modalite("Œuvre d’été") == "oeuvredete"
+
+
+def test_qdpx_valide_et_positions_exactes(session, corpus):
+    xmllint = exiger_outil("xmllint")
+    demarche, paroles = corpus
+    contenu, resultat = _exporter(session, demarche.slug, "qdpx")
+    archive = zipfile.ZipFile(io.BytesIO(contenu))
+    noms = archive.namelist()
+    assert "project.qde" in noms and all(n == "project.qde" or n.startswith("sources/") for n in noms)
+    qde = archive.read("project.qde")
+    valide = subprocess.run([xmllint, "--noout", "--schema", str(SCHEMAS / "Project.xsd"), "-"], input=qde,
+                            capture_output=True)
+    assert valide.returncode == 0, valide.stderr.decode()
+    racine = ET.fromstring(qde)
+    assert racine.get("name") == "Numérique & citoyenneté à Vierzon"
+    codes = {c.get("guid"): c.get("name") for c in racine.iter("{urn:QDA-XML:project:1.0}Code")}
+    sources = racine.findall("q:Sources/q:TextSource", NS)
+    assert len(sources) == resultat.paroles == 5
+    textes = set()
+    for source in sources:
+        chemin = source.get("plainTextPath")
+        assert chemin.startswith("internal://")
+        brut = archive.read("sources/" + chemin.removeprefix("internal://"))
+        assert not brut.startswith(b"\xef\xbb\xbf")
+        texte = brut.decode("utf-8")
+        textes.add(texte)
+        for selection in source.findall("q:PlainTextSelection", NS):
+            debut, fin = int(selection.get("startPosition")), int(selection.get("endPosition"))
+            assert texte[debut:fin] == texte and fin == len(texte)  # points de code, pas octets
+            assert all(c.find("q:CodeRef", NS).get("targetGUID") in codes for c in selection.findall("q:Coding", NS))
+    assert textes == {*CITATIONS.values(), "Plus de bornes !"}
+    accents = next(s for s in sources if CITATIONS["accents"] in archive.read(
+        "sources/" + s.get("plainTextPath").removeprefix("internal://")).decode())
+    assert int(accents.find("q:PlainTextSelection", NS).get("endPosition")) == len(CITATIONS["accents"])
+    assert len(CITATIONS["accents"].encode()) > len(CITATIONS["accents"])
+    cas = racine.findall("q:Cases/q:Case", NS)
+    assert sorted(c.get("name") for c in cas) == ["OP-1", "PDP-1"]
+    assert sum(len(c.findall("q:SourceRef", NS)) for c in cas) == 5
+    # Réexporter donne les mêmes GUID.
+    encore = ET.fromstring(zipfile.ZipFile(io.BytesIO(_exporter(session, demarche.slug, "qdpx")[0])).read("project.qde"))
+    assert [s.get("guid") for s in encore.findall("q:Sources/q:TextSource", NS)] == [s.get("guid") for s in sources]
+
+
+def test_qdc_valide(session, corpus):
+    xmllint = exiger_outil("xmllint")
+    demarche, _ = corpus
+    contenu, _ = _exporter(session, demarche.slug, "qdc")
+    valide = subprocess.run([xmllint, "--noout", "--schema", str(SCHEMAS / "Codebook.xsd"), "-"], input=contenu,
+                            capture_output=True)
+    assert valide.returncode == 0, valide.stderr.decode()
+    assert "La parentalité numérique" in contenu.decode("utf-8")
+
+
+def test_csv_et_xlsx_avec_toutes_les_metadonnees(session, corpus):
+    demarche, paroles = corpus
+    contenu, resultat = _exporter(session, demarche.slug, "csv")
+    lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+    assert len(lignes) == resultat.paroles == 5
+    premiere = lignes[0]
+    assert premiere["texte"] == CITATIONS["accents"] and premiere["themes"] == "parentalite"
+    assert (premiere["ville"], premiere["quartier"], premiere["structure"]) == ("Vierzon", "Clos du Roy", "Centre social du Tunnel")
+    assert premiere["dispositif"] == "Porteur de parole" and premiere["id"] == str(paroles["accents"].client_uuid)
+    assert "ne_pas_citer" not in premiere
+    assert next(l for l in lignes if l["temps"] == "OP-1")["themes"] == "parentalite ; arnaques"
+    assert "'-*theme_pirate et puis rien" in [l["texte"] for l in lignes]  # désamorcé pour le tableur
+    classeur = load_workbook(io.BytesIO(_exporter(session, demarche.slug, "xlsx")[0]), read_only=True)
+    valeurs = list(classeur["paroles"].iter_rows(values_only=True))
+    assert valeurs[0][:3] == ("id", "temps", "dispositif") and len(valeurs) == 6
+    assert "-*theme_pirate et puis rien" in [v for ligne in valeurs for v in ligne]
+    assert [l[0] for l in classeur["themes"].iter_rows(values_only=True)] == ["slug", "parentalite", "arnaques"]
+    classeur.close()
+    textes = [v for ligne in valeurs for v in ligne]
+    assert "Secret : ne pas citer." not in textes and "Propos masqué par la modération." not in textes
+
+
+def test_ne_pas_citer_seulement_dans_les_tableurs_et_sur_demande(session, corpus):
+    demarche, _ = corpus
+    contenu, resultat = _exporter(session, demarche.slug, "csv", avec_ne_pas_citer=True)
+    lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+    assert resultat.paroles == 6 and {l["texte"]: l["ne_pas_citer"] for l in lignes}["Secret : ne pas citer."] == "oui"
+    assert "Propos masqué par la modération." not in [l["texte"] for l in lignes]
+    for format_ in ("iramuteq", "qdpx"):
+        with pytest.raises(Exception, match="tableur interne"):
+            _exporter(session, demarche.slug, format_, avec_ne_pas_citer=True)
+
+
+def test_commande_export(runner, session, corpus, tmp_path):
+    demarche, _ = corpus
+    sortie = tmp_path / "corpus.txt"
+    resultat = runner.invoke(args=["export", "--format", "iramuteq", "-o", str(sortie)])
+    assert resultat.exit_code == 0, resultat.output
+    assert "5 parole(s) exportée(s) au format iramuteq" in resultat.output
+    assert "Attention : IRaMuTeQ ne garde ni la question posée" in resultat.output
+    assert sortie.read_text(encoding="utf-8").startswith("**** *id_")
+    inconnu = runner.invoke(args=["export", "--format", "csv", "-o", str(tmp_path / "x.csv"), "--demarche", "nulle-part"])
+    assert inconnu.exit_code != 0 and "Démarche « nulle-part » introuvable" in inconnu.output
+    refus = runner.invoke(args=["export", "--format", "qdpx", "-o", str(tmp_path / "x.qdpx"), "--avec-ne-pas-citer"])
+    assert refus.exit_code != 0 and "tableur interne" in refus.output
+
+
+def test_demarche_vide(session, creer_demarche):
+    demarche = creer_demarche(slug="vide")
+    contenu, resultat = _exporter(session, "vide", "qdpx")
+    assert resultat.paroles == 0
+    qde = zipfile.ZipFile(io.BytesIO(contenu)).read("project.qde").decode()
+    assert "<Sources>" not in qde and "<Cases>" not in qde
+    assert _exporter(session, "vide", "iramuteq")[0] == b""
