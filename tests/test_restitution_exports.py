@@ -181,3 +181,18 @@ def test_demarche_vide(session, creer_demarche):
     qde = zipfile.ZipFile(io.BytesIO(contenu)).read("project.qde").decode()
     assert "<Sources>" not in qde and "<Cases>" not in qde
     assert _exporter(session, "vide", "iramuteq")[0] == b""
+
+
+def test_page_restitution_et_telechargements(client, connecter, session, corpus):
+    demarche, _ = corpus
+    connecter("lecteur")
+    page = client.get("/restitution/", follow_redirects=True).get_data(as_text=True)
+    assert "Exports pour les outils d'analyse" in page and "<strong>5</strong> parole(s) seront exportées" in page
+    assert "1 parole(s) « ne pas citer » restent de côté." in page
+    assert "REFI-QDA n&#39;a pas de notion de « ne pas citer »" in page
+    with client.get(f"/restitution/{demarche.slug}/export/iramuteq") as reponse:
+        assert reponse.status_code == 200 and reponse.headers["Content-Disposition"].endswith("vierzon-2023.txt")
+        assert reponse.data.decode("utf-8").startswith("**** *id_")
+    with client.get(f"/restitution/{demarche.slug}/export/qdpx") as qdpx:
+        assert zipfile.ZipFile(io.BytesIO(qdpx.data)).read("project.qde").startswith(b"<?xml")
+    assert client.get("/restitution/inconnue/export/csv").status_code == 404
