@@ -35,7 +35,7 @@ def test_remplir_le_questionnaire_sur_telephone(serveur_live, nouvelle_page, ses
     resume = page.locator("#resume-erreurs")
     assert resume.get_attribute("role") == "alert"
     assert "Question 1 : Cette question est obligatoire." in resume.inner_text()
-    assert page.evaluate("document.activeElement.id") == "resume-erreurs"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'resume-erreurs'")
     assert page.get_by_label(Q1).get_attribute("aria-invalid") == "true"
     assert page.get_by_label("Votre fonction dans la structure").input_value() == "Conseillère numérique"
 
