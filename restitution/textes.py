@@ -1,0 +1,171 @@
+"""Textes libres du livret, écrits par l'équipe (table `TexteRestitution`) et chapeaux des chapitres
+(`Theme.introduction`).
+
+Chaque texte a une clé fixe (`TEXTES`) ; les préconisations sont rangées par axe, une clé par axe
+(`axe-01`, `axe-02`…) : le titre du texte est le titre de l'axe, son contenu une préconisation par
+ligne. Un texte jamais écrit (ou vidé) prend sa valeur par défaut, tirée de la fiche de la démarche
+quand c'est possible. Avec `restitution/donnees.py`, c'est le seul module de `restitution` qui
+touche la base.
+
+Utilisation (page web « Restitution ») :
+    textes = lire_textes(session, demarche.id)           # dict clé → Texte, dans l'ordre du livret
+    enregistrer_texte(session, demarche.id, "synthese", "Synthèse", "…")   # ErreurValidation si refusé
+    enregistrer_texte(session, demarche.id, cle_nouvel_axe(textes), "Coordonner", "Ligne 1\\nLigne 2")
+    definir_introduction(session, demarche.id, "parentalite", "Chapeau du chapitre…")
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from collecte.models import Demarche, TexteRestitution, Theme, maintenant
+from collecte.validation import ErreurValidation, valider_texte
+
+TITRE_MAX = 300
+CONTENU_MAX = 20_000
+INTRODUCTION_MAX = 10_000
+AXES_MAX = 12
+MOTIF_AXE = re.compile(r"^axe-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Modele:
+    """Texte modifiable : libellé du formulaire, aide, titre affiché dans le livret."""
+
+    cle: str
+    libelle: str
+    titre: str
+    aide: str
+
+
+TEXTES = {m.cle: m for m in (
+    Modele("couverture", "Couverture", "", "Titre : le grand titre de la couverture ; texte : le sous-titre."),
+    Modele("partenaires", "Partenaires", "Les partenaires",
+           "Qui porte la démarche, qui la finance, qui l'a menée. Imprimé sous la couverture."),
+    Modele("demarche", "La démarche", "La démarche",
+           "Les objectifs, les questions de départ, la manière d'aller vers les habitant·es."),
+    Modele("territoires", "Les territoires", "Les territoires et les structures",
+           "Présentation des quartiers (population, histoire, ce qui les caractérise)."),
+    Modele("synthese", "Synthèse", "Synthèse", "Ce que l'équipe retient de l'ensemble des paroles."),
+    Modele("angles_morts", "Angles morts", "Angles morts",
+           "Ce que la démarche n'a pas su entendre (publics absents, sujets évités…)."),
+    Modele("methode", "Note de méthode (ajout)", "Note de méthode",
+           "Facultatif : précisions ajoutées à la note de méthode générée (ce qui a été compté, et comment)."),
+)}
+ORDRE = list(TEXTES)
+TITRE_AXES = "Préconisations"
+
+
+@dataclass
+class Texte:
+    cle: str
+    libelle: str
+    titre: str
+    contenu: str
+    aide: str = ""
+    ecrit: bool = False  # False : valeur par défaut, jamais enregistrée
+
+    @property
+    def lignes(self) -> list[str]:
+        """Lignes non vides du contenu (une préconisation par ligne pour un axe)."""
+        return [l.strip() for l in self.contenu.splitlines() if l.strip()]
+
+
+def _defauts(demarche: Demarche) -> dict[str, tuple[str, str]]:
+    partenaires = [p.strip() for p in (demarche.partenaires or "").replace("|", "\n").splitlines() if p.strip()]
+    porteurs = ([f"Commanditaire : {demarche.commanditaire}."] if demarche.commanditaire else []) + (
+        ["Avec : " + ", ".join(partenaires) + "."] if partenaires else [])
+    return {
+        "couverture": (demarche.titre, "Livret de restitution de la parole recueillie"),
+        "partenaires": (TEXTES["partenaires"].titre, "\n".join(porteurs)),
+        "demarche": (TEXTES["demarche"].titre, demarche.description or ""),
+    }
+
+
+def _modele(cle: str) -> Modele:
+    if cle in TEXTES:
+        return TEXTES[cle]
+    numero = MOTIF_AXE.match(cle or "")
+    if numero and 1 <= int(numero.group(1)) <= AXES_MAX:
+        return Modele(cle, f"Préconisations, axe {int(numero.group(1))}", "",
+                      "Titre : le nom de l'axe ; texte : une préconisation par ligne.")
+    connues = ", ".join(ORDRE) + f", axe-01 … axe-{AXES_MAX:02d}"
+    raise ErreurValidation(f"Texte « {cle} » inconnu (textes possibles : {connues}).", "cle")
+
+
+def _demarche(session: Session, demarche_id: int) -> Demarche:
+    demarche = session.get(Demarche, demarche_id)
+    if demarche is None:
+        raise ErreurValidation("Démarche introuvable.", "demarche")
+    return demarche
+
+
+def lire_textes(session: Session, demarche_id: int) -> dict[str, Texte]:
+    """Tous les textes du livret : les clés de `TEXTES` dans l'ordre (valeur par défaut si rien
+    n'est écrit), puis les axes de préconisations écrits, dans l'ordre de leur clé."""
+    defauts = _defauts(_demarche(session, demarche_id))
+    lignes = {t.cle: t for t in session.exec(select(TexteRestitution).where(
+        TexteRestitution.demarche_id == demarche_id))}
+    textes = {}
+    for cle in ORDRE:
+        modele, ligne = TEXTES[cle], lignes.get(cle)
+        titre, contenu = defauts.get(cle, (modele.titre, ""))
+        if ligne is not None:
+            titre, contenu = ligne.titre or titre, ligne.contenu
+        textes[cle] = Texte(cle, modele.libelle, titre, contenu, modele.aide, ligne is not None)
+    for cle in sorted(c for c in lignes if MOTIF_AXE.match(c)):
+        modele, ligne = _modele(cle), lignes[cle]
+        textes[cle] = Texte(cle, modele.libelle, ligne.titre, ligne.contenu, modele.aide, True)
+    return textes
+
+
+def axes(textes: dict[str, Texte]) -> list[Texte]:
+    """Axes de préconisations, dans l'ordre de leur clé."""
+    return [t for cle, t in textes.items() if MOTIF_AXE.match(cle)]
+
+
+def cle_nouvel_axe(textes: dict[str, Texte]) -> str:
+    """Première clé d'axe libre (`axe-01`…) ; ErreurValidation au-delà de `AXES_MAX` axes."""
+    prises = {int(MOTIF_AXE.match(c).group(1)) for c in textes if MOTIF_AXE.match(c)}
+    libre = next((n for n in range(1, AXES_MAX + 1) if n not in prises), None)
+    if libre is None:
+        raise ErreurValidation(f"{AXES_MAX} axes de préconisations au plus : regroupez-en.", "cle")
+    return f"axe-{libre:02d}"
+
+
+def enregistrer_texte(session: Session, demarche_id: int, cle: str, titre: str, contenu: str) -> Texte | None:
+    """Enregistre (ou remplace) un texte. Titre et contenu vides : le texte est supprimé (retour à la
+    valeur par défaut ; un axe vidé disparaît) et la fonction renvoie None. Lève ErreurValidation
+    (message en français, `champ` = cle, titre ou contenu) si la clé est inconnue ou le texte refusé."""
+    modele = _modele(cle)
+    _demarche(session, demarche_id)
+    titre = valider_texte(titre, "titre", TITRE_MAX, requis=False)
+    contenu = valider_texte(contenu, "contenu", CONTENU_MAX, requis=False)
+    if MOTIF_AXE.match(cle) and contenu and not titre:
+        raise ErreurValidation("Donnez un titre à cet axe de préconisations.", "titre")
+    ligne = session.exec(select(TexteRestitution).where(
+        TexteRestitution.demarche_id == demarche_id, TexteRestitution.cle == cle)).first()
+    if not titre and not contenu:
+        if ligne is not None:
+            session.delete(ligne)
+            session.commit()
+        return None
+    ligne = ligne or TexteRestitution(demarche_id=demarche_id, cle=cle)
+    ligne.titre, ligne.contenu, ligne.modifie_le = titre, contenu, maintenant()
+    ligne.ordre = ORDRE.index(cle) if cle in TEXTES else 100 + int(cle[4:])
+    session.add(ligne)
+    session.commit()
+    return lire_textes(session, demarche_id)[cle]
+
+
+def definir_introduction(session: Session, demarche_id: int, theme_slug: str, texte: str) -> Theme:
+    """Écrit le chapeau (introduction) du chapitre d'un thème ; texte vide : chapitre sans chapeau."""
+    theme = session.exec(select(Theme).where(Theme.demarche_id == demarche_id, Theme.slug == theme_slug)).first()
+    if theme is None:
+        raise ErreurValidation(f"Thème « {theme_slug} » introuvable dans cette démarche.", "theme")
+    theme.introduction = valider_texte(texte, "introduction", INTRODUCTION_MAX, requis=False)
+    session.add(theme)
+    session.commit()
+    return theme
