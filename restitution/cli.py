@@ -1,4 +1,4 @@
-"""Commandes `parole export` (et celles du livret) du paquet restitution."""
+"""Commandes `parole export`, `parole livret` et `parole affiches` du paquet restitution."""
 from __future__ import annotations
 
 import sys
@@ -10,6 +10,8 @@ from collecte.cli import choisir_demarche
 from collecte.db import get_session
 from collecte.validation import ErreurValidation
 from restitution import donnees, exports
+from restitution.affiches import construire_affiches
+from restitution.livret import construire_livret, verifier_options
 
 
 @click.command("export")
@@ -39,4 +41,48 @@ def export_commande(format_, chemin, slug, avec_ne_pas_citer):
     click.echo(quoi + ("" if chemin == "-" else f" dans {chemin}") + ".", err=True)
 
 
-commandes = [export_commande]
+def _ecrire_pdf(chemin: str, construire) -> None:
+    """Construit le PDF (erreurs en français, rien n'est écrit en cas d'échec), puis l'écrit."""
+    try:
+        pdf = construire(lambda etape: click.echo(f"… {etape}", err=True))
+    except ErreurValidation as erreur:
+        raise click.ClickException(erreur.message) from None
+    with click.open_file(chemin, "wb") as sortie:
+        sortie.write(pdf)
+    click.echo(f"PDF écrit{'' if chemin == '-' else f' dans {chemin}'} ({len(pdf) // 1024} Ko).", err=True)
+
+
+@click.command("livret")
+@click.option("-o", "--sortie", "chemin", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="Fichier PDF à écrire (« - » : la sortie standard).")
+@click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
+@click.option("--format", "format_", type=click.Choice(["A4", "A5"], case_sensitive=False), default="A4",
+              show_default=True, help="Format des pages.")
+@click.option("--imposition", is_flag=True,
+              help="A5 seulement : pages imposées sur feuilles A4 paysage, à imprimer en recto verso "
+                   "(retournement bord court), plier et agrafer.")
+@with_appcontext
+def livret_commande(chemin, slug, format_, imposition):
+    """Livret de restitution de la démarche en PDF (progression des sections sur stderr)."""
+    try:
+        verifier_options(format_, imposition)
+    except ErreurValidation as erreur:
+        raise click.ClickException(erreur.message) from None
+    session = get_session()
+    demarche = choisir_demarche(session, slug)
+    _ecrire_pdf(chemin, lambda avancer: construire_livret(session, demarche.slug, format_, imposition, avancer))
+
+
+@click.command("affiches")
+@click.option("-o", "--sortie", "chemin", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="Fichier PDF à écrire (« - » : la sortie standard).")
+@click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
+@with_appcontext
+def affiches_commande(chemin, slug):
+    """Kit d'exposition : une affiche A3 par thème, en PDF."""
+    session = get_session()
+    demarche = choisir_demarche(session, slug)
+    _ecrire_pdf(chemin, lambda avancer: construire_affiches(session, demarche.slug, avancer))
+
+
+commandes = [export_commande, livret_commande, affiches_commande]

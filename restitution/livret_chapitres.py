@@ -8,7 +8,7 @@ from analyse.nuages import nuage_de_mots
 from restitution.mise_en_page import (FOND_HABITANTS, FOND_STRUCTURES, ImagePNG, citation, echapper, nombre,
                                       paragraphes, tableau)
 from restitution.livret_sections import texte_ou_rappel
-from restitution.polices import ESPACE_FINE
+from restitution.polices import ESPACE_INSECABLE
 from restitution.selection import ENCADRES, citations_du_theme
 from restitution.textes import TITRE_AXES, axes
 
@@ -19,7 +19,7 @@ ABSENCES = {"habitants": "Aucune parole d'habitant·e citable sur ce thème.",
 
 
 def _part(valeur: float) -> str:
-    return f"{valeur * 100:.0f}{ESPACE_FINE}%"
+    return f"{valeur * 100:.0f}{ESPACE_INSECABLE}%"
 
 
 def _lignes_croisement(croisement, slug: str) -> list[list]:
@@ -52,7 +52,7 @@ def chiffres_du_theme(contenu, g, slug: str) -> list:
 def encadres(g, citations: dict) -> list:
     st, recit = g.st, []
     for cle, titre in ENCADRES.items():
-        recit.append(Paragraph(f"{titre}{ESPACE_FINE}:", st["TitreEncadre"]))
+        recit.append(Paragraph(f"{titre}{ESPACE_INSECABLE}:", st["TitreEncadre"]))
         if not citations[cle]:
             recit.append(Paragraph(ABSENCES[cle], st["Vide"]))
         recit += [citation(st, c.texte, c.source, FONDS[cle]) for c in citations[cle]]
@@ -64,18 +64,19 @@ def nuage(contenu, g, slug: str) -> list:
     if not len(frequences):
         return []
     png = ImagePNG(nuage_de_mots(frequences, largeur=NUAGE[0], hauteur=NUAGE[1], mots_max=len(frequences)), *NUAGE)
-    return [KeepTogether([Paragraph("Les mots les plus employés", g.st["TitreEncadre"]), png.flowable(g.largeur * 0.8)])]
+    return [KeepTogether([Paragraph("Les mots les plus employés", g.st["TitreEncadre"]), png.flowable(g.largeur * 0.75)])]
 
 
 def chapitre(contenu, g, theme: dict) -> list:
     """Chapitre d'un thème : titre, chapeau de l'équipe (ou description du livre de codes), chiffres,
-    encadrés « Paroles d'habitants » et « Paroles de structures », nuage de mots."""
+    nuage de mots (placé avant les encadrés : seul en fin de chapitre, il laissait des pages presque
+    vides), encadrés « Paroles d'habitants » et « Paroles de structures »."""
     st, slug = g.st, theme["slug"]
     chapeau = theme.get("introduction") or theme.get("description") or ""
     recit = [Paragraph(echapper(theme["label"]), st["Chapitre"])] + paragraphes(chapeau, st["Chapeau"])
-    recit += chiffres_du_theme(contenu, g, slug)
+    recit += chiffres_du_theme(contenu, g, slug) + nuage(contenu, g, slug)
     recit += encadres(g, citations_du_theme(contenu.corpus, slug, structures=contenu.structures))
-    return recit + nuage(contenu, g, slug) + [PageBreak()]
+    return recit + [PageBreak()]
 
 
 def synthese(contenu, g) -> list:

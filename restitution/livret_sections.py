@@ -8,7 +8,7 @@ from analyse.chiffres import libelles_chiffres
 from collecte.models import DISPOSITIFS
 from restitution.contenu import periode
 from restitution.mise_en_page import echapper, espace, paragraphes, sommaire, tableau, tuiles
-from restitution.polices import ESPACE_FINE
+from restitution.polices import ESPACE_INSECABLE
 
 ORDRE_CHIFFRES = ("personnes_rencontrees", "villes", "quartiers", "structures_partenaires", "dont_professionnels",
                   "ateliers_echange", "porteurs_de_parole", "videos", "questionnaires", "paroles")
@@ -126,7 +126,7 @@ def territoires(contenu, g) -> list:
                   or (cle == "autre" and s.get("typologie") not in {"a_mission", "proposante", "confrontee"})]
         if not groupe:
             continue
-        recit.append(Paragraph(f"<b>{echapper(titre)}</b>{ESPACE_FINE}: {echapper(definition)}" if definition
+        recit.append(Paragraph(f"<b>{echapper(titre)}</b>{ESPACE_INSECABLE}: {echapper(definition)}" if definition
                                else f"<b>{echapper(titre)}</b>", st["Chapeau"]))
         for ligne in groupe:
             recit += _structure(st, ligne)

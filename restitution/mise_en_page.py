@@ -19,7 +19,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import BaseDocTemplate, Frame, Image, PageTemplate, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from restitution.polices import ESPACE_FINE, SANS, SERIF, enregistrer_polices, gras
+from restitution.polices import ESPACE_INSECABLE, SANS, SERIF, enregistrer_polices, gras
 
 FORMATS = {"A4": A4, "A5": A5, "A3": A3}
 MARGES = {"A4": 2.0 * cm, "A5": 1.4 * cm, "A3": 2.2 * cm}
@@ -41,13 +41,13 @@ def echapper(texte) -> str:
 
 
 def nombre(n: int) -> str:
-    """12345 → « 12 345 » (espace fine insécable, à la française)."""
-    return f"{int(n):,}".replace(",", ESPACE_FINE)
+    """12345 → « 12 345 » (espace insécable, à la française)."""
+    return f"{int(n):,}".replace(",", ESPACE_INSECABLE)
 
 
 def citer(texte: str) -> str:
     """Parole entre guillemets français, échappée (les coupes « […] » restent telles quelles)."""
-    return f"«{ESPACE_FINE}{echapper(texte)}{ESPACE_FINE}»"
+    return f"«{ESPACE_INSECABLE}{echapper(texte)}{ESPACE_INSECABLE}»"
 
 
 def _style(nom: str, taille: float, police: str = SERIF, **options) -> ParagraphStyle:
@@ -88,15 +88,15 @@ class DocumentLivret(BaseDocTemplate):
     """Gabarit : page de couverture sans folio, puis pages numérotées. Chaque paragraphe de style
     « Chapitre » ou « Section » alimente le sommaire et les signets du PDF."""
 
-    def __init__(self, tampon, format_: str, titre: str, pied: str = ""):
+    def __init__(self, tampon, format_: str, titre: str, pied: str = "", couverture: bool = True):
         taille, marge = FORMATS[format_], MARGES[format_]
         super().__init__(tampon, pagesize=taille, leftMargin=marge, rightMargin=marge, topMargin=marge,
                          bottomMargin=marge * 1.2, title=titre, author="Parole", subject=pied, creator="Parole",
                          initialFontName=SANS)  # sinon Helvetica, non incorporée, figure sur chaque page
         self.pied = pied
         cadre = Frame(marge, marge * 1.2, taille[0] - 2 * marge, taille[1] - 2.2 * marge, id="texte")
-        self.addPageTemplates([PageTemplate("couverture", [cadre]),
-                               PageTemplate("page", [cadre], onPage=self._folio)])
+        modeles = [PageTemplate("couverture", [cadre]), PageTemplate("page", [cadre], onPage=self._folio)]
+        self.addPageTemplates(modeles if couverture else modeles[::-1])
 
     def _folio(self, canvas, document) -> None:
         canvas.saveState()

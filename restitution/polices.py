@@ -2,7 +2,7 @@
 
 Enregistrées comme TrueType dans reportlab, elles sont incorporées (sous-ensembles) dans chaque
 PDF : le rendu ne dépend pas des polices de l'imprimeur, et la typographie française s'imprime
-(« » ’ œ É …, espaces insécables fines U+202F).
+(« » ’ œ É …, espaces insécables).
 """
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ _FICHIERS = {
     SERIF: ("DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic", "DejaVuSerif-BoldItalic"),
 }
 _SUFFIXES = ("", "-Gras", "-Italique", "-GrasItalique")
-ESPACE_FINE = "\u202f"
+# Espace insécable entre guillemets et texte, avant « : » et « % », entre milliers. Pas l'espace fine
+# U+202F : reportlab la traite comme une espace sécable et laissait un « » » seul en début de ligne.
+ESPACE_INSECABLE = "\xa0"
 
 
 def dossier_polices() -> Path:
