@@ -31,9 +31,9 @@ def _en_dict(frequences) -> dict[str, float]:
     return {str(m): float(f) for m, f in dict(frequences or {}).items() if str(m).strip() and f and f > 0}
 
 
-def _png(image: Image.Image) -> bytes:
+def _png(image: Image.Image, optimiser: bool = True) -> bytes:
     tampon = io.BytesIO()
-    image.save(tampon, format="PNG", optimize=True)
+    image.save(tampon, format="PNG", optimize=optimiser)
     return tampon.getvalue()
 
 
@@ -56,9 +56,10 @@ def _avec_titre(image: Image.Image, titre: str) -> Image.Image:
 
 
 def nuage_de_mots(frequences, titre: str | None = None, largeur: int = 900, hauteur: int = 500,
-                  mots_max: int = 120, couleurs: str = "viridis") -> bytes:
+                  mots_max: int = 120, couleurs: str = "viridis", optimiser: bool = True) -> bytes:
     """PNG d'un nuage de mots. `frequences` : dict lemme → fréquence, ou le DataFrame de
-    `lexique.frequences` (colonnes lemme, frequence). Sans mot : une image qui le dit (jamais d'erreur)."""
+    `lexique.frequences` (colonnes lemme, frequence). Sans mot : une image qui le dit (jamais d'erreur).
+    `optimiser=False` : PNG plus gros mais encodé deux fois plus vite (le livret le recompresse de toute façon)."""
     mots = _en_dict(frequences)
     if not mots:
         image = _image_message(MESSAGE_VIDE, largeur, hauteur)
@@ -67,4 +68,4 @@ def nuage_de_mots(frequences, titre: str | None = None, largeur: int = 900, haut
                           random_state=GRAINE, max_words=mots_max, colormap=couleurs, prefer_horizontal=0.9,
                           collocations=False, normalize_plurals=False)
         image = nuage.generate_from_frequencies(mots).to_image()
-    return _png(_avec_titre(image, titre) if titre else image)
+    return _png(_avec_titre(image, titre) if titre else image, optimiser)

@@ -40,7 +40,8 @@ def affiche(contenu: Contenu, g, theme: dict) -> list:
     frequences = contenu.frequences(slug)
     nuage = []
     if len(frequences):
-        png = ImagePNG(nuage_de_mots(frequences, largeur=NUAGE[0], hauteur=NUAGE[1], mots_max=len(frequences)), *NUAGE)
+        png = ImagePNG(nuage_de_mots(frequences, largeur=NUAGE[0], hauteur=NUAGE[1], mots_max=len(frequences),
+                                     optimiser=False), *NUAGE)
         nuage = [png.flowable(g.largeur * LARGEUR_NUAGE)]
     reste = g.hauteur - hauteur_titre - (nuage[0].drawHeight if nuage else 0) - 30
     return [titre, KeepInFrame(g.largeur, reste, blocs, mode="shrink")] + nuage + [PageBreak()]

@@ -12,7 +12,7 @@ from restitution.polices import ESPACE_INSECABLE
 from restitution.selection import ENCADRES, citations_du_theme
 from restitution.textes import TITRE_AXES, axes
 
-NUAGE = (760, 340)
+NUAGE = (720, 320)  # pixels : environ 140 points par pouce à la largeur imprimée en A4
 FONDS = {"habitants": FOND_HABITANTS, "structures": FOND_STRUCTURES}
 ABSENCES = {"habitants": "Aucune parole d'habitant·e citable sur ce thème.",
             "structures": "Aucune parole de structure citable sur ce thème."}
@@ -63,7 +63,8 @@ def nuage(contenu, g, slug: str) -> list:
     frequences = contenu.frequences(slug)
     if not len(frequences):
         return []
-    png = ImagePNG(nuage_de_mots(frequences, largeur=NUAGE[0], hauteur=NUAGE[1], mots_max=len(frequences)), *NUAGE)
+    png = ImagePNG(nuage_de_mots(frequences, largeur=NUAGE[0], hauteur=NUAGE[1], mots_max=len(frequences),
+                                 optimiser=False), *NUAGE)
     return [KeepTogether([Paragraph("Les mots les plus employés", g.st["TitreEncadre"]), png.flowable(g.largeur * 0.75)])]
 
 
