@@ -2,7 +2,7 @@
 panorama des structures. Chaque fonction reçoit le `Contenu` et le `Gabarit` et rend des flowables."""
 from __future__ import annotations
 
-from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph
+from reportlab.platypus import CondPageBreak, NextPageTemplate, PageBreak, Paragraph
 
 from analyse.chiffres import libelles_chiffres
 from collecte.models import DISPOSITIFS
@@ -61,7 +61,7 @@ def chiffres_cles(contenu, g) -> list:
         recit += [Paragraph("Par territoire", st["Section"]),
                   tableau(st, ["Territoire", "personnes rencontrées", "paroles", "structures", "questionnaires"],
                           lignes, g.largeur, [2.4, 1.3, 1, 1.1, 1.4])]
-    return recit + [PageBreak()]
+    return recit + [CondPageBreak(g.hauteur / 3)]  # la démarche suit sur la même page s'il reste de la place
 
 
 def _questions_par_dispositif(temps) -> dict[str, list[str]]:
