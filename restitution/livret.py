@@ -53,6 +53,7 @@ def construire_livret(session: Session, slug: str, format_: str = "A4", impositi
     sont imposées deux par deux sur des feuilles A4 paysage pour un livret plié agrafé (voir
     `restitution.imposition`). `progression(etape)` est appelée au début de chaque section.
     Lève ErreurValidation (démarche inconnue, format inconnu, imposition hors A5)."""
+    format_ = str(format_).upper()
     verifier_options(format_, imposition)
     avancer = progression or (lambda etape: None)
     contenu = preparer(session, slug, avancer)

@@ -73,7 +73,7 @@ def chapitre(contenu, g, theme: dict) -> list:
     nuage de mots (placé avant les encadrés : seul en fin de chapitre, il laissait des pages presque
     vides), encadrés « Paroles d'habitants » et « Paroles de structures »."""
     st, slug = g.st, theme["slug"]
-    chapeau = theme.get("introduction") or theme.get("description") or ""
+    chapeau = next((t for t in (theme.get("introduction"), theme.get("description")) if isinstance(t, str) and t.strip()), "")
     recit = [Paragraph(echapper(theme["label"]), st["Chapitre"])] + paragraphes(chapeau, st["Chapeau"])
     recit += chiffres_du_theme(contenu, g, slug) + nuage(contenu, g, slug)
     recit += encadres(g, citations_du_theme(contenu.corpus, slug, structures=contenu.structures))

@@ -207,3 +207,20 @@ def test_livret_de_la_demarche_d_exemple(session, tmp_path):
         assert texte.count(label) >= 2, label  # sommaire et chapitre
     caches = corpus.contributions[corpus.contributions["ne_pas_citer"]]["texte"]
     assert len(caches) >= 3 and not any(" ".join(t.split()) in texte for t in caches)
+
+
+def test_seules_les_paroles_choisies_sont_mises_en_page(session, creer_demarche, creer_territoire, creer_theme,
+                                                         creer_temps, creer_contribution, tmp_path):
+    demarche = creer_demarche("nombreuses")
+    theme = creer_theme(demarche, "demarches", "Les démarches en ligne")
+    temps = creer_temps(demarche, "PDP-1", territoire=creer_territoire(demarche))
+    sujets = ["la CAF", "les impôts", "la retraite", "Pôle emploi", "la préfecture", "l'école", "la banque", "Ameli"]
+    gestes = ["remplir le dossier", "trouver le bon formulaire", "scanner les papiers", "retrouver mon mot de passe",
+              "prendre rendez-vous"]
+    for i in range(40):
+        texte = f"Parole numéro {i} : pour {sujets[i % 8]}, {gestes[i % 5]} me prend des heures, {i % 7} fois."
+        creer_contribution(temps, texte, [theme], profil="habitant", a_retenir=i in (7, 33))
+    texte = texte_pdf(construire_livret(session, "nombreuses"), tmp_path)
+    assert "40 paroles recueillies" in texte_pdf(construire_livret(session, "nombreuses"), tmp_path, mode="raw")
+    assert texte.count("Parole numéro") == 4
+    assert texte.index("Parole numéro 7 ") < texte.index("Parole numéro 33 ")  # « à retenir » d'abord
