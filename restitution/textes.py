@@ -66,6 +66,7 @@ class Texte:
     contenu: str
     aide: str = ""
     ecrit: bool = False  # False : valeur par défaut, jamais enregistrée
+    version: str = ""  # date de la dernière modification (ISO) ; "" : jamais enregistré
 
     @property
     def lignes(self) -> list[str]:
@@ -114,11 +115,21 @@ def lire_textes(session: Session, demarche_id: int) -> dict[str, Texte]:
         titre, contenu = defauts.get(cle, (modele.titre, ""))
         if ligne is not None:
             titre, contenu = ligne.titre or titre, ligne.contenu
-        textes[cle] = Texte(cle, modele.libelle, titre, contenu, modele.aide, ligne is not None)
+        textes[cle] = Texte(cle, modele.libelle, titre, contenu, modele.aide, ligne is not None, _version(ligne))
     for cle in sorted(c for c in lignes if MOTIF_AXE.match(c)):
         modele, ligne = _modele(cle), lignes[cle]
-        textes[cle] = Texte(cle, modele.libelle, ligne.titre, ligne.contenu, modele.aide, True)
+        textes[cle] = Texte(cle, modele.libelle, ligne.titre, ligne.contenu, modele.aide, True, _version(ligne))
     return textes
+
+
+def _version(ligne: TexteRestitution | None) -> str:
+    return ligne.modifie_le.isoformat() if ligne is not None and ligne.modifie_le else ""
+
+
+def texte_vierge(cle: str) -> Texte:
+    """Texte pas encore écrit (un nouvel axe de préconisations), pour le formulaire."""
+    modele = _modele(cle)
+    return Texte(cle, modele.libelle, modele.titre, "", modele.aide)
 
 
 def axes(textes: dict[str, Texte]) -> list[Texte]:
@@ -135,11 +146,14 @@ def cle_nouvel_axe(textes: dict[str, Texte]) -> str:
     return f"axe-{libre:02d}"
 
 
-def enregistrer_texte(session: Session, demarche_id: int, cle: str, titre: str, contenu: str) -> Texte | None:
+def enregistrer_texte(session: Session, demarche_id: int, cle: str, titre: str, contenu: str,
+                      version: str | None = None) -> Texte | None:
     """Enregistre (ou remplace) un texte. Titre et contenu vides : le texte est supprimé (retour à la
     valeur par défaut ; un axe vidé disparaît) et la fonction renvoie None. Lève ErreurValidation
-    (message en français, `champ` = cle, titre ou contenu) si la clé est inconnue ou le texte refusé."""
-    modele = _modele(cle)
+    (message en français, `champ` = cle, titre, contenu ou version) si la clé est inconnue, le texte
+    refusé, ou si `version` (celle lue avant d'écrire, "" pour un texte jamais enregistré) n'est plus
+    celle de la base : quelqu'un d'autre l'a modifié entre-temps, rien n'est écrasé."""
+    _modele(cle)
     _demarche(session, demarche_id)
     titre = valider_texte(titre, "titre", TITRE_MAX, requis=False)
     contenu = valider_texte(contenu, "contenu", CONTENU_MAX, requis=False)
@@ -147,6 +161,10 @@ def enregistrer_texte(session: Session, demarche_id: int, cle: str, titre: str, 
         raise ErreurValidation("Donnez un titre à cet axe de préconisations.", "titre")
     ligne = session.exec(select(TexteRestitution).where(
         TexteRestitution.demarche_id == demarche_id, TexteRestitution.cle == cle)).first()
+    if version is not None and version != _version(ligne):
+        raise ErreurValidation("Ce texte a été modifié par quelqu'un d'autre pendant que vous écriviez. Votre "
+                               "version est gardée ci-dessous : relisez la version enregistrée (aperçu), puis "
+                               "enregistrez de nouveau.", "version")
     if not titre and not contenu:
         if ligne is not None:
             session.delete(ligne)

@@ -1,18 +1,37 @@
-"""Page « Restitution » d'une démarche : exports du corpus vers les outils des analystes."""
+"""Page « Restitution » d'une démarche : textes du livret à écrire, aperçu des paroles imprimées,
+téléchargement du livret, des affiches et des exports du corpus.
+
+Lire et télécharger : tout compte ; écrire les textes : animateur·rice ou admin (`ecriture_requise`).
+"""
 from __future__ import annotations
 
+import io
 import tempfile
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from collecte.db import get_session
 from collecte.demarches import lister_demarches
+from collecte.models import Demarche
 from collecte.validation import ErreurValidation
-from restitution import donnees, exports, iramuteq, refiqda
+from collecte.views import ecriture_requise
+from restitution import apercu as logique_apercu
+from restitution import donnees, exports, iramuteq, refiqda, textes
+from restitution.affiches import construire_affiches
+from restitution.livret import FORMATS_LIVRET, construire_livret
 
 bp = Blueprint("restitution", __name__, url_prefix="/restitution")
 PERTES = {"csv": exports.PERTES_TABLEUR, "xlsx": exports.PERTES_TABLEUR, "iramuteq": iramuteq.PERTES,
           "qdpx": refiqda.PERTES, "qdc": ["Seuls les thèmes (nom, description, couleur, hiérarchie) : aucune parole."]}
+NOUVEL_AXE = "nouvel-axe"
+
+
+def _demarche(slug: str) -> Demarche:
+    return donnees.demarche(get_session(), slug) or abort(404)
+
+
+def _retour(demarche: Demarche, ancre: str = ""):
+    return redirect(url_for("restitution.demarche", slug=demarche.slug) + (f"#{ancre}" if ancre else ""))
 
 
 @bp.get("/")
@@ -26,10 +45,97 @@ def accueil():
 @bp.get("/<slug>")
 def demarche(slug: str):
     session = get_session()
-    trouvee = donnees.demarche(session, slug) or abort(404)
+    trouvee = _demarche(slug)
+    ecrits = textes.lire_textes(session, trouvee.id)
     return render_template("restitution/demarche.html", demarche=trouvee, formats=exports.FORMATS, pertes=PERTES,
                            exclues=donnees.compter_exclues(session, trouvee.id),
-                           a_exporter=exports.nombre_a_exporter(session, trouvee.id))
+                           a_exporter=exports.nombre_a_exporter(session, trouvee.id),
+                           textes=[t for t in ecrits.values() if not textes.MOTIF_AXE.match(t.cle)],
+                           axes=textes.axes(ecrits), axes_max=textes.AXES_MAX, themes=donnees.themes(session, trouvee.id),
+                           formats_livret=FORMATS_LIVRET)
+
+
+@bp.get("/<slug>/apercu")
+def apercu(slug: str):
+    trouvee = _demarche(slug)
+    contenu, chapitres = logique_apercu.apercu(get_session(), slug)
+    return render_template("restitution/apercu.html", demarche=trouvee, chapitres=chapitres, exclues=contenu.exclues)
+
+
+@bp.route("/<slug>/textes/<cle>", methods=["GET", "POST"])
+@ecriture_requise
+def texte(slug: str, cle: str):
+    session = get_session()
+    trouvee = _demarche(slug)
+    ecrits = textes.lire_textes(session, trouvee.id)
+    try:
+        actuel = ecrits.get(cle) or textes.texte_vierge(textes.cle_nouvel_axe(ecrits) if cle == NOUVEL_AXE else cle)
+    except ErreurValidation as erreur:
+        if erreur.champ == "cle" and cle != NOUVEL_AXE:
+            abort(404)
+        flash(erreur.message, "erreur")
+        return _retour(trouvee, "textes")
+    valeurs = {"titre": actuel.titre, "contenu": actuel.contenu, "version": actuel.version}
+    conflit = False
+    if request.method == "POST":
+        supprimer = request.form.get("supprimer") == "1"
+        valeurs = {k: "" if supprimer and k != "version" else request.form.get(k, "") for k in valeurs}
+        try:
+            textes.enregistrer_texte(session, trouvee.id, actuel.cle, valeurs["titre"], valeurs["contenu"],
+                                     version=valeurs["version"])
+            flash(f"« {actuel.libelle} » " + ("supprimé." if supprimer else "enregistré."), "succes")
+            return _retour(trouvee, "textes")
+        except ErreurValidation as erreur:
+            session.rollback()
+            flash(erreur.message, "erreur")
+            if erreur.champ == "version":  # le formulaire garde le texte saisi ; la version enregistrée est montrée
+                conflit, valeurs["version"] = True, actuel.version
+    return render_template("restitution/texte.html", demarche=trouvee, texte=actuel, valeurs=valeurs,
+                           nouveau=cle == NOUVEL_AXE, conflit=conflit, axe=bool(textes.MOTIF_AXE.match(actuel.cle)))
+
+
+@bp.route("/<slug>/chapitres/<theme_slug>", methods=["GET", "POST"])
+@ecriture_requise
+def chapitre(slug: str, theme_slug: str):
+    session = get_session()
+    trouvee = _demarche(slug)
+    theme = next((t for t in donnees.themes(session, trouvee.id) if t["slug"] == theme_slug), None) or abort(404)
+    valeurs = {"introduction": theme.get("introduction") or ""}
+    if request.method == "POST":
+        valeurs["introduction"] = request.form.get("introduction", "")
+        try:
+            textes.definir_introduction(session, trouvee.id, theme_slug, valeurs["introduction"])
+            flash(f"Chapeau du chapitre « {theme['label']} » enregistré.", "succes")
+            return _retour(trouvee, "chapitres")
+        except ErreurValidation as erreur:
+            session.rollback()
+            flash(erreur.message, "erreur")
+    return render_template("restitution/chapitre.html", demarche=trouvee, theme=theme, valeurs=valeurs,
+                           maximum=textes.INTRODUCTION_MAX)
+
+
+def _pdf(demarche: Demarche, construire, nom: str):
+    try:
+        pdf = construire()
+    except ErreurValidation as erreur:
+        flash(erreur.message, "erreur")
+        return _retour(demarche, "livret")
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=nom)
+
+
+@bp.get("/<slug>/livret.pdf")
+def livret(slug: str):
+    trouvee = _demarche(slug)
+    format_ = (request.args.get("format") or "A4").upper()
+    imposition = request.args.get("imposition") == "1"
+    nom = f"livret-{trouvee.slug}-{format_}{'-impose' if imposition else ''}.pdf"
+    return _pdf(trouvee, lambda: construire_livret(get_session(), trouvee.slug, format_, imposition), nom)
+
+
+@bp.get("/<slug>/affiches.pdf")
+def affiches(slug: str):
+    trouvee = _demarche(slug)
+    return _pdf(trouvee, lambda: construire_affiches(get_session(), trouvee.slug), f"affiches-{trouvee.slug}-A3.pdf")
 
 
 @bp.get("/<slug>/export/<any(csv, xlsx, iramuteq, qdpx, qdc):format_>")
