@@ -7,11 +7,11 @@ Les contributions masquées (modération) sont exclues ; celles « ne pas citer 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from collecte.models import DISPOSITIFS, PROFILS, TRANCHES_AGE
@@ -110,13 +110,16 @@ def _liste_json(valeur) -> list:
     return list(json.loads(valeur))
 
 
-def _joindre_temps(contributions: pd.DataFrame, temps: pd.DataFrame) -> pd.DataFrame:
+def _joindre_temps(contributions: pd.DataFrame, temps: pd.DataFrame, categories: bool = False) -> pd.DataFrame:
     colonnes = temps[["id", "ref", "dispositif", "date", "territoire_id", "ville", "quartier", "territoire",
                       "structure_id", "structure"]].rename(columns={"id": "temps_id", "ref": "temps_ref"})
+    if categories:  # une valeur par temps de collecte, répétée sur chacune de ses paroles
+        colonnes = colonnes.astype({c: "category" for c in ("temps_ref", "dispositif", "date", "ville", "quartier",
+                                                             "territoire", "structure")})
     fusion = contributions.merge(colonnes, on="temps_id", how="left")
     for drapeau in ("a_retenir", "ne_pas_citer"):
         fusion[drapeau] = fusion[drapeau].astype(bool)
-    return fusion[COLONNES_CONTRIBUTIONS]
+    return fusion[[c for c in COLONNES_CONTRIBUTIONS + ["longueur"] if c in fusion.columns]]
 
 
 def _charger_themes(session: Session, demarche_id: int) -> pd.DataFrame:
@@ -169,15 +172,55 @@ def _filtrer(corpus: Corpus, filtres: Filtres) -> Corpus:
     )
 
 
-def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None) -> Corpus | None:
+_REQUETE_METADONNEES = """
+SELECT c.id, c.nature, c.profil, c.tranche_age, c.a_retenir, c.ne_pas_citer, c.temps_id, LENGTH(c.texte) AS longueur
+FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
+WHERE t.demarche_id = :demarche_id AND c.masquee = :faux
+ORDER BY c.id
+"""
+COLONNES_CATEGORIES = ("nature", "profil", "tranche_age", "theme")
+TAILLE_LOT_LECTURE = 50_000
+
+
+def _lire_par_lots(session: Session, requete: str, **parametres) -> pd.DataFrame:
+    """Comme `_lire`, mais lot par lot (curseur serveur sous PostgreSQL) et chaque colonne de
+    vocabulaire contrôlé en `category` : quelques octets par ligne au lieu d'une chaîne Python."""
+    connexion = session.connection().execution_options(stream_results=True)
+    lots = []
+    for lot in pd.read_sql_query(text(requete), connexion, params=parametres, chunksize=TAILLE_LOT_LECTURE):
+        for colonne in COLONNES_CATEGORIES:
+            if colonne in lot:
+                lot[colonne] = lot[colonne].astype("category")
+        lots.append(lot)
+    if not lots:
+        return pd.read_sql_query(text(requete), session.connection(), params=parametres)
+    tableau = pd.concat(lots, ignore_index=True)
+    for colonne in COLONNES_CATEGORIES:  # concat de catégories différentes → object : on recatégorise
+        if colonne in tableau and tableau[colonne].dtype == object:
+            tableau[colonne] = tableau[colonne].astype("category")
+    return tableau
+
+
+def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None, textes: bool = True) -> Corpus | None:
     """Charge la démarche `slug` ; None si elle n'existe pas. Les filtres portent sur les temps
-    (territoire, dispositif, dates) et sur les contributions (profil, thème)."""
+    (territoire, dispositif, dates) et sur les contributions (profil, thème).
+
+    `textes=False` : corpus des métadonnées seulement (ni texte, ni question, ni genre, ni date de
+    saisie, mais la longueur du texte en caractères, colonne `longueur` ; vocabulaires en `category`),
+    une centaine d'octets par parole : assez pour tous les
+    comptes et croisements ; les textes d'une partie des paroles se chargent ensuite avec
+    `charger_textes`."""
     demarche = charger_demarche(session, slug)
     if demarche is None:
         return None
     ident = int(demarche["id"])
     temps = _charger_temps(session, ident)
-    contributions = _lire(session, _REQUETE_CONTRIBUTIONS, demarche_id=ident, faux=False)
+    if textes:
+        contributions = _lire(session, _REQUETE_CONTRIBUTIONS, demarche_id=ident, faux=False)
+        liens = _lire(session, _REQUETE_LIENS, demarche_id=ident, faux=False)
+    else:
+        contributions = _lire_par_lots(session, _REQUETE_METADONNEES, demarche_id=ident, faux=False)
+        liens = _lire_par_lots(session, _REQUETE_LIENS, demarche_id=ident, faux=False)
     territoires = _lire(session, "SELECT id, ville, quartier, code_qpv FROM territoire WHERE demarche_id = :d "
                         "ORDER BY ville, quartier", d=ident)
     territoires["territoire"] = _libelle(territoires["ville"], territoires["quartier"])
@@ -185,8 +228,8 @@ def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None) 
                    "WHERE demarche_id = :d AND statut = 'soumise'", d=ident)
     corpus = Corpus(
         demarche=demarche,
-        contributions=_joindre_temps(contributions, temps),
-        liens_themes=_lire(session, _REQUETE_LIENS, demarche_id=ident, faux=False),
+        contributions=_joindre_temps(contributions, temps, categories=not textes),
+        liens_themes=liens,
         themes=_charger_themes(session, ident),
         temps=temps,
         structures=_charger_structures(session, ident),
@@ -194,6 +237,28 @@ def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None) 
         questionnaires_soumis=soumis,
     )
     return _filtrer(corpus, filtres) if filtres and filtres != Filtres() else corpus
+
+
+_COLONNES_LUES = ["id", "texte", "question", "nature", "profil", "tranche_age", "genre", "a_retenir", "ne_pas_citer",
+                  "cree_le", "temps_id"]
+_REQUETE_TEXTES = f"""
+SELECT {", ".join("c." + c for c in _COLONNES_LUES)}
+FROM contribution c WHERE c.id IN :ids AND c.masquee = :faux
+"""
+TAILLE_LOT_IDS = 500
+
+
+def charger_textes(session: Session, corpus: Corpus, ids) -> Corpus:
+    """Sous-corpus complet (textes compris) des paroles `ids` d'un corpus chargé avec `textes=False` :
+    mêmes temps, thèmes, structures ; paroles dans l'ordre des identifiants."""
+    ids = sorted({int(i) for i in ids})
+    requete = text(_REQUETE_TEXTES).bindparams(bindparam("ids", expanding=True))
+    lots = [pd.read_sql_query(requete, session.connection(), params={"ids": ids[i:i + TAILLE_LOT_IDS], "faux": False})
+            for i in range(0, len(ids), TAILLE_LOT_IDS)]
+    contributions = pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(columns=_COLONNES_LUES)
+    contributions = _joindre_temps(contributions.sort_values("id"), corpus.temps).reset_index(drop=True)
+    liens = corpus.liens_themes[corpus.liens_themes["contribution_id"].isin(ids)].reset_index(drop=True)
+    return replace(corpus, contributions=contributions, liens_themes=liens)
 
 
 def lister_demarches(session: Session) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import KeepInFrame, PageBreak, Paragraph
 
 from analyse.nuages import nuage_de_mots
-from restitution.contenu import Contenu, preparer
+from restitution.contenu import PLAFOND_TEXTES, Contenu, preparer
 from restitution.mise_en_page import FOND_HABITANTS, FOND_STRUCTURES, DocumentLivret, ImagePNG, citation, echapper, gabarit
 from restitution.selection import PROFIL_STRUCTURES, citations_affiche
 
@@ -32,7 +32,7 @@ def _styles_affiche(st: dict) -> dict:
 def affiche(contenu: Contenu, g, theme: dict) -> list:
     """Une page : le titre du thème, les paroles (réduites si besoin pour tenir), le nuage."""
     st, slug = _styles_affiche(g.st), theme["slug"]
-    citations = citations_affiche(contenu.corpus, slug, PAROLES_PAR_AFFICHE)
+    citations = citations_affiche(contenu.lexical, slug, PAROLES_PAR_AFFICHE)
     blocs = [citation(st, c.texte, c.source, FOND_STRUCTURES if c.profil == PROFIL_STRUCTURES else FOND_HABITANTS)
              for c in citations] or [Paragraph("Aucune parole citable sur ce thème pour l'instant.", st["Vide"])]
     titre = Paragraph(echapper(theme["label"]), st["Chapitre"])
@@ -47,11 +47,11 @@ def affiche(contenu: Contenu, g, theme: dict) -> list:
     return [titre, KeepInFrame(g.largeur, reste, blocs, mode="shrink")] + nuage + [PageBreak()]
 
 
-def construire_affiches(session, slug: str, progression=None) -> bytes:
+def construire_affiches(session, slug: str, progression=None, plafond: int = PLAFOND_TEXTES) -> bytes:
     """PDF A3 : une affiche par thème, dans l'ordre du livre de codes. ErreurValidation si la
     démarche n'existe pas ; une démarche sans thème donne une page qui le dit."""
     avancer = progression or (lambda etape: None)
-    contenu = preparer(session, slug, avancer)
+    contenu = preparer(session, slug, avancer, plafond)
     g = gabarit("A3")
     recit = []
     for theme in contenu.themes:

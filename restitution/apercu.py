@@ -45,8 +45,8 @@ def chapitres(contenu: Contenu) -> list[ChapitreApercu]:
         resultat.append(ChapitreApercu(
             slug=slug, label=theme["label"], chapeau=chapeau if isinstance(chapeau, str) else "",
             paroles=_paroles_du_theme(contenu, slug),
-            livret=citations_du_theme(contenu.corpus, slug, structures=contenu.structures),
-            affiche=citations_affiche(contenu.corpus, slug, PAROLES_PAR_AFFICHE),
+            livret=citations_du_theme(contenu.lexical, slug, structures=contenu.structures),
+            affiche=citations_affiche(contenu.lexical, slug, PAROLES_PAR_AFFICHE),
             mots=[str(m) for m in contenu.frequences(slug)["lemme"].head(MOTS_AFFICHES)]))
     return resultat
 

@@ -1,6 +1,13 @@
 """Ce que le livret et les affiches impriment, rassemblé une fois : corpus de l'analyse, textes de
 l'équipe, chiffres clés, fréquences des mots par thème, questionnaires utilisés, paroles écartées.
 
+Mémoire bornée : jusqu'à `PLAFOND_TEXTES` paroles, tout est chargé (textes compris) ; au-delà, les
+chiffres sont calculés sur les métadonnées de toutes les paroles (`charger_corpus(textes=False)`,
+une centaine d'octets par parole) et le travail lexical (nuages, paroles représentatives) sur un
+échantillon reproductible (`ids_echantillon`) dont seuls les textes sont lus. Les paroles « à
+retenir » que la sélection imprimerait sont toujours dans l'échantillon : le choix des paroles de
+l'équipe ne dépend pas de la taille de la démarche.
+
 La base n'est lue qu'à travers `analyse.donnees`, `restitution.textes` et `restitution.donnees`.
 """
 from __future__ import annotations
@@ -8,20 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
 import questionnaires
 from analyse.chiffres import chiffres_cles
 from analyse.comptages import croiser
-from analyse.donnees import charger_corpus
+from analyse.donnees import charger_corpus, charger_textes
 from analyse.lexique import frequences
 from collecte.validation import ErreurValidation
 from restitution import donnees
-from restitution.selection import corpus_structures
+from restitution.selection import LONGUEUR_AFFICHE, PAR_ENCADRE, PROFIL_STRUCTURES, corpus_structures
 from restitution.textes import Texte, lire_textes
 
 MOTS_NUAGE = 60
+PLAFOND_TEXTES = 50_000  # au-delà, nuages et paroles représentatives sur un échantillon de cette taille
+MINIMUM_PAR_THEME = 2_000  # … qui garde au moins ce nombre de paroles de chaque thème (plafond / 25)
+HACHAGE = np.uint64(2654435761)  # multiplicatif de Knuth : un ordre pseudo-aléatoire fixe des identifiants
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
         "novembre", "décembre")
 
@@ -29,7 +40,7 @@ MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août
 @dataclass
 class Contenu:
     demarche: dict
-    corpus: object
+    corpus: object  # toutes les paroles : chiffres, croisements (sans les textes au-delà de PLAFOND_TEXTES)
     textes: dict[str, Texte]
     chiffres: dict
     exclues: dict
@@ -38,6 +49,8 @@ class Contenu:
     questionnaires_inconnus: list[str] = field(default_factory=list)
     structures: object = None  # sous-corpus des paroles de professionnel·les
     croisements: dict = field(default_factory=dict)  # « territoire », « profil » : Croisement thème × critère
+    lexical: object = None  # paroles avec leur texte : toutes, ou l'échantillon
+    echantillon: int | None = None  # taille de l'échantillon lexical ; None : toutes les paroles
 
     @property
     def themes(self) -> list[dict]:
@@ -93,19 +106,53 @@ def _frequences_themes(corpus) -> pd.DataFrame:
     return frequences(corpus, par="theme", n=MOTS_NUAGE)
 
 
-def preparer(session: Session, slug: str, progression=None) -> Contenu:
-    """Rassemble le contenu d'une démarche ; ErreurValidation (champ « demarche ») si elle n'existe pas."""
+def _cles(ids: pd.Series) -> np.ndarray:
+    return (ids.to_numpy(dtype=np.uint64) * HACHAGE) % np.uint64(2 ** 32)
+
+
+def ids_echantillon(corpus, plafond: int = PLAFOND_TEXTES) -> set[int]:
+    """Identifiants des paroles dont le texte sera lu : les `plafond` premières dans un ordre
+    pseudo-aléatoire fixe (hachage de l'identifiant : même démarche, même échantillon), au moins
+    `MINIMUM_PAR_THEME` (au plus plafond / 25) de chaque thème dans le même ordre, et, par thème, les paroles « à retenir »
+    que la sélection peut imprimer (les `PAR_ENCADRE` premières de chaque encadré, celles assez
+    courtes pour l'affiche)."""
+    contributions, liens = corpus.contributions, corpus.liens_themes
+    ordre = pd.Series(_cles(contributions["id"]), index=contributions["id"].to_numpy())
+    choisis = set(ordre.nsmallest(plafond).index.tolist())
+    liens = liens.assign(cle=ordre.reindex(liens["contribution_id"].to_numpy()).to_numpy())
+    choisis.update(liens.sort_values(["cle", "contribution_id"]).groupby("theme", observed=True)
+                   .head(min(MINIMUM_PAR_THEME, plafond // 25))["contribution_id"].tolist())
+    retenues = contributions[contributions["a_retenir"] & ~contributions["ne_pas_citer"]]
+    retenues = retenues.assign(structure_=retenues["profil"] == PROFIL_STRUCTURES,
+                               courte=retenues["longueur"] <= LONGUEUR_AFFICHE)
+    par_theme = liens[["contribution_id", "theme"]].merge(retenues, left_on="contribution_id", right_on="id")
+    par_theme = par_theme.sort_values("contribution_id")
+    choisis.update(par_theme.groupby(["theme", "structure_"], observed=True).head(PAR_ENCADRE)["id"].tolist())
+    courtes = par_theme[par_theme["courte"]]
+    choisis.update(courtes.groupby("theme", observed=True).head(PAR_ENCADRE)["id"].tolist())
+    return choisis
+
+
+def preparer(session: Session, slug: str, progression=None, plafond: int = PLAFOND_TEXTES) -> Contenu:
+    """Rassemble le contenu d'une démarche ; ErreurValidation (champ « demarche ») si elle n'existe pas.
+    `plafond` : nombre de paroles au-delà duquel le travail lexical se fait sur un échantillon."""
     avancer = progression or (lambda etape: None)
     avancer("Lecture des paroles")
-    corpus = charger_corpus(session, slug)
+    corpus = charger_corpus(session, slug, textes=False)
     if corpus is None:
         raise ErreurValidation(f"Démarche « {slug} » introuvable.", "demarche")
+    echantillon = None
+    if len(corpus.contributions) <= plafond:
+        corpus = lexical = charger_corpus(session, slug)
+    else:
+        ids = ids_echantillon(corpus, plafond)
+        lexical, echantillon = charger_textes(session, corpus, ids), len(ids)
     ident = int(corpus.demarche["id"])
     avancer("Analyse lexicale")
     utilises, inconnus = _questionnaires(corpus)
     return Contenu(demarche=corpus.demarche, corpus=corpus, textes=lire_textes(session, ident),
                    chiffres=chiffres_cles(corpus), exclues=donnees.compter_exclues(session, ident),
-                   frequences_themes=_frequences_themes(corpus), questionnaires_utilises=utilises,
-                   questionnaires_inconnus=inconnus, structures=corpus_structures(corpus),
-                   croisements={c: croiser(corpus, "theme", c) for c in ("territoire", "profil")})
-
+                   frequences_themes=_frequences_themes(lexical), questionnaires_utilises=utilises,
+                   questionnaires_inconnus=inconnus, structures=corpus_structures(lexical),
+                   croisements={c: croiser(corpus, "theme", c) for c in ("territoire", "profil")},
+                   lexical=lexical, echantillon=echantillon)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from collecte.validation import ErreurValidation
 from restitution import livret_annexes, livret_chapitres, livret_sections
-from restitution.contenu import Contenu, preparer
+from restitution.contenu import PLAFOND_TEXTES, Contenu, preparer
 from restitution.imposition import imposer
 from restitution.mise_en_page import DocumentLivret, gabarit
 
@@ -48,15 +48,16 @@ def recit_du_livret(contenu: Contenu, format_: str, avancer) -> list:
 
 
 def construire_livret(session: Session, slug: str, format_: str = "A4", imposition: bool = False,
-                      progression=None) -> bytes:
+                      progression=None, plafond: int = PLAFOND_TEXTES) -> bytes:
     """PDF du livret de la démarche `slug`, en A4 ou A5 ; avec `imposition` (A5 seulement), les pages
     sont imposées deux par deux sur des feuilles A4 paysage pour un livret plié agrafé (voir
-    `restitution.imposition`). `progression(etape)` est appelée au début de chaque section.
+    `restitution.imposition`). `progression(etape)` est appelée au début de chaque section ; `plafond` :
+    voir `restitution.contenu`.
     Lève ErreurValidation (démarche inconnue, format inconnu, imposition hors A5)."""
     format_ = str(format_).upper()
     verifier_options(format_, imposition)
     avancer = progression or (lambda etape: None)
-    contenu = preparer(session, slug, avancer)
+    contenu = preparer(session, slug, avancer, plafond)
     recit = recit_du_livret(contenu, format_, avancer)
     avancer("Mise en page")
     tampon = io.BytesIO()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.platypus import Paragraph
 
 from collecte.models import DISPOSITIFS
+from restitution.contenu import MINIMUM_PAR_THEME
 from restitution.mise_en_page import echapper, nombre, paragraphes
 from restitution.selection import PAR_ENCADRE
 
@@ -74,6 +75,13 @@ def _note_methode(contenu, g) -> list:
         "<b>Nuages de mots.</b> Les mots sont ramenés à leur forme de dictionnaire (lemme) ; les mots vides "
         "(articles, pronoms…) et ceux que l'équipe a écartés sont retirés. La taille d'un mot suit sa fréquence "
         "dans les paroles du thème.", st["Corps"]))
+    if contenu.echantillon:
+        recit.append(Paragraph(
+            f"<b>Échantillon.</b> Cette démarche compte {nombre(len(contenu.corpus.contributions))} paroles. Tous les "
+            f"chiffres portent sur l'ensemble ; les nuages de mots et le choix des paroles représentatives sont "
+            f"calculés sur un échantillon reproductible de {nombre(contenu.echantillon)} paroles (tirées dans un "
+            f"ordre pseudo-aléatoire fixe, au moins {nombre(MINIMUM_PAR_THEME)} par thème), qui contient toujours les "
+            "paroles « à retenir » imprimées.", st["Corps"]))
     return recit + paragraphes(contenu.textes["methode"].contenu, st["Corps"])
 
 

@@ -76,7 +76,7 @@ def chapitre(contenu, g, theme: dict) -> list:
     chapeau = next((t for t in (theme.get("introduction"), theme.get("description")) if isinstance(t, str) and t.strip()), "")
     recit = [Paragraph(echapper(theme["label"]), st["Chapitre"])] + paragraphes(chapeau, st["Chapeau"])
     recit += chiffres_du_theme(contenu, g, slug) + nuage(contenu, g, slug)
-    recit += encadres(g, citations_du_theme(contenu.corpus, slug, structures=contenu.structures))
+    recit += encadres(g, citations_du_theme(contenu.lexical, slug, structures=contenu.structures))
     return recit + [PageBreak()]
 
 

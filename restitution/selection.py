@@ -17,6 +17,7 @@ import pandas as pd
 from analyse.citations import citations_representatives
 
 PAR_ENCADRE = 4
+LONGUEUR_AFFICHE = 260  # caractères : une parole d'affiche se lit à deux mètres
 PROFIL_STRUCTURES = "professionnel"
 ENCADRES = {"habitants": "Paroles d'habitants", "structures": "Paroles de structures"}
 
@@ -92,7 +93,7 @@ def citations_du_theme(corpus, slug: str, n: int = PAR_ENCADRE, structures=None)
     return resultat
 
 
-def citations_affiche(corpus, slug: str, n: int = 4, longueur_max: int = 260) -> list[Citation]:
+def citations_affiche(corpus, slug: str, n: int = 4, longueur_max: int = LONGUEUR_AFFICHE) -> list[Citation]:
     """Paroles fortes d'une affiche : « à retenir » courtes d'abord, puis représentatives courtes."""
     du_theme = _du_theme(corpus, slug)
     courtes = du_theme[du_theme["texte"].fillna("").str.len() <= longueur_max]

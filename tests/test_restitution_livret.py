@@ -224,3 +224,27 @@ def test_seules_les_paroles_choisies_sont_mises_en_page(session, creer_demarche,
     assert "40 paroles recueillies" in texte_pdf(construire_livret(session, "nombreuses"), tmp_path, mode="raw")
     assert texte.count("Parole numéro") == 4
     assert texte.index("Parole numéro 7 ") < texte.index("Parole numéro 33 ")  # « à retenir » d'abord
+
+
+def test_grande_demarche_chiffres_exacts_et_lexique_sur_echantillon(session, campagne, tmp_path):
+    """Au-delà du plafond (ici 3 paroles au lieu de 50 000), les chiffres restent ceux de toutes les
+    paroles, les paroles « à retenir » sont imprimées, « ne pas citer » jamais, et la note le dit."""
+    from restitution.contenu import ids_echantillon, preparer
+
+    complet, reduit = preparer(session, "livret-test"), preparer(session, "livret-test", plafond=3)
+    assert reduit.echantillon is not None and complet.echantillon is None
+    assert reduit.chiffres == complet.chiffres
+    for critere in ("territoire", "profil"):
+        assert reduit.croisements[critere].effectifs.equals(complet.croisements[critere].effectifs)
+    assert "texte" not in reduit.corpus.contributions and len(reduit.lexical.contributions) < 9
+    assert ids_echantillon(reduit.corpus, 3) == ids_echantillon(reduit.corpus, 3)  # reproductible
+
+    pdf = construire_livret(session, "livret-test", plafond=3)
+    brut, texte = texte_pdf(pdf, tmp_path, mode="raw"), texte_pdf(pdf, tmp_path)
+    for attendu in ("43 personnes rencontrées", "9 paroles recueillies", "2 structures partenaires"):
+        assert attendu in brut, attendu
+    assert f"« {RETENUE} » — Vierzon" in texte and f"« {BALISAGE} »" in texte
+    assert f"« {PRO} » — Médiathèque Europe (Tours)" in texte
+    assert "SECRETNEPASCITER" not in brut and "SECRETMASQUEE" not in brut
+    assert "Cette démarche compte 9 paroles. Tous les chiffres portent sur l'ensemble" in brut
+    assert "Échantillon." not in texte_pdf(construire_livret(session, "livret-test"), tmp_path, mode="raw")
