@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
-import questionnaires
 from analyse.chiffres import chiffres_cles
 from analyse.comptages import croiser
 from analyse.donnees import charger_corpus, charger_textes
@@ -87,18 +86,6 @@ def periode(contenu: Contenu) -> str:
     return f"De {_mois(debut)} à {_mois(fin)}"
 
 
-def _questionnaires(corpus) -> tuple[list, list[str]]:
-    soumis = corpus.questionnaires_soumis
-    noms = sorted(set(soumis["questionnaire"].dropna().astype(str))) if len(soumis) else []
-    if not noms:
-        return [], []
-    try:
-        definitions = {d.nom: d for d in questionnaires.charger_tous()}
-    except questionnaires.ErreurDefinition:
-        definitions = {}
-    return [definitions[n] for n in noms if n in definitions], [n for n in noms if n not in definitions]
-
-
 def _frequences_themes(corpus) -> pd.DataFrame:
     """Comme `analyse.tableau.frequences_pour_nuage`, mais pour tous les thèmes d'un coup."""
     if corpus.contributions.empty or corpus.themes.empty:
@@ -149,7 +136,7 @@ def preparer(session: Session, slug: str, progression=None, plafond: int = PLAFO
         lexical, echantillon = charger_textes(session, corpus, ids), len(ids)
     ident = int(corpus.demarche["id"])
     avancer("Analyse lexicale")
-    utilises, inconnus = _questionnaires(corpus)
+    utilises, inconnus = donnees.questionnaires_repondus(session, ident)
     return Contenu(demarche=corpus.demarche, corpus=corpus, textes=lire_textes(session, ident),
                    chiffres=chiffres_cles(corpus), exclues=donnees.compter_exclues(session, ident),
                    frequences_themes=_frequences_themes(lexical), questionnaires_utilises=utilises,

@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from collecte.codebook import themes_en_dicts
 from collecte.demarches import demarche_par_slug
-from collecte.models import Demarche
+from collecte import enquetes
+from collecte.models import Demarche, ReponseQuestionnaire, VersionQuestionnaire
+from questionnaires import ErreurDefinition, depuis_dict
 
 TAILLE_LOT = 5_000
 
@@ -89,3 +91,30 @@ def compter_exclues(session: Session, demarche_id: int) -> dict[str, int]:
         FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id WHERE t.demarche_id = :d"""),
         {"d": demarche_id}).one()
     return {"masquees": int(ligne[0] or 0), "ne_pas_citer": int(ligne[1] or 0), "total": int(ligne[2] or 0)}
+
+
+def questionnaires_repondus(session: Session, demarche_id: int) -> tuple[list, list[str]]:
+    """Questionnaires auxquels des structures ont répondu (réponses envoyées), tels qu'ils ont été
+    posés : l'instantané de la version répondue, à défaut le fichier actuel s'il a la même version.
+    Renvoie (définitions, dans l'ordre des noms puis des versions ; « nom (version n) » introuvables)."""
+    couples = session.exec(
+        select(ReponseQuestionnaire.questionnaire, ReponseQuestionnaire.version).where(
+            ReponseQuestionnaire.demarche_id == demarche_id, ReponseQuestionnaire.statut == "soumise")
+        .distinct().order_by(ReponseQuestionnaire.questionnaire, ReponseQuestionnaire.version)).all()
+    try:
+        actuelles = enquetes.definitions()
+    except ErreurDefinition:
+        actuelles = {}
+    trouvees, introuvables = [], []
+    for nom, version in couples:
+        instantane = session.exec(select(VersionQuestionnaire).where(
+            VersionQuestionnaire.nom == nom, VersionQuestionnaire.version == version)).first()
+        actuelle = actuelles.get(nom)
+        if instantane is not None:
+            trouvees.append(depuis_dict(instantane.definition))
+        elif actuelle is not None and actuelle.version == version:
+            trouvees.append(actuelle)
+        else:
+            introuvables.append(f"{nom} (version {version})")
+    return trouvees, introuvables
+

@@ -248,3 +248,24 @@ def test_grande_demarche_chiffres_exacts_et_lexique_sur_echantillon(session, cam
     assert "SECRETNEPASCITER" not in brut and "SECRETMASQUEE" not in brut
     assert "Cette démarche compte 9 paroles. Tous les chiffres portent sur l'ensemble" in brut
     assert "Échantillon." not in texte_pdf(construire_livret(session, "livret-test"), tmp_path, mode="raw")
+
+
+def test_annexe_imprime_le_questionnaire_tel_qu_il_a_ete_pose(session, campagne, tmp_path):
+    """Le fichier a changé depuis les réponses (nouvelle version) : l'annexe imprime l'instantané de
+    la version répondue ; une version dont ni instantané ni fichier ne restent est signalée."""
+    from collecte import enquetes
+    from collecte.models import ReponseQuestionnaire, VersionQuestionnaire, maintenant
+
+    actuel = enquetes.definition("professionnel").en_dict()
+    ancien = {**actuel, "version": 7,
+              "questions": [{**actuel["questions"][0], "intitule": "Ancienne question : que proposiez-vous en 2022 ?"}]}
+    session.add(VersionQuestionnaire(nom="professionnel", version=7, empreinte="ancienne", definition=ancien))
+    for version in (7, 9):
+        session.add(ReponseQuestionnaire(demarche_id=campagne.demarche.id, questionnaire="professionnel", version=version,
+                                         statut="soumise", soumise_le=maintenant()))
+    session.commit()
+    brut = texte_pdf(construire_livret(session, "livret-test"), tmp_path, mode="raw")
+    annexes = brut[brut.rindex("Annexes"):]
+    assert "Ancienne question : que proposiez-vous en 2022 ?" in annexes and "Version 7." in annexes
+    assert "Quel accompagnement proposez-vous en matière de numérique ?" in annexes and "Version 1." in annexes
+    assert "Questionnaire « professionnel (version 9) » : sa définition n'est plus disponible." in annexes
