@@ -146,6 +146,31 @@ def cle_nouvel_axe(textes: dict[str, Texte]) -> str:
     return f"axe-{libre:02d}"
 
 
+def creer_axe(session: Session, demarche_id: int, titre: str, contenu: str) -> tuple[Texte, bool]:
+    """Crée un axe de préconisations sous la première clé libre ; renvoie (axe, deja_la).
+
+    Un formulaire envoyé deux fois (double appui, renvoi du navigateur sur une connexion lente) ne
+    duplique rien : si un axe porte déjà ce titre avec ce contenu, c'est lui qui est renvoyé avec
+    deja_la=True. Un autre contenu sous un titre déjà pris est refusé (ErreurValidation, champ titre)."""
+    titre_valide = valider_texte(titre, "titre", TITRE_MAX, requis=False)
+    contenu_valide = valider_texte(contenu, "contenu", CONTENU_MAX, requis=False)
+    if not titre_valide:
+        raise ErreurValidation("Donnez un titre à cet axe de préconisations.", "titre")
+    existants = lire_textes(session, demarche_id)
+    for axe in axes(existants):
+        if axe.ecrit and _comparable(axe.titre) == _comparable(titre_valide):
+            if _comparable(axe.contenu) == _comparable(contenu_valide):
+                return axe, True
+            raise ErreurValidation(f"Un axe s'appelle déjà « {axe.titre} » : complétez-le plutôt, ou choisissez "
+                                   "un autre titre.", "titre")
+    cle = cle_nouvel_axe(existants)
+    return enregistrer_texte(session, demarche_id, cle, titre, contenu, version=""), False
+
+
+def _comparable(texte: str) -> str:
+    return " ".join(texte.split()).casefold()
+
+
 def enregistrer_texte(session: Session, demarche_id: int, cle: str, titre: str, contenu: str,
                       version: str | None = None) -> Texte | None:
     """Enregistre (ou remplace) un texte. Titre et contenu vides : le texte est supprimé (retour à la

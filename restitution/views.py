@@ -81,6 +81,11 @@ def texte(slug: str, cle: str):
         supprimer = request.form.get("supprimer") == "1"
         valeurs = {k: "" if supprimer and k != "version" else request.form.get(k, "") for k in valeurs}
         try:
+            if cle == NOUVEL_AXE:
+                axe, deja_la = textes.creer_axe(session, trouvee.id, valeurs["titre"], valeurs["contenu"])
+                flash(f"« {axe.titre} » était déjà enregistré (formulaire envoyé deux fois) : rien n'a été dupliqué."
+                      if deja_la else f"« {actuel.libelle} » enregistré.", "succes")
+                return _retour(trouvee, "textes")
             textes.enregistrer_texte(session, trouvee.id, actuel.cle, valeurs["titre"], valeurs["contenu"],
                                      version=valeurs["version"])
             flash(f"« {actuel.libelle} » " + ("supprimé." if supprimer else "enregistré."), "succes")

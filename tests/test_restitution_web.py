@@ -64,6 +64,24 @@ def test_ajouter_modifier_supprimer_un_axe(client, connecter, campagne, tmp_path
     assert "« Préconisations, axe 1 » supprimé." in page and "Aller vers" not in page and "Former les aidant·es" in page
 
 
+def test_nouvel_axe_envoye_deux_fois_n_est_pas_duplique(client, connecter, campagne):
+    connecter("animateur")
+    formulaire = {"titre": "Aller vers", "contenu": "Des permanences dans les halls", "version": ""}
+    client.post("/restitution/livret-test/textes/nouvel-axe", data=formulaire)
+    rejeu = client.post("/restitution/livret-test/textes/nouvel-axe", data=formulaire, follow_redirects=True)
+    page = rejeu.get_data(as_text=True)
+    assert "« Aller vers » était déjà enregistré (formulaire envoyé deux fois) : rien n&#39;a été dupliqué." in page
+    assert page.count("<strong>Aller vers</strong> — 1 préconisation") == 1
+    autre = client.post("/restitution/livret-test/textes/nouvel-axe",
+                        data={"titre": " aller  VERS ", "contenu": "Une autre idée", "version": ""})
+    page = autre.get_data(as_text=True)
+    assert autre.status_code == 200 and "Un axe s&#39;appelle déjà « Aller vers »" in page and "Une autre idée" in page
+    vide = client.post("/restitution/livret-test/textes/nouvel-axe", data={"titre": "", "contenu": "", "version": ""})
+    assert "Donnez un titre à cet axe de préconisations." in vide.get_data(as_text=True)
+    page = client.get("/restitution/livret-test").get_data(as_text=True)
+    assert page.count("<strong>Aller vers</strong>") == 1 and "Une autre idée" not in page
+
+
 def test_modification_concurrente_ne_perd_rien(client, connecter, campagne):
     connecter("animateur")
     formulaire = client.get("/restitution/livret-test/textes/angles_morts").get_data(as_text=True)
