@@ -6,6 +6,7 @@ de test. Aucun autre module ne lit `os.environ`.
 """
 from __future__ import annotations
 
+import mimetypes
 import os
 import secrets
 import sys
@@ -35,12 +36,13 @@ DEFAUTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # une session de rue dure des heures
+    "TERRAIN_DELAI_RESEAU_MS": 10_000,  # au-delà, un envoi de la file d'attente est tenu pour perdu et réessayé
 }
 
 SECRETS_FAIBLES = {"", "dev", "secret", "changeme", "change-me", "parole"}
 
 # Points d'entrée accessibles sans compte. Tout le reste exige une connexion (voir _exiger_compte).
-ENDPOINTS_PUBLICS = {"static", "comptes.connexion"}
+ENDPOINTS_PUBLICS = {"static", "comptes.connexion", "terrain.service_worker"}
 PREFIXES_PUBLICS = ("public.",)
 
 # Menu principal : (endpoint, libellé). Une entrée dont l'endpoint n'existe pas n'est pas affichée.
@@ -106,6 +108,9 @@ def creer_secret_instance(instance_path: str) -> None:
     fichier.chmod(0o600)
 
 
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     racine = racine_ressources()
     instance = os.environ.get("PAROLE_INSTANCE")
@@ -130,13 +135,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     _verifier_secret(app)
 
     db.init_app(app)
+    _init_connexion(app)  # avant CSRF : sans session, l'API répond 401 (et non « jeton CSRF manquant »)
     CSRFProtect(app)
-    _init_connexion(app)
     _init_limiteur(app)
     _enregistrer_blueprints(app)
     _enregistrer_gestionnaires(app)
     _enregistrer_commandes(app)
     return app
+
+
+ERREUR_CONNEXION = {"erreur": "Authentification requise : reconnectez-vous.", "code": "connexion"}
 
 
 def _init_connexion(app: Flask) -> None:
@@ -156,7 +164,7 @@ def _init_connexion(app: Flask) -> None:
         if current_user.is_authenticated:
             return None
         if request.path.startswith("/api/"):
-            return {"erreur": "Authentification requise."}, 401
+            return ERREUR_CONNEXION, 401
         return gestion.unauthorized()
 
 
@@ -205,7 +213,9 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(erreur):
         if request.path.startswith("/api/"):
-            return {"erreur": "Jeton CSRF manquant ou expiré : rechargez la page."}, 400
+            if not current_user.is_authenticated:  # quel que soit l'ordre des contrôles
+                return ERREUR_CONNEXION, 401
+            return {"erreur": "Jeton CSRF manquant ou expiré : rechargez la page.", "code": "csrf"}, 400
         if request.blueprint == "public":
             message = "La page a expiré : rechargez-la. Les réponses déjà enregistrées sont conservées."
             return render_template("public/erreur.html", titre="Page expirée", message=message), 400
@@ -216,20 +226,20 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
     def _trop_gros(erreur):
         message = "Envoi trop volumineux : réduisez la taille des fichiers ou du texte."
         if request.path.startswith("/api/"):
-            return {"erreur": message}, 413
+            return {"erreur": message, "code": "trop_gros"}, 413
         return render_template("erreur.html", titre="Envoi trop volumineux", message=message), 413
 
     @app.errorhandler(404)
     def _introuvable(erreur):
         if request.path.startswith("/api/"):
-            return {"erreur": "Ressource introuvable."}, 404
+            return {"erreur": "Ressource introuvable.", "code": "introuvable"}, 404
         return render_template("erreur.html", titre="Page introuvable", message="Cette page n'existe pas ou plus."), 404
 
     @app.errorhandler(403)
     def _interdit(erreur):
         message = "Votre rôle ne permet pas cette action."
         if request.path.startswith("/api/"):
-            return {"erreur": message}, 403
+            return {"erreur": message, "code": "role"}, 403
         return render_template("erreur.html", titre="Accès refusé", message=message), 403
 
 

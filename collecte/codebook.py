@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from collecte.models import ContributionTheme, Theme
+from collecte.models import AliasTheme, ContributionTheme, TempsTheme, Theme
 from collecte.validation import ErreurValidation, valider_entier, valider_texte
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -117,9 +117,28 @@ def fusionner(session: Session, source: Theme, cible: Theme) -> int:
     if cible.parent_id == source.id:
         cible.parent_id = source.parent_id
     session.exec(delete(ContributionTheme).where(ContributionTheme.theme_id == source.id))
+    _reporter_temps_et_alias(session, source, cible)
     session.delete(source)
     session.commit()
     return len(a_reporter)
+
+
+def _reporter_temps_et_alias(session: Session, source: Theme, cible: Theme) -> None:
+    """Les temps qui proposaient `source` proposent `cible` ; l'ancien slug (et ceux déjà fusionnés
+    dans `source`) mène à `cible` : une tablette partie avec l'ancien livre de codes n'est pas refusée."""
+    proposants = select(TempsTheme.temps_id).where(TempsTheme.theme_id == cible.id)
+    for temps_id in session.exec(select(TempsTheme.temps_id).where(
+            TempsTheme.theme_id == source.id, TempsTheme.temps_id.not_in(proposants))).all():
+        session.add(TempsTheme(temps_id=temps_id, theme_id=cible.id))
+    session.exec(update(AliasTheme).where(AliasTheme.theme_id == source.id).values(theme_id=cible.id))
+    ancien = session.exec(select(AliasTheme).where(AliasTheme.demarche_id == source.demarche_id,
+                                                   AliasTheme.slug == source.slug)).first()
+    if ancien is None:
+        session.add(AliasTheme(demarche_id=source.demarche_id, slug=source.slug, theme_id=cible.id))
+    else:
+        ancien.theme_id = cible.id
+        session.add(ancien)
+    session.flush()
 
 
 def supprimer(session: Session, theme: Theme) -> int:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from collecte.lecture_tableur import Feuille
 from collecte.models import Demarche, Structure, TempsDeCollecte, Territoire
-from collecte.saisie import themes_de_la_demarche
+from collecte.saisie import slugs_acceptes
 from collecte.tableurs import DEBORDEMENT
 from collecte.validation import ErreurValidation
 
@@ -85,7 +85,8 @@ class ContexteImport:
         return ctx
 
     def recharger_themes(self) -> None:
-        self.themes = themes_de_la_demarche(self.session, self.demarche.id)
+        # Les slugs de thèmes fusionnés restent acceptés (un classeur préparé avant la fusion).
+        self.themes = slugs_acceptes(self.session, self.demarche.id)
 
     @property
     def ecriture_permise(self) -> bool:

@@ -49,7 +49,7 @@ GESTIONNAIRES: dict[str, Gestionnaire] = {g.feuille: g for g in (
     _g("structures", "nom ville quartier typologie lieu public equipement offre_numerique besoins horaires "
                      "prescripteurs notes", "nom", traiter_structures),
     _g("temps", "ref dispositif date date_fin ville quartier lieu evenement structure animateurs "
-                "personnes_rencontrees dont_professionnels questions notes", "ref dispositif date", traiter_temps),
+                "personnes_rencontrees dont_professionnels questions notes themes", "ref dispositif date", traiter_temps),
     _g("contributions", "temps texte question nature profil tranche_age genre themes a_retenir ne_pas_citer "
                         "masquee id", "temps texte", traiter_contributions),
     _g("reponses", "structure questionnaire numero reponse date role_repondant", "structure questionnaire numero reponse",

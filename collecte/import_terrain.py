@@ -6,15 +6,15 @@ peuvent se compter par dizaines de milliers, s'écrivent par insertions et mises
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from collecte import codebook
 from collecte.demarches import valider_structure
 from collecte.import_contexte import ContexteImport
 from collecte.lecture_tableur import Feuille
-from collecte.models import Structure, TempsDeCollecte, Territoire, maintenant
+from collecte.models import Structure, TempsDeCollecte, TempsTheme, Territoire, maintenant
 from collecte.temps import valider_temps
-from collecte.validation import ErreurValidation, valider_texte
+from collecte.validation import ErreurValidation, valider_slugs_themes, valider_texte
 
 TAILLE_LOT = 5_000
 CHAMPS_TEMPS = ("dispositif", "date", "date_fin", "lieu", "evenement", "animateurs", "notes", "questions",
@@ -106,7 +106,7 @@ def traiter_structures(ctx: ContexteImport, feuille: Feuille) -> None:
         ctx.territoire_de_structure[ident] = champs.get("territoire_id", existante and existante["territoire_id"])
 
 
-def _valider_temps(ctx: ContexteImport, ligne: dict, vues: set[str]) -> tuple[str, dict]:
+def _valider_temps(ctx: ContexteImport, ligne: dict, vues: set[str]) -> tuple[str, dict, list[int] | None]:
     ref = valider_texte(ligne.get("ref"), "ref", 80)
     if ref in vues:
         raise ErreurValidation(f"La référence « {ref} » apparaît deux fois dans la feuille.", "ref")
@@ -120,33 +120,63 @@ def _valider_temps(ctx: ContexteImport, ligne: dict, vues: set[str]) -> tuple[st
     structure_id = ctx.structures.get(nom_structure)
     champs["structure_id"] = structure_id
     champs["territoire_id"] = ctx.territoire(ville, quartier) if ville else ctx.territoire_de_structure.get(structure_id)
-    return ref, champs
+    # Colonne themes absente : les thèmes proposés du temps ne sont pas touchés.
+    themes = valider_slugs_themes(ligne.get("themes"), ctx.themes) if "themes" in ligne else None
+    return ref, champs, themes
 
 
 def traiter_temps(ctx: ContexteImport, feuille: Feuille) -> None:
     table = TempsDeCollecte.__table__
     existants = {r["ref"]: r for r in ctx.session.execute(
         select(table).where(table.c.demarche_id == ctx.demarche.id)).mappings()}
+    proposes = _themes_proposes(ctx)
     nouveaux, modifies, vues, horodatage = [], [], set(), maintenant()
+    themes_par_ref: dict[str, list[int]] = {}
     for numero, ligne in ctx.lignes(feuille):
         try:
-            ref, champs = _valider_temps(ctx, ligne, vues)
+            ref, champs, themes = _valider_temps(ctx, ligne, vues)
         except ErreurValidation as erreur:
             ctx.erreur("temps", numero, erreur, ligne.get("ref"))
             continue
         existant = existants.get(ref)
+        if themes is not None:
+            themes_par_ref[ref] = themes
         if existant is None:
             nouveaux.append({"demarche_id": ctx.demarche.id, "ref": ref, "cree_le": horodatage, **champs})
             ctx.compter("temps", "creees")
         elif any(existant[k] != v for k, v in champs.items()):
             modifies.append({"_id": existant["id"], **champs})
             ctx.compter("temps", "mises_a_jour")
+        elif themes is not None and set(themes) != proposes.get(existant["id"], set()):
+            ctx.compter("temps", "mises_a_jour")
         else:
             ctx.compter("temps", "inchangees")
     if ctx.ecriture_permise:
         _ecrire_temps(ctx, nouveaux, modifies)
+        _ecrire_themes_proposes(ctx, themes_par_ref, proposes)
     else:  # rien ne sera écrit : on garde les refs pour valider les paroles sans fausse erreur
         ctx.temps.update({n["ref"]: 0 for n in nouveaux})
+
+
+def _themes_proposes(ctx: ContexteImport) -> dict[int, set[int]]:
+    t, tt = TempsDeCollecte.__table__.c, TempsTheme.__table__.c
+    proposes: dict[int, set[int]] = {}
+    for temps_id, theme_id in ctx.session.execute(
+            select(tt.temps_id, tt.theme_id).join(TempsDeCollecte.__table__, t.id == tt.temps_id)
+            .where(t.demarche_id == ctx.demarche.id)):
+        proposes.setdefault(temps_id, set()).add(theme_id)
+    return proposes
+
+
+def _ecrire_themes_proposes(ctx: ContexteImport, themes_par_ref: dict[str, list[int]], proposes: dict[int, set[int]]) -> None:
+    table = TempsTheme.__table__
+    changes = {ctx.temps[ref]: ids for ref, ids in themes_par_ref.items() if set(ids) != proposes.get(ctx.temps[ref], set())}
+    if not changes:
+        return
+    ctx.session.execute(delete(table).where(table.c.temps_id.in_(list(changes))))
+    lignes = [{"temps_id": temps_id, "theme_id": theme_id} for temps_id, ids in changes.items() for theme_id in dict.fromkeys(ids)]
+    if lignes:
+        ctx.session.execute(insert(table), lignes)
 
 
 def _ecrire_temps(ctx: ContexteImport, nouveaux: list[dict], modifies: list[dict]) -> None:

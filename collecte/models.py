@@ -46,6 +46,10 @@ TRANCHES_AGE = {
     "60_plus": "60 ans et plus",
     "inconnu": "Non précisé",
 }
+# Les mêmes tranches, en libellés courts pour les pastilles de l'écran de saisie (une ligne sur téléphone).
+TRANCHES_AGE_COURTES = {
+    "moins_18": "−18", "18_25": "18-25", "26_39": "26-39", "40_59": "40-59", "60_plus": "60+", "inconnu": "Non précisé",
+}
 GENRES = {"femme": "Femme", "homme": "Homme", "autre": "Autre", "": "Non précisé"}
 TYPOLOGIES = {
     "a_mission": "À mission",
@@ -198,6 +202,30 @@ class Theme(SQLModel, table=True):
     introduction: str = Field(default="", sa_type=Text)  # chapeau du chapitre dans le livret
 
 
+class AliasTheme(SQLModel, table=True):
+    """Ancien slug d'un thème fusionné : une tablette qui l'envoie encore est redirigée vers la cible.
+
+    Un thème existant qui porte ce slug l'emporte toujours sur l'alias."""
+
+    __table_args__ = (UniqueConstraint("demarche_id", "slug", name="uq_aliastheme_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    demarche_id: int = _fk("demarche.id")
+    slug: str = Field(max_length=80)
+    theme_id: int = _fk("theme.id")
+
+
+class TempsTheme(SQLModel, table=True):
+    """Thèmes proposés en pastilles sur l'écran de saisie d'un temps (aucun : tous les thèmes)."""
+
+    temps_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tempsdecollecte.id", ondelete="CASCADE"), primary_key=True)
+    )
+    theme_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
 class Utilisateur(SQLModel, table=True):
     """Compte d'équipe. Aucun compte pour les habitant·es : ils et elles restent anonymes."""
 
@@ -285,6 +313,16 @@ class Contribution(SQLModel, table=True):
     modifiee_par_id: int | None = _fk("utilisateur.id", ondelete="SET NULL", nullable=True, index=False)
     cree_le: datetime = _horodatage()
     modifiee_le: datetime = _horodatage()
+
+
+class ContributionAnnulee(SQLModel, table=True):
+    """Trace d'une parole annulée depuis un appareil : un envoi rejoué plus tard ne la recrée pas.
+
+    Ne garde que l'identifiant client et l'heure, jamais le texte."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_uuid: uuid.UUID = Field(unique=True, index=True)
+    annulee_le: datetime = _horodatage()
 
 
 class ContributionTheme(SQLModel, table=True):

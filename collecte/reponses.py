@@ -186,10 +186,13 @@ def _ecrire(reponse: ReponseQuestionnaire, valeurs: dict, saisie: Saisie, defini
 def soumettre(session: Session, invitation: Invitation, definition: Definition, saisie: Saisie,
               revision_formulaire: str) -> ReponseQuestionnaire | None:
     """Envoi (ou modification d'un envoi). Renvoie None si la saisie a des erreurs : le brouillon
-    garde alors ce qui était valide. Un formulaire périmé (envoi rejoué) est refusé."""
+    garde alors ce qui était valide. Un formulaire périmé (envoi rejoué) est refusé, sauf s'il répète
+    à l'identique ce qui est enregistré (renvoi d'un envoi arrivé dont la réponse s'est perdue)."""
     _demarche_ouverte(session, invitation)
     reponse = _reponse_a_jour(session, invitation, definition)
     if reponse.statut == "soumise" and revision_formulaire != revision(reponse):
+        if _deja_recue(reponse, definition, saisie):
+            return reponse
         raise RefusEnvoi("Réponses déjà envoyées",
                          "Ces réponses ont déjà été envoyées depuis ce formulaire (envoi en double ou page ancienne). "
                          "Rien n'a été modifié : rouvrez le lien pour voir ou changer vos réponses.")
@@ -208,6 +211,15 @@ def soumettre(session: Session, invitation: Invitation, definition: Definition, 
     synchroniser_contributions(session, reponse, definition)
     session.commit()
     return reponse
+
+
+def _deja_recue(reponse: ReponseQuestionnaire, definition: Definition, saisie: Saisie) -> bool:
+    """Vrai si la saisie est exactement la réponse déjà envoyée : un téléphone renvoie un envoi arrivé
+    au serveur mais dont la réponse s'est perdue (réseau coupé) ; ce n'est pas un rejeu à refuser."""
+    copie = Saisie(saisie.valeurs, saisie.role_repondant, saisie.nom_structure)
+    valeurs = valider_saisie(definition, copie, complete=True)
+    return (not copie.erreurs and valeurs == reponse.valeurs and copie.role_repondant == (reponse.role_repondant or "")
+            and copie.nom_structure == (reponse.nom_structure or ""))
 
 
 def uuid_contribution(reponse_id: int, ref: str) -> uuid.UUID:

@@ -1,10 +1,18 @@
 """Temps de collecte : validation, création, modification, liste avec le nombre de paroles."""
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, delete, func, select
 
-from collecte.models import DISPOSITIFS, Contribution, Demarche, Structure, TempsDeCollecte, Territoire
-from collecte.validation import ErreurValidation, valider_choix, valider_date, valider_entier, valider_texte
+from collecte.models import DISPOSITIFS, Contribution, Demarche, Structure, TempsDeCollecte, TempsTheme, Territoire, Theme
+from collecte.saisie import slugs_acceptes
+from collecte.validation import (
+    ErreurValidation,
+    valider_choix,
+    valider_date,
+    valider_entier,
+    valider_slugs_themes,
+    valider_texte,
+)
 
 PREFIXES_REF = {
     "porteur_de_parole": "PDP", "ordi_panneau": "OP", "atelier_echange": "AE", "echange_activite": "EA",
@@ -72,8 +80,26 @@ def _ref_libre(session: Session, demarche_id: int, base: str) -> str:
     return f"{base}-{rang}"
 
 
+def valider_themes_du_temps(session: Session, demarche_id: int, valeur) -> list[int]:
+    """Thèmes proposés en pastilles à la saisie (slugs, liste ou séparés par « ; ») ; aucun = tous."""
+    return valider_slugs_themes(valeur, slugs_acceptes(session, demarche_id), "themes")
+
+
+def slugs_du_temps(session: Session, temps_id: int) -> list[str]:
+    requete = (select(Theme.slug).join(TempsTheme, TempsTheme.theme_id == Theme.id)
+               .where(TempsTheme.temps_id == temps_id).order_by(Theme.ordre, Theme.id))
+    return list(session.exec(requete).all())
+
+
+def remplacer_themes_du_temps(session: Session, temps_id: int, theme_ids: list[int]) -> None:
+    session.exec(delete(TempsTheme).where(TempsTheme.temps_id == temps_id))
+    for theme_id in dict.fromkeys(theme_ids):
+        session.add(TempsTheme(temps_id=temps_id, theme_id=theme_id))
+
+
 def enregistrer_temps(session: Session, demarche: Demarche, donnees: dict, temps: TempsDeCollecte | None = None) -> TempsDeCollecte:
     champs = valider_temps(session, demarche.id, donnees)
+    theme_ids = valider_themes_du_temps(session, demarche.id, donnees.get("themes"))
     ref = valider_texte(donnees.get("ref"), "ref", 80, requis=False)
     if not ref:
         ref = temps.ref if temps else _ref_libre(
@@ -87,6 +113,8 @@ def enregistrer_temps(session: Session, demarche: Demarche, donnees: dict, temps
     for champ, valeur in champs.items():
         setattr(temps, champ, valeur)
     session.add(temps)
+    session.flush()
+    remplacer_themes_du_temps(session, temps.id, theme_ids)
     session.commit()
     return temps
 

@@ -1,123 +1,153 @@
-/* Saisie de terrain : envoi par l'API avec file d'attente hors ligne (localStorage).
-   Amélioration progressive : sans JavaScript, le formulaire est posté normalement.
-   Rejouer un envoi est sans danger : le serveur reconnaît le client_uuid. */
+/* Écrans de saisie de terrain (nouvelle parole, post-its), sans framework.
+
+   Enregistrer = déposer la parole dans la file de l'appareil (boite.js), puis vider le formulaire
+   tout de suite pour la personne suivante : le réseau ne regarde que la file, jamais le formulaire.
+   Amélioration progressive : sans JavaScript, le formulaire est posté normalement. */
 (function () {
   "use strict";
   var form = document.getElementById("form-saisie");
-  if (!form || !window.fetch || !window.localStorage) return;
+  var Boite = window.ParoleBoite;
+  if (!form || !Boite || !window.fetch) return;
 
-  var CLE = "parole-file-" + form.dataset.temps;
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var temps = Number(form.dataset.temps);
+  var ecran = form.dataset.ecran;
+  var estPostits = ecran === "postits";
   var texte = document.getElementById("texte");
   var compteur = document.getElementById("compteur");
   var attente = document.getElementById("file-attente");
-  var estPostits = form.dataset.postits === "1";
+  var confirmation = document.getElementById("confirmation");
+  var champUuid = form.querySelector('[name="client_uuid"]');
+  var description = JSON.parse(document.getElementById("temps-terrain").textContent);
+  var compteurServeur = description.compteur;
+  var sansFile = false;          // l'appareil ne peut rien garder : on attend le serveur avant de vider
+  var navigationInterne = false;
 
-  function lireFile() { try { return JSON.parse(localStorage.getItem(CLE)) || []; } catch (e) { return []; } }
-  function ecrireFile(file) { localStorage.setItem(CLE, JSON.stringify(file)); afficherAttente(); }
-  function afficherAttente() {
-    var n = lireFile().length;
-    attente.hidden = n === 0;
-    attente.textContent = n + " en attente d'envoi";
+  // Une page rouverte depuis le cache porte un identifiant déjà utilisé : on en prend toujours un neuf.
+  champUuid.value = Boite.uuid();
+  texte.focus();
+
+  function dire(message, categorie) {
+    confirmation.textContent = message;
+    confirmation.className = "confirmation " + (categorie || "");
+    confirmation.setAttribute("role", categorie === "erreur" ? "alert" : "status");
   }
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
-      return (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
-    });
-  }
-  function message(texteMessage, categorie) {
-    var zone = document.querySelector(".messages");
-    if (!zone) {
-      zone = document.createElement("div");
-      zone.className = "messages"; zone.setAttribute("role", "status"); zone.setAttribute("aria-live", "polite");
-      document.getElementById("contenu").prepend(zone);
-    }
-    zone.innerHTML = "";
-    var p = document.createElement("p");
-    p.className = "message " + categorie; p.textContent = texteMessage;   // textContent : jamais interprété
-    zone.appendChild(p);
-  }
+
   function lireFormulaire() {
     var d = new FormData(form);
     return {
-      client_uuid: d.get("client_uuid"), temps: Number(form.dataset.temps),
-      texte: d.get("texte") || "", question: d.get("question") || "",
-      nature: estPostits ? "postit" : "parole", profil: d.get("profil") || "inconnu",
-      tranche_age: d.get("tranche_age") || "inconnu", genre: d.get("genre") || "",
-      themes: d.getAll("themes"), a_retenir: d.get("a_retenir") === "1", ne_pas_citer: d.get("ne_pas_citer") === "1"
+      client_uuid: champUuid.value, temps: temps, ecran: ecran,
+      donnees: {
+        texte: d.get("texte") || "", question: d.get("question") || "",
+        nature: estPostits ? "postit" : "parole", profil: d.get("profil") || "inconnu",
+        tranche_age: d.get("tranche_age") || "inconnu", genre: d.get("genre") || "",
+        themes: d.getAll("themes"), a_retenir: d.get("a_retenir") === "1", ne_pas_citer: d.get("ne_pas_citer") === "1"
+      }
     };
   }
+
+  // La question reste choisie (le panneau ne change pas) ; le reste repart de zéro : chaque passant·e
+  // est une autre personne.
   function reinitialiser() {
-    var question = form.querySelector('[name="question"]:checked, select[name="question"]');
+    var question = form.querySelector('[name="question"]:checked, select[name="question"], input[type="hidden"][name="question"]');
     var garde = question ? question.value : null;
     form.reset();
     form.querySelectorAll(".suggeree").forEach(function (el) { el.classList.remove("suggeree"); });
     if (garde !== null) {
       var el = form.querySelector('[name="question"][value="' + CSS.escape(garde) + '"]') || form.querySelector('select[name="question"]');
-      if (el.tagName === "SELECT") el.value = garde; else el.checked = true;
+      if (el && el.tagName === "SELECT") el.value = garde; else if (el && el.type === "radio") el.checked = true;
     }
     texte.value = "";
-    form.querySelector('[name="client_uuid"]').value = uuid();
+    champUuid.value = Boite.uuid();
     texte.focus();
   }
-  function ajouterPostit(t) {
-    var liste = document.getElementById("liste-postits");
-    if (!liste) return;
-    var li = document.createElement("li"); li.className = "texte-libre"; li.textContent = t;
-    liste.prepend(li);
-    var vide = document.getElementById("aucun-postit"); if (vide) vide.remove();
+
+  // Compteur du temps = paroles déjà sur le serveur + paroles de ce temps encore sur l'appareil.
+  function afficherCompteurs() {
+    var ici = Boite.etat.parTemps[temps] || { paroles: 0, annulations: 0 };
+    var total = Math.max(0, compteurServeur + ici.paroles - ici.annulations);
+    compteur.textContent = String(total);
+    var enFile = ici.paroles;
+    attente.hidden = enFile === 0 && !Boite.etat.aCorriger;
+    var morceaux = [];
+    if (enFile) morceaux.push(enFile + " sur l'appareil");
+    if (Boite.etat.aCorriger) morceaux.push(Boite.etat.aCorriger + " à corriger");
+    attente.textContent = morceaux.join(" · ");
+    attente.classList.toggle("a-corriger", Boite.etat.aCorriger > 0);
   }
 
-  function envoyer(item) {
-    return fetch(form.dataset.api, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify(item)
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (corps) { return { statut: r.status, corps: corps }; });
+  function rafraichirCompteurServeur() {
+    return Boite.lireTemps(temps).then(function (fiche) {
+      if (fiche && typeof fiche.compteur === "number") compteurServeur = fiche.compteur;
+      afficherCompteurs();
+    }, afficherCompteurs);
+  }
+
+  var ETATS = { attente: "sur l'appareil", envoyee: "envoyée", a_corriger: "à corriger", annulee: "annulée" };
+  function afficherRecentes() {
+    var liste = document.getElementById(estPostits ? "liste-postits" : "liste-recentes");
+    if (!liste) return Promise.resolve();
+    return Boite.lister().then(function (r) {
+      var miennes = r.historique.filter(function (h) { return h.temps === temps && h.etat !== "annulee"; }).slice(0, estPostits ? 30 : 5);
+      liste.querySelectorAll("li[data-local]").forEach(function (li) { li.remove(); });
+      miennes.slice().reverse().forEach(function (h) {
+        var li = document.createElement("li");
+        li.dataset.local = h.client_uuid;
+        li.className = "texte-libre";
+        var t = document.createElement("span"); t.textContent = h.extrait;
+        var e = document.createElement("span"); e.className = "etat-parole " + h.etat; e.textContent = ETATS[h.etat] || h.etat;
+        li.append(t, " ", e);
+        // Côté post-its, la liste du serveur montre déjà ce qui est envoyé : on retire le doublon.
+        if (estPostits) liste.querySelectorAll("li:not([data-local])").forEach(function (ancien) {
+          if (h.etat === "envoyee" && ancien.textContent === h.extrait) ancien.remove();
+        });
+        liste.prepend(li);
+      });
+      var section = liste.closest("section");
+      if (section && !estPostits) section.hidden = miennes.length === 0;
+      var vide = document.getElementById("aucun-postit");
+      if (vide && miennes.length) vide.remove();
+    }, function () {});
+  }
+
+  function rafraichir() { rafraichirCompteurServeur(); afficherRecentes(); }
+  Boite.surChangement(function (etat) {
+    afficherCompteurs();
+    if (etat.raison !== "envoi") rafraichir();
+  });
+
+  function enregistrerDirect(parole) {
+    dire("Envoi au serveur… (cet appareil ne peut pas garder les paroles)", "attente");
+    return Boite.envoyerDirect(parole).then(function (r) {
+      if (r.statut === "creee" || r.statut === "deja_enregistree") {
+        dire((estPostits ? "Post-it enregistré : « " : "Parole enregistrée : « ") + Boite.extrait(parole.donnees.texte, 60) + " »", "succes");
+        rafraichirCompteurServeur();
+        reinitialiser();
+      } else if (r.code === 401) {
+        dire("Votre session a expiré : reconnectez-vous. Le texte saisi reste dans le champ.", "erreur");
+      } else {
+        dire((r.erreur || "Refusée par le serveur.") + " Le texte saisi reste dans le champ.", "erreur");
+      }
+    }, function () {
+      dire("Pas de réseau, et cet appareil ne peut pas garder la parole (navigation privée ou mémoire pleine) : " +
+           "elle reste dans le champ. Réessayez quand le réseau revient.", "erreur");
     });
   }
 
-  var vidageEnCours = false;
-  function viderFile() {
-    if (vidageEnCours || !navigator.onLine) return;
-    var file = lireFile();
-    if (!file.length) return;
-    vidageEnCours = true;
-    envoyer(file[0]).then(function (rep) {
-      vidageEnCours = false;
-      var reste = lireFile().filter(function (i) { return i.client_uuid !== file[0].client_uuid; });
-      if (rep.statut === 201 || rep.statut === 200) { ecrireFile(reste); if (rep.statut === 201) incrementer(1); viderFile(); }
-      else if (rep.statut >= 400 && rep.statut < 500 && rep.statut !== 401 && rep.statut !== 429) {
-        ecrireFile(reste);  // refus définitif : on le dit, sans bloquer la file
-        message("Une parole en attente a été refusée : " + (rep.corps.erreur || rep.statut) + " — « " + file[0].texte.slice(0, 60) + " »", "erreur");
-        viderFile();
-      }
-    }).catch(function () { vidageEnCours = false; });
-  }
-  function incrementer(n) { compteur.textContent = String(Number(compteur.textContent) + n); }
-
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var item = lireFormulaire();
-    if (!item.texte.trim()) { message("Le texte est vide : écrivez au moins un mot.", "erreur"); texte.focus(); return; }
-    envoyer(item).then(function (rep) {
-      if (rep.statut === 201 || rep.statut === 200) {
-        if (rep.statut === 201) incrementer(1);
-        message(estPostits ? "Post-it enregistré." : "Parole enregistrée : « " + item.texte.slice(0, 80) + " »", "succes");
-        if (estPostits) ajouterPostit(item.texte);
-        reinitialiser();
-      } else if (rep.statut === 401) {
-        message("Votre session a expiré : reconnectez-vous. Le texte saisi est conservé dans le champ.", "erreur");
-      } else {
-        message(rep.corps.erreur || ("Erreur " + rep.statut), "erreur");   // le formulaire garde tout
-      }
-    }).catch(function () {
-      var file = lireFile(); file.push(item); ecrireFile(file);
-      message("Pas de réseau : la parole est gardée sur cet appareil et partira dès le retour de la connexion.", "avertissement");
-      if (estPostits) ajouterPostit(item.texte);
+    var parole = lireFormulaire();
+    if (!parole.donnees.texte.trim()) { dire("Le texte est vide : écrivez au moins un mot.", "erreur"); texte.focus(); return; }
+    if (sansFile) { enregistrerDirect(parole); return; }
+    Boite.deposer(parole).then(function () {
+      dire((estPostits ? "Post-it gardé sur l'appareil : « " : "Gardée sur l'appareil : « ") + Boite.extrait(parole.donnees.texte, 60) + " »", "succes");
       reinitialiser();
+      rafraichir();
+    }, function (erreur) {
+      // Stockage plein ou refusé : rien n'est vidé ; on tente l'envoi direct.
+      var plein = erreur && (erreur.name === "QuotaExceededError" || /quota/i.test(String(erreur.message)));
+      dire(plein ? "La mémoire de l'appareil est pleine : la parole n'a pas pu y être gardée. Envoi direct au serveur…"
+                 : "Cet appareil refuse de garder la parole. Envoi direct au serveur…", "erreur");
+      enregistrerDirect(parole);
     });
   });
 
@@ -127,23 +157,45 @@
     });
   }
 
-  // Annuler : si la dernière saisie est encore dans la file locale, on la retire sans appeler le serveur.
+  // Annuler la dernière saisie de cet appareil pour ce temps ; sans historique local, le serveur
+  // annule la dernière parole de ce compte (formulaire classique).
   var annuler = document.getElementById("form-annuler");
   if (annuler) annuler.addEventListener("submit", function (ev) {
-    var file = lireFile();
-    if (file.length) {
-      ev.preventDefault();
-      var retiree = file.pop(); ecrireFile(file);
-      message("Dernière saisie annulée (elle n'était pas encore envoyée) : « " + retiree.texte.slice(0, 80) + " »", "info");
-    }
+    if (sansFile) return;
+    ev.preventDefault();
+    Boite.annulerDerniere(temps).then(function (r) {
+      if (!r) {
+        if (navigator.onLine) { navigationInterne = true; annuler.submit(); return; }
+        dire("Rien à annuler sur cet appareil pour ce temps.", "info");
+        return;
+      }
+      dire("Dernière saisie annulée : « " + Boite.extrait(r.extrait, 60) + " »" +
+           (r.serveur ? (r.etaitEnvoyee ? " (elle est retirée du serveur)" : " (le serveur en sera averti)") : ""), "info");
+      rafraichir();
+      texte.focus();
+    }, function () { navigationInterne = true; annuler.submit(); });
   });
 
-  // Suggestions de thèmes : facultatives ; une panne ne gêne jamais la saisie.
+  // Quitter ou recharger avec un texte tapé ou des paroles pas encore envoyées : on prévient.
+  document.addEventListener("click", function (ev) {
+    var lien = ev.target.closest && ev.target.closest("a[href]");
+    if (lien && lien.origin === location.origin) navigationInterne = true;
+  }, true);
+  window.addEventListener("beforeunload", function (ev) {
+    var enFile = Boite.etat.attente + Boite.etat.annulations;
+    if (navigationInterne) { navigationInterne = false; if (!texte.value.trim()) return; }
+    if (!texte.value.trim() && !enFile) return;
+    ev.preventDefault();
+    ev.returnValue = "";
+  });
+
+  // Suggestions de thèmes : facultatives ; une panne ou l'absence de réseau ne gêne jamais la saisie.
   var urlSuggestions = form.dataset.suggestions, minuterie = null;
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   if (urlSuggestions) texte.addEventListener("input", function () {
     clearTimeout(minuterie);
     minuterie = setTimeout(function () {
-      if (texte.value.trim().length < 12) return;
+      if (texte.value.trim().length < 12 || navigator.onLine === false) return;
       fetch(urlSuggestions, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
@@ -160,8 +212,18 @@
     }, 600);
   });
 
-  window.addEventListener("online", viderFile);
-  setInterval(viderFile, 15000);
-  afficherAttente();
-  viderFile();
+  // Ce temps est désormais sur l'appareil : sa fiche (thèmes, questions) et ses écrans, pour rouvrir
+  // sans réseau et corriger une parole refusée.
+  Boite.base().then(function () {
+    return Boite.enregistrerTemps(description).then(function (fiche) {
+      compteurServeur = fiche.compteur;
+      rafraichir();
+      if (navigator.onLine !== false) Boite.garderEcrans(fiche);
+    });
+  }, function () {
+    sansFile = true;
+    dire("Cet appareil ne peut pas garder les paroles hors ligne (navigation privée ?) : chaque parole reste dans le champ " +
+         "jusqu'à ce que le serveur l'ait enregistrée.", "avertissement");
+    afficherCompteurs();
+  });
 })();

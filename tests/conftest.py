@@ -187,7 +187,7 @@ def creer_contribution(session):
 import shutil
 import threading
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = os.environ.get("PAROLE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -229,7 +229,7 @@ def _navigateur():
         navigateur.close()
 
 
-TABLETTE = {"width": 800, "height": 1280}  # tablette 10" en portrait
+TABLETTE = {"width": 1024, "height": 768}  # tablette 10" en paysage
 TELEPHONE = {"width": 390, "height": 844}
 
 
@@ -263,3 +263,83 @@ def connecter_page(creer_compte):
         return utilisateur
 
     return _connecter
+
+
+# --- Réseau simulé : serveur qu'on coupe, ralentit ou fait pendre ------------------------------
+
+
+class _SansConnexionPersistante(WSGIRequestHandler):
+    # HTTP/1.0 : une connexion par requête ; couper le serveur coupe vraiment tout (pas de keep-alive
+    # qui survivrait à l'arrêt).
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, *args):  # journal silencieux pendant les tests
+        pass
+
+
+class ReseauSimule:
+    """Le serveur de test vu depuis la tablette : `couper()` l'arrête (connexion refusée, comme sans
+    réseau), `retablir()` le relance sur le même port ; `ralentir(s, chemin)` retarde les réponses
+    dont l'adresse commence par `chemin` ; `suspendre(chemin)` les fait pendre jusqu'à `relacher()`."""
+
+    def __init__(self, app):
+        self.app = app
+        self.latences: dict[str, float] = {}
+        self.suspendus: set[str] = set()
+        self.relache = threading.Event()
+        self.requetes: list[str] = []
+        self.serveur = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_SansConnexionPersistante)
+        self.port = self.serveur.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._demarrer()
+
+    def _wsgi(self, environ, start_response):
+        chemin = environ.get("PATH_INFO", "")
+        self.requetes.append(f"{environ.get('REQUEST_METHOD')} {chemin}")
+        for prefixe, secondes in self.latences.items():
+            if chemin.startswith(prefixe):
+                threading.Event().wait(secondes)
+        if any(chemin.startswith(p) for p in self.suspendus):
+            self.relache.wait(60)
+        return self.app(environ, start_response)
+
+    def _demarrer(self):
+        self.fil = threading.Thread(target=self.serveur.serve_forever, daemon=True)
+        self.fil.start()
+
+    def couper(self):
+        self.serveur.shutdown()
+        self.serveur.server_close()
+        self.fil.join(timeout=5)
+
+    def retablir(self):
+        self.serveur = make_server("127.0.0.1", self.port, self._wsgi, threaded=True, request_handler=_SansConnexionPersistante)
+        self._demarrer()
+
+    def ralentir(self, secondes: float, chemin: str):
+        self.latences[chemin] = secondes
+
+    def suspendre(self, chemin: str):
+        self.relache.clear()
+        self.suspendus.add(chemin)
+
+    def relacher(self):
+        self.suspendus.clear()
+        self.relache.set()
+
+    def fermer(self):
+        self.relacher()
+        try:
+            self.couper()
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def reseau(app):
+    """Le serveur de test derrière un réseau qu'on coupe, ralentit ou fait pendre ; CSRF actif."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.config["TERRAIN_DELAI_RESEAU_MS"] = 3000  # délai d'envoi raccourci : les tests n'attendent pas 10 s
+    simule = ReseauSimule(app)
+    yield simule
+    simule.fermer()

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from collecte import enquetes, reponses
+from collecte import enquetes
 from collecte.models import Contribution, Invitation, ReponseQuestionnaire, TempsDeCollecte, maintenant
 from tests.test_questionnaires_definitions import TOUS_LES_TYPES
 
@@ -146,6 +146,39 @@ def test_un_envoi_rejoue_est_refuse_sans_rien_changer(client, session, campagne)
     assert rejeu.status_code == 409
     assert "Ces réponses ont déjà été envoyées" in rejeu.get_data(as_text=True)
     assert [c.texte for c in session.exec(select(Contribution))] == ["Réponse envoyée."]
+
+
+JSON = {"Accept": "application/json"}
+
+
+def test_envoi_en_json_pour_le_script_du_telephone(app, client, session, campagne):
+    demarche, tunnel, _ = campagne
+    invitation = _inviter(session, demarche, tunnel)
+    adresse = f"/q/{invitation.jeton}"
+    manque = client.post(adresse, data={"q-q2": "Des limites.", "action": "envoyer", "revision": "brouillon"}, headers=JSON)
+    assert manque.status_code == 422 and manque.is_json
+    assert manque.get_json()["erreurs"] == {"q1": "Cette question est obligatoire."}
+    assert session.exec(select(ReponseQuestionnaire)).one().statut == "brouillon"
+
+    donnees = {"q-q1": "Des ateliers « tablette ».", "q-q2": "Des limites.", "action": "envoyer", "revision": "brouillon"}
+    envoi = client.post(adresse, data=donnees, headers=JSON)
+    assert envoi.status_code == 200
+    assert envoi.get_json() == {"statut": "envoye", "url": f"/q/{invitation.jeton}?envoye=1"}
+    assert "Merci ! Vos réponses ont bien été envoyées" in _page(client, invitation.jeton)[1]
+
+    # Le même envoi répété (réponse perdue en route, le téléphone réessaie) : reconnu, rien n'est doublé.
+    assert client.post(adresse, data=donnees, headers=JSON).get_json()["statut"] == "envoye"
+    # Un autre contenu depuis la même page ancienne : rejeu refusé, en JSON.
+    rejeu = client.post(adresse, data={**donnees, "q-q2": "Autre texte."}, headers=JSON)
+    assert rejeu.status_code == 409 and rejeu.get_json()["erreur"].startswith("Ces réponses ont déjà été envoyées")
+    assert sorted(c.texte for c in session.exec(select(Contribution))) == ["Des ateliers « tablette ».", "Des limites."]
+    assert len(session.exec(select(ReponseQuestionnaire)).all()) == 1
+
+    # Les erreurs du lien public répondent aussi en JSON au script : lien inconnu, envoi trop gros.
+    inconnu = client.post("/q/lien-inconnu", data=donnees, headers=JSON)
+    assert inconnu.status_code == 404 and inconnu.get_json()["erreur"].startswith("Ce lien n'existe pas")
+    trop_gros = client.post(adresse, data={**donnees, "q-q1": "x" * app.config["PUBLIC_TAILLE_MAX"]}, headers=JSON)
+    assert trop_gros.status_code == 413 and trop_gros.get_json()["erreur"].startswith("Vos réponses dépassent")
 
 
 def test_question_obligatoire_et_texte_trop_long_gardent_la_saisie(client, session, campagne):
@@ -334,6 +367,10 @@ def test_csrf_exige_sur_le_formulaire_public(tmp_path):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     avec = client.post(f"/q/{jeton}/brouillon", data={"q-q1": "Avec jeton."}, headers={"X-CSRFToken": csrf})
     assert avec.status_code == 200
+    # La taille maximale vaut aussi quand le jeton CSRF (lu avant la vue) est présent.
+    trop_gros = client.post(f"/q/{jeton}", data={"csrf_token": csrf, "q-q1": "x" * application.config["PUBLIC_TAILLE_MAX"],
+                                                 "action": "brouillon"})
+    assert trop_gros.status_code == 413 and "Envoi trop volumineux" in trop_gros.get_data(as_text=True)
     with Session(engine) as session:
         assert session.exec(select(ReponseQuestionnaire)).one().valeurs == {"q1": "Avec jeton."}
     engine.dispose()

@@ -2,7 +2,6 @@
 from datetime import date
 
 import pytest
-from sqlmodel import select
 
 from collecte import revue
 from collecte.models import Contribution

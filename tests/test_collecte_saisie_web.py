@@ -31,7 +31,7 @@ def test_saisir_une_parole_revient_vide_avec_compteur(client, connecter, session
     assert reponse.status_code == 200
     assert '<strong id="compteur">1</strong>' in html
     assert "Ma fille &lt;b&gt;m&#39;aide&lt;/b&gt;" in html  # message de succès, échappé
-    assert '<textarea id="texte" name="texte" rows="5" maxlength="20000" required autocomplete="off" autocapitalize="sentences" spellcheck="false"></textarea>' in html
+    assert '<textarea id="texte" name="texte" rows="5" maxlength="20000" required autofocus autocomplete="off" autocapitalize="sentences" spellcheck="false"></textarea>' in html
     assert 'value="C&#39;est quoi être citoyen ?" checked' in html  # la question reste choisie
     contribution = session.exec(select(Contribution)).one()
     assert contribution.texte == "Ma fille <b>m'aide</b> pour l'ENT […]"

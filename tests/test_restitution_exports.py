@@ -2,7 +2,6 @@
 validé par xmllint, positions en points de code), livre de codes .qdc, commande `parole export`."""
 import csv
 import io
-import re
 import subprocess
 import zipfile
 from pathlib import Path

@@ -33,7 +33,19 @@ ecriture_requise = role_requis("animateur")
 admin_requis = role_requis("admin")
 
 
+def hors_ligne(vue):
+    """Marque un écran de terrain : sa page peut être gardée par le service worker et rouverte sans réseau
+    (voir `collecte.views.terrain`)."""
+    vue.disponible_hors_ligne = True
+    return vue
+
+
+ID_MAX = 2**31 - 1  # au-delà, aucune ligne ne peut exister (colonne INTEGER de PostgreSQL)
+
+
 def obtenir_ou_404(modele, ident):
+    if not isinstance(ident, int) or not 0 < ident <= ID_MAX:
+        abort(404)
     objet = get_session().get(modele, ident)
     if objet is None:
         abort(404)
@@ -41,9 +53,9 @@ def obtenir_ou_404(modele, ident):
 
 
 def _blueprints():
-    from collecte.views import api, comptes, demarches, enquetes, imports, public, revue, saisie, temps, themes
+    from collecte.views import api, comptes, demarches, enquetes, imports, public, revue, saisie, temps, terrain, themes
 
-    modules = (comptes, demarches, temps, saisie, api, revue, themes, imports, enquetes, public)
+    modules = (comptes, demarches, temps, saisie, api, terrain, revue, themes, imports, enquetes, public)
     return [module.bp for module in modules]
 
 

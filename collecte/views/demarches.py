@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from collecte import demarches as logique
 from collecte.db import get_session
-from collecte.models import TYPOLOGIES, Demarche, Structure, Territoire
+from collecte.models import TYPOLOGIES, Demarche, Structure
 from collecte.validation import ErreurValidation
 from collecte.views import ecriture_requise, obtenir_ou_404
 

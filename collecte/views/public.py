@@ -17,13 +17,22 @@ from questionnaires import ErreurDefinition
 bp = Blueprint("public", __name__, url_prefix="/q")
 
 
-@bp.before_request
-def _limiter_la_taille():
+# Avant tout `before_request` : la protection CSRF de l'application lit le formulaire la première,
+# et une limite posée après sa lecture ne s'appliquerait plus.
+@bp.url_value_preprocessor
+def _limiter_la_taille(_endpoint, _valeurs):
     request.max_content_length = current_app.config["PUBLIC_TAILLE_MAX"]
     request.max_form_memory_size = current_app.config["PUBLIC_TAILLE_MAX"]
 
 
+def _veut_json() -> bool:
+    """Vrai pour le script du formulaire (Accept: application/json) ; un envoi sans JavaScript reçoit du HTML."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def _page_erreur(titre: str, message: str, code: int):
+    if _veut_json():
+        return {"erreur": message, "titre": titre}, code
     return render_template("public/erreur.html", titre=titre, message=message), code
 
 
@@ -88,7 +97,8 @@ def formulaire(jeton: str):
     if demarche.cloturee or (reponse and reponse.statut == "soumise" and "modifier" not in request.args):
         relue = enquetes.definition_de_reponse(session, reponse) if reponse else None
         return render_template("public/merci.html", jeton=jeton, definition=relue or definition, demarche=demarche,
-                               structure=structure, reponse=reponse, oui_non=logique.OUI_NON)
+                               structure=structure, reponse=reponse, oui_non=logique.OUI_NON,
+                               revision=logique.revision(reponse))
     return _formulaire(jeton, definition, demarche, structure, reponse)
 
 
@@ -109,8 +119,13 @@ def envoyer(jeton: str):
         return _page_erreur(refus.titre, refus.message, 409)
     if reponse is None:
         message = ("erreur", f"{len(saisie.erreurs)} réponse(s) à corriger avant l'envoi. Le reste est enregistré en brouillon.")
+        if _veut_json():
+            return {"message": message[1], "erreurs": saisie.erreurs}, 422
         return _formulaire(jeton, definition, demarche, structure, logique.reponse_de(session, invitation), saisie, 422, message)
-    return redirect(url_for("public.formulaire", jeton=jeton, envoye=1), code=303)
+    merci = url_for("public.formulaire", jeton=jeton, envoye=1)
+    if _veut_json():
+        return {"statut": "envoye", "url": merci}
+    return redirect(merci, code=303)
 
 
 @bp.post("/<jeton>/brouillon")

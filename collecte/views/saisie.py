@@ -8,17 +8,21 @@ from flask_login import current_user
 from sqlmodel import select
 
 from collecte.db import get_session
-from collecte.models import GENRES, PROFILS, TRANCHES_AGE, Contribution, Demarche, TempsDeCollecte, Theme
-from collecte.saisie import ConflitContribution, annuler_derniere, compter_contributions, enregistrer_contribution, themes_de_la_demarche
+from collecte.models import GENRES, PROFILS, TRANCHES_AGE_COURTES, Contribution, Demarche, TempsDeCollecte
+from collecte.saisie import (
+    ConflitContribution,
+    ParoleAnnulee,
+    annuler_derniere,
+    compter_contributions,
+    description_temps,
+    enregistrer_contribution,
+    slugs_acceptes,
+    themes_de_saisie,
+)
 from collecte.validation import ErreurValidation, valider_contribution, valider_uuid
-from collecte.views import ecriture_requise, obtenir_ou_404
+from collecte.views import ecriture_requise, hors_ligne, obtenir_ou_404
 
 bp = Blueprint("saisie", __name__, url_prefix="/collecte/temps")
-
-
-def _themes(demarche_id: int) -> list[Theme]:
-    requete = select(Theme).where(Theme.demarche_id == demarche_id).order_by(Theme.ordre, Theme.id)
-    return list(get_session().exec(requete))
 
 
 def _donnees_formulaire() -> dict:
@@ -30,13 +34,15 @@ def _donnees_formulaire() -> dict:
 def _enregistrer(temps: TempsDeCollecte, donnees: dict) -> Contribution:
     """Valide et enregistre ; lève ErreurValidation (message pour l'animateur·rice)."""
     session = get_session()
-    valides = valider_contribution(donnees, themes_de_la_demarche(session, temps.demarche_id))
+    valides = valider_contribution(donnees, slugs_acceptes(session, temps.demarche_id))
     try:
         contribution, _cree = enregistrer_contribution(
             session, temps, valides, valider_uuid(donnees.get("client_uuid")), current_user.id
         )
     except ConflitContribution:
         raise ErreurValidation("Ce formulaire a déjà servi pour une autre parole : rechargez la page.") from None
+    except ParoleAnnulee:
+        raise ErreurValidation("Cette parole a été annulée : rechargez la page pour en saisir une nouvelle.") from None
     return contribution
 
 
@@ -44,20 +50,33 @@ def _page(gabarit: str, temps: TempsDeCollecte, valeurs: dict, statut: int = 200
     session = get_session()
     demarche = session.get(Demarche, temps.demarche_id)
     suggestions = "analyse.api_suggestions" in current_app.view_functions
+    proposes, autres = themes_de_saisie(session, temps)
     return render_template(
         gabarit,
         temps=temps,
         demarche=demarche,
         valeurs=valeurs,
         client_uuid=valeurs.get("client_uuid") or str(uuid.uuid4()),
-        themes=_themes(temps.demarche_id),
+        themes_proposes=proposes,
+        themes_autres=autres,
+        description=description_pour_appareil(temps),
         profils=PROFILS,
-        tranches=TRANCHES_AGE,
+        tranches=TRANCHES_AGE_COURTES,
         genres={k: v for k, v in GENRES.items() if k},
         compteur=compter_contributions(session, temps.id),
         url_suggestions=url_for("analyse.api_suggestions") if suggestions else "",
         dernieres=_dernieres_postits(temps.id) if gabarit.endswith("postits.html") else [],
     ), statut
+
+
+def description_pour_appareil(temps: TempsDeCollecte) -> dict:
+    """La fiche du temps que garde un appareil, avec les adresses de ses deux écrans."""
+    description = description_temps(get_session(), temps)
+    description["urls"] = {
+        "parole": url_for("saisie.nouvelle_parole", temps_id=temps.id),
+        "postits": url_for("saisie.postits", temps_id=temps.id),
+    }
+    return description
 
 
 def _dernieres_postits(temps_id: int) -> list[Contribution]:
@@ -75,6 +94,7 @@ def _valeurs_suivantes(valeurs: dict) -> dict:
 
 @bp.route("/<int:temps_id>/parole", methods=["GET", "POST"])
 @ecriture_requise
+@hors_ligne
 def nouvelle_parole(temps_id: int):
     temps = obtenir_ou_404(TempsDeCollecte, temps_id)
     if request.method == "GET":
@@ -91,6 +111,7 @@ def nouvelle_parole(temps_id: int):
 
 @bp.route("/<int:temps_id>/postits", methods=["GET", "POST"])
 @ecriture_requise
+@hors_ligne
 def postits(temps_id: int):
     temps = obtenir_ou_404(TempsDeCollecte, temps_id)
     if request.method == "GET":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
+from collecte import codebook
 from collecte import demarches as logique_demarches
 from collecte import enquetes
 from collecte import photos as logique_photos
@@ -29,6 +30,7 @@ def _jeux_questions() -> list:
 def _donnees_formulaire() -> dict:
     """Le formulaire, avec les questions cochées dans les jeux ajoutées à celles tapées."""
     donnees = request.form.to_dict()
+    donnees["themes"] = request.form.getlist("themes")
     cochees = request.form.getlist("questions_jeu")
     if cochees:
         donnees["questions"] = "\n".join([donnees.get("questions", ""), *cochees])
@@ -44,6 +46,7 @@ def _contexte_formulaire(demarche: Demarche) -> dict:
         "territoires": logique_demarches.territoires(session, demarche.id),
         "structures": logique_demarches.structures(session, demarche.id),
         "libelle_territoire": logique_demarches.libelle_territoire,
+        "themes": [theme for theme, _n in codebook.lister_themes(session, demarche.id)],
     }
 
 
@@ -75,7 +78,7 @@ def creer(slug: str):
         except ErreurValidation as erreur:
             get_session().rollback()
             flash(erreur.message, "erreur")
-    valeurs = request.form if request.method == "POST" else {"dispositif": request.args.get("dispositif", "porteur_de_parole")}
+    valeurs = _donnees_formulaire() if request.method == "POST" else {"dispositif": request.args.get("dispositif", "porteur_de_parole")}
     return render_template("temps/formulaire.html", temps=None, valeurs=valeurs, **_contexte_formulaire(demarche))
 
 
@@ -92,7 +95,8 @@ def modifier(temps_id: int):
         except ErreurValidation as erreur:
             get_session().rollback()
             flash(erreur.message, "erreur")
-    valeurs = request.form if request.method == "POST" else {**temps.model_dump(), "questions": "\n".join(temps.questions)}
+    valeurs = _donnees_formulaire() if request.method == "POST" else {
+        **temps.model_dump(), "questions": "\n".join(temps.questions), "themes": logique.slugs_du_temps(get_session(), temps.id)}
     return render_template("temps/formulaire.html", temps=temps, valeurs=valeurs, **_contexte_formulaire(demarche))
 
 
