@@ -465,7 +465,7 @@ def description_temps(session: Session, temps: TempsDeCollecte) -> dict:
         "demarche": demarche.slug,
         "demarche_titre": demarche.titre,
         "questions": list(temps.questions or []),
-        "themes": [{"slug": t.slug, "label": t.label} for t in proposes + autres],
+        "themes": [{"slug": t.slug, "label": t.label, "propose": t in proposes} for t in proposes + autres],
         "compteur": compter_contributions(session, temps.id),
         "genere_le": maintenant().isoformat(),  # heure du serveur : sert à garder la fiche la plus récente
     }

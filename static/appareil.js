@@ -93,19 +93,25 @@
     ((fiche && fiche.questions) || []).forEach(function (q) { questions[q] = q; });
     if (d.question) questions[d.question] = d.question;
     if (Object.keys(questions).length) form.append(choix("question", "Question", Object.assign({ "": "— aucune —" }, questions), d.question, idBase));
-    form.append(choix("profil", "Profil", vocabulaires.profils, d.profil, idBase));
-    form.append(choix("tranche_age", "Âge", vocabulaires.tranches, d.tranche_age, idBase));
-    form.append(choix("genre", "Genre", vocabulaires.genres, d.genre, idBase));
+    form.append(el("div", { classe: "grille-formulaire" }, [
+      choix("profil", "Profil", vocabulaires.profils, d.profil, idBase),
+      choix("tranche_age", "Âge", vocabulaires.tranches, d.tranche_age, idBase),
+      choix("genre", "Genre", vocabulaires.genres, d.genre, idBase)]));
     var themes = el("fieldset", { classe: "puces" }, [el("legend", { texte: "Thèmes" })]);
-    var connus = {};
+    var autres = el("div", { classe: "puces" });
+    var connus = {}, nbAutres = 0, autreCoche = false;
     ((fiche && fiche.themes) || []).forEach(function (t) {
       connus[t.slug] = true;
-      themes.append(el("label", { classe: "puce" }, [el("input", { type: "checkbox", name: "themes", value: t.slug, checked: d.themes.indexOf(t.slug) !== -1 }), el("span", { texte: t.label })]));
+      var coche = d.themes.indexOf(t.slug) !== -1;
+      var puce = el("label", { classe: "puce" }, [el("input", { type: "checkbox", name: "themes", value: t.slug, checked: coche }), el("span", { texte: t.label })]);
+      // Comme sur l'écran de saisie : les thèmes du temps d'abord, les autres à un toucher.
+      if (t.propose === false) { autres.append(puce); nbAutres += 1; autreCoche = autreCoche || coche; } else { themes.append(puce); }
     });
     // Un thème disparu du livre de codes est montré décoché : renvoyer ne le redemande pas.
     d.themes.filter(function (s) { return !connus[s]; }).forEach(function (s) {
       themes.append(el("label", { classe: "puce disparu" }, [el("input", { type: "checkbox", name: "themes", value: s }), el("span", { texte: s + " (n'existe plus)" })]));
     });
+    if (nbAutres) themes.append(el("details", { classe: "autres-themes", open: autreCoche }, [el("summary", { texte: "Autres thèmes (" + nbAutres + ")" }), autres]));
     form.append(themes);
     form.append(el("fieldset", { classe: "puces bascules" }, [
       el("legend", { classe: "visuellement-cache", texte: "Drapeaux" }),
@@ -191,6 +197,13 @@
     return carte;
   }
 
+  // Met les nœuds dans cet ordre sans toucher à ceux déjà en place : déplacer un formulaire lui ferait
+  // perdre le focus (et fermerait le clavier du téléphone au milieu d'une correction).
+  function placer(zone, noeuds) {
+    Array.prototype.slice.call(zone.children).forEach(function (n) { if (noeuds.indexOf(n) === -1) n.remove(); });
+    noeuds.forEach(function (n, rang) { if (zone.children[rang] !== n) zone.insertBefore(n, zone.children[rang] || null); });
+  }
+
   var enCours = false, aRefaire = false;
   function afficher() {
     if (enCours) { aRefaire = true; return; }
@@ -220,7 +233,7 @@
         brancherCorrection(f, e);
         return f;
       });
-      zone.replaceChildren.apply(zone, formulaires);
+      placer(zone, formulaires);
       document.getElementById("aucune-correction").hidden = corriger.length > 0;
       document.getElementById("nb-corriger").textContent = corriger.length ? "(" + corriger.length + ")" : "";
       var parTemps = {};

@@ -23,7 +23,7 @@
   var delaiCourant = DELAI;
   var ATTENTES = [2000, 4000, 8000, 15000];       // attente entre deux essais ratés (plafond en ligne)
   var ATTENTE_HORS_LIGNE = 30000;
-  var LOT_MAX = 100, HISTORIQUE_MAX = 200;
+  var LOT_MAX = 100, HISTORIQUE_MAX = 50;  // paroles déjà envoyées gardées pour « annuler » et « dernières paroles »
   var canal = window.BroadcastChannel ? new BroadcastChannel("parole-boite") : null;
   var abonnes = [];
   var etat = { connexion: C.connecte ? "ok" : "requise", reseau: "inconnu", base: "inconnue", essai: 0,
@@ -350,9 +350,18 @@
       });
     }).then(function () { diffuser("temps"); });
   }
-  // Autre compte sur cet appareil, ou déconnexion : les pages gardées partent, jamais la file d'attente.
+  // Autre compte sur cet appareil, ou déconnexion : les pages gardées, les fiches des temps et l'historique
+  // des paroles déjà envoyées partent ; jamais la file d'attente (ni les paroles « à corriger »).
   function oublierPages() {
-    var fin = transaction(["temps"], "readwrite", function (m) { m.temps.clear(); }).catch(function () {});
+    var fin = transaction(["temps", "historique"], "readwrite", function (m) {
+      m.temps.clear();
+      m.historique.openCursor().onsuccess = function (ev) {
+        var curseur = ev.target.result;
+        if (!curseur) return;
+        if (curseur.value.etat === "envoyee" || curseur.value.etat === "annulee") curseur.delete();
+        curseur.continue();
+      };
+    }).catch(function () {});
     if (window.caches) fin = fin.then(function () { return caches.delete(C.cachePages); });
     return fin.then(function () { diffuser("temps"); });
   }
