@@ -14,6 +14,7 @@ from analyse.donnees import charger_corpus
 from analyse.rapport import rapport
 from collecte.cli import choisir_demarche, themes_groupe
 from collecte.db import get_session
+from collecte.ecriture_tableur import cellule_csv
 
 
 @click.command("analyse")
@@ -57,11 +58,17 @@ def _lignes_csv(resultat: dict):
             yield f"specificites_{critere}", l["groupe"], l["lemme"], "score", l["score"]
 
 
+def _cellule(valeur):
+    # Seuls les textes saisis peuvent piéger un tableur ; un score négatif doit rester un nombre.
+    return cellule_csv(valeur) if isinstance(valeur, str) else valeur
+
+
 def ecrire_csv(resultat: dict, sortie) -> None:
-    """CSV long (séparateur « ; ») : section ; groupe ; modalite ; mesure ; valeur."""
+    """CSV long (séparateur « ; ») : section ; groupe ; modalite ; mesure ; valeur. Un texte qui
+    commence par =, +, -, @ est précédé d'une apostrophe, comme dans l'export du corpus."""
     ecrivain = csv.writer(sortie, delimiter=";", lineterminator="\n")
     ecrivain.writerow(["section", "groupe", "modalite", "mesure", "valeur"])
-    ecrivain.writerows(_lignes_csv(resultat))
+    ecrivain.writerows([_cellule(v) for v in ligne] for ligne in _lignes_csv(resultat))
 
 
 def en_texte(resultat: dict) -> str:

@@ -2,7 +2,9 @@
 document avec sommaire et signets, encadrés de citations, tuiles de l'infographie.
 
 Tout texte venu de la base passe par `echapper` : une parole contenant `<`, `&` ou `<b>`
-s'imprime telle quelle, jamais interprétée comme du balisage reportlab.
+s'imprime telle quelle, jamais interprétée comme du balisage reportlab. Cela vaut aussi pour les
+entrées du sommaire, que reportlab recompose en paragraphes (`DocumentLivret.afterFlowable`) ; les
+signets, simple texte PDF, prennent le texte brut.
 """
 from __future__ import annotations
 
@@ -113,7 +115,9 @@ class DocumentLivret(BaseDocTemplate):
         cle = f"titre-{id(flowable)}"
         self.canv.bookmarkPage(cle)
         self.canv.addOutlineEntry(texte, cle, level=niveau, closed=niveau > 0)
-        self.notify("TOCEntry", (niveau, texte, self.page, cle))
+        # Le sommaire relit son entrée comme du balisage : non échappé, un titre « <a href=…> »
+        # y devenait un lien, « <img src=…> » un fichier du serveur, un « < » isolé une erreur.
+        self.notify("TOCEntry", (niveau, echapper(texte), self.page, cle))
 
 
 def sommaire(st: dict) -> TableOfContents:

@@ -53,3 +53,27 @@ def test_demarche_vide_et_inconnue(runner, creer_demarche):
     assert "Aucune parole" in donnees["messages"][0]
     inconnue = runner.invoke(args=["analyse", "--demarche", "zzz"])
     assert inconnue.exit_code != 0 and "introuvable" in inconnue.output
+
+
+FORMULE = '=HYPERLINK("http://evil.example","x")'
+
+
+def test_csv_sans_formule_executable(runner, creer_demarche, creer_territoire, creer_theme, creer_temps,
+                                     creer_contribution):
+    """Un libellé saisi qui commence par « = » (ou +, -, @) s'ouvre dans un tableur comme du texte,
+    précédé d'une apostrophe, comme dans l'export du corpus ; les nombres, même négatifs, restent des nombres.
+    Le CSV nomme les thèmes par leur slug : les libellés piégés des thèmes n'y sont que par précaution."""
+    d = creer_demarche("formules")
+    piege, tours = creer_territoire(d, FORMULE, "Europe"), creer_territoire(d, "Tours", "Sanitas")
+    themes = [creer_theme(d, "arnaques", FORMULE, 0), creer_theme(d, "ecole", "@ecole", 1)]
+    temps = [creer_temps(d, territoire=piege), creer_temps(d, territoire=tours)]
+    textes = ["Arnaque au téléphone, arnaque bancaire.", "La cantine de l'école, les devoirs de l'école."]
+    for i in range(16):  # un vocabulaire par territoire : des spécificités négatives
+        creer_contribution(temps[i % 2], textes[i % 2], themes=[themes[i % 2]])
+    sortie = runner.invoke(args=["analyse", "--demarche", "formules", "--format", "csv"]).output
+    lignes = list(csv.reader(io.StringIO(sortie), delimiter=";"))
+    cellules = [c for ligne in lignes for c in ligne]
+    assert f"'{FORMULE} – Europe" in cellules
+    assert not [c for c in cellules if c and c[0] in "=+@\t\r"]
+    scores = [float(l[4]) for l in lignes if l[3] == "score"]
+    assert scores and min(scores) < 0
