@@ -32,9 +32,17 @@ DEFAUTS = {
     "RATELIMIT_PUBLIC": "30 per minute",  # formulaire public des questionnaires, par adresse IP
     "QUESTIONNAIRES_DIR": None,  # défaut : les définitions livrées dans le paquet questionnaires
     "PUBLIC_TAILLE_MAX": 256 * 1024,  # corps d'une requête du formulaire public
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "memory://",  # redis://… dès qu'il y a plusieurs processus
+    "RATELIMIT_CONNEXION_ADRESSE": "20 per minute",  # essais de connexion par adresse IP
+    "RATELIMIT_CONNEXION_COMPTE": "5 per minute;30 per hour",  # essais par identifiant tapé (qu'il existe ou non)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # à mettre à 1 derrière HTTPS (obligatoire en production)
+    "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,  # « rester connecté » : 30 jours (secondes)
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": None,  # None : comme SESSION_COOKIE_SECURE
+    "SQLITE_ATTENTE_S": 5,  # une écriture qui attend un long import plus longtemps répond 503 (la tablette réessaie)
     "WTF_CSRF_TIME_LIMIT": None,  # une session de rue dure des heures
     "TERRAIN_DELAI_RESEAU_MS": 10_000,  # au-delà, un envoi de la file d'attente est tenu pour perdu et réessayé
 }
@@ -71,12 +79,29 @@ def racine_ressources() -> Path:
     return Path(sys.prefix) / "share" / "parole"
 
 
+_VRAI, _FAUX = {"1", "true", "oui", "vrai", "yes", "on"}, {"0", "false", "non", "faux", "no", "off", ""}
+
+
+def _convertir(cle: str, valeur: str):
+    """Une variable d'environnement au type de sa valeur par défaut (booléen, entier) ; sinon le texte."""
+    defaut = DEFAUTS[cle]
+    if isinstance(defaut, bool) or cle.endswith("_SECURE"):
+        if valeur.strip().lower() in _VRAI | _FAUX:
+            return valeur.strip().lower() in _VRAI
+        raise RuntimeError(f"PAROLE_{cle} : « {valeur} » n'est pas un booléen (1 ou 0, oui ou non).")
+    if isinstance(defaut, int):
+        if valeur.strip().isascii() and valeur.strip().isdigit():
+            return int(valeur)
+        raise RuntimeError(f"PAROLE_{cle} : « {valeur} » n'est pas un nombre entier.")
+    return valeur
+
+
 def _lire_environnement() -> dict:
     lus = {}
     for cle in DEFAUTS:
         valeur = os.environ.get(f"PAROLE_{cle}")
         if valeur is not None:
-            lus[cle] = int(valeur) if isinstance(DEFAUTS[cle], int) and valeur.isdigit() else valeur
+            lus[cle] = _convertir(cle, valeur)
     if "DATABASE_URL" not in lus and os.environ.get("DATABASE_URL"):
         lus["DATABASE_URL"] = os.environ["DATABASE_URL"]
     return lus
@@ -132,6 +157,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'parole.sqlite'}"
     app.config.setdefault("PHOTOS_DIR", str(Path(app.instance_path) / "photos"))
+    if app.config["REMEMBER_COOKIE_SECURE"] is None:
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _verifier_secret(app)
 
     db.init_app(app)
@@ -139,7 +166,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     CSRFProtect(app)
     _init_limiteur(app)
     _enregistrer_blueprints(app)
+    _limiter_la_connexion(app)
     _enregistrer_gestionnaires(app)
+    _entetes_de_securite(app)
     _enregistrer_commandes(app)
     return app
 
@@ -181,6 +210,17 @@ def _init_limiteur(app: Flask) -> None:
     app.extensions["parole_limiteur"] = limiteur
 
 
+def _limiter_la_connexion(app: Flask) -> None:
+    """Essais de connexion limités par adresse IP et par identifiant tapé, existant ou non (la
+    limite ne dit donc rien de l'existence d'un compte)."""
+    limiteur = app.extensions["parole_limiteur"]
+    vue = app.view_functions["comptes.connexion"]
+    vue = limiteur.limit(lambda: app.config["RATELIMIT_CONNEXION_ADRESSE"], methods=["POST"])(vue)
+    vue = limiteur.limit(lambda: app.config["RATELIMIT_CONNEXION_COMPTE"], methods=["POST"],
+                         key_func=lambda: "compte:" + request.form.get("identifiant", "").strip().lower()[:80])(vue)
+    app.view_functions["comptes.connexion"] = vue  # le décorateur vérifie la limite à chaque appel
+
+
 def _enregistrer_blueprints(app: Flask) -> None:
     from collecte.views import BLUEPRINTS as blueprints_collecte
 
@@ -207,8 +247,59 @@ def _enregistrer_blueprints(app: Flask) -> None:
         return redirect(url_for("demarches.liste"))
 
 
-def _enregistrer_gestionnaires(app: Flask) -> None:
+# Pages et réponses d'erreur : (titre, message, code pour les appareils). Jamais l'anglais de Werkzeug,
+# jamais de trace ; sous /api, du JSON.
+ERREURS_HTTP = {
+    400: ("Demande incorrecte", "La demande n'a pas pu être comprise : rechargez la page et recommencez.", "requete"),
+    403: ("Accès refusé", "Votre rôle ne permet pas cette action.", "role"),
+    404: ("Page introuvable", "Cette page n'existe pas ou plus.", "introuvable"),
+    405: ("Action impossible ici", "Cette adresse ne s'utilise pas ainsi : revenez en arrière et utilisez les "
+          "boutons de la page.", "methode"),
+    410: ("Page expirée", "Cette page n'est plus disponible.", "expire"),
+    413: ("Envoi trop volumineux", "Envoi trop volumineux : réduisez la taille des fichiers ou du texte.", "trop_gros"),
+    415: ("Format non accepté", "Ce format d'envoi n'est pas accepté.", "format"),
+    429: ("Trop de tentatives", "Trop de demandes en peu de temps : patientez une minute, puis réessayez.", "debit"),
+    500: ("Erreur du serveur", "Une erreur est survenue de notre côté. Ce qui était déjà enregistré n'est pas perdu : "
+          "réessayez, et prévenez l'équipe si cela se reproduit.", "serveur"),
+    503: ("Service momentanément indisponible", "La base de données ne répond pas pour l'instant : réessayez dans "
+          "un moment. Ce qui était déjà enregistré n'est pas perdu.", "occupe"),
+    507: ("Plus de place sur le serveur", "Le serveur n'a plus de place pour enregistrer : prévenez la personne qui "
+          "l'administre. Ce qui était déjà enregistré n'est pas perdu.", "disque_plein"),
+}
+ERREUR_BASE_OCCUPEE = "La base est occupée (un import est en cours ?) : réessayez dans quelques secondes."
+ERREUR_LECTURE_SEULE = ("Le serveur ne peut pas écrire dans son dossier de données (lecture seule ou droits) : "
+                        "prévenez la personne qui l'administre. Ce qui était déjà enregistré n'est pas perdu.")
+
+
+def reponse_erreur(code: int, message: str | None = None, attente_s: int | None = None):
+    """Page d'erreur en français (ou JSON sous /api) pour le code HTTP `code`."""
     from flask import render_template
+
+    titre, defaut, cle = ERREURS_HTTP.get(code) or ERREURS_HTTP[500 if code >= 500 else 400]
+    entetes = {"Retry-After": str(attente_s)} if attente_s else {}
+    if request.path.startswith("/api/"):
+        return {"erreur": message or defaut, "code": cle}, code, entetes
+    return render_template("erreur.html", titre=titre, message=message or defaut), code, entetes
+
+
+def _erreur_de_base(erreur) -> tuple[int, str | None, int | None]:
+    """(code, message, attente) d'une erreur de la base : occupée, pleine, en lecture seule, injoignable."""
+    texte = str(getattr(erreur, "orig", erreur)).lower()
+    if "locked" in texte or "busy" in texte:
+        return 503, ERREUR_BASE_OCCUPEE, 5
+    if "disk is full" in texte or "no space" in texte:
+        return 507, None, None
+    if "readonly" in texte or "read-only" in texte:
+        return 503, ERREUR_LECTURE_SEULE, None
+    return 503, None, 30
+
+
+def _enregistrer_gestionnaires(app: Flask) -> None:
+    import errno
+
+    from flask import render_template
+    from sqlalchemy.exc import DatabaseError
+    from werkzeug.exceptions import HTTPException, InternalServerError
 
     @app.errorhandler(CSRFError)
     def _csrf(erreur):
@@ -219,28 +310,65 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
         if request.blueprint == "public":
             message = "La page a expiré : rechargez-la. Les réponses déjà enregistrées sont conservées."
             return render_template("public/erreur.html", titre="Page expirée", message=message), 400
-        flash("Le formulaire a expiré ou n'a pas été envoyé depuis Parole : rechargez la page et recommencez.", "erreur")
-        return render_template("erreur.html", titre="Formulaire expiré", message=erreur.description), 400
+        return reponse_erreur(400, "Le formulaire a expiré ou n'a pas été envoyé depuis Parole : rechargez la page "
+                                   "et recommencez.")
 
-    @app.errorhandler(413)
-    def _trop_gros(erreur):
-        message = "Envoi trop volumineux : réduisez la taille des fichiers ou du texte."
-        if request.path.startswith("/api/"):
-            return {"erreur": message, "code": "trop_gros"}, 413
-        return render_template("erreur.html", titre="Envoi trop volumineux", message=message), 413
+    @app.errorhandler(HTTPException)
+    def _http(erreur):
+        if erreur.code == 429 and request.endpoint == "comptes.connexion":
+            flash("Trop de tentatives de connexion : patientez une minute avant de réessayer.", "erreur")
+            return render_template("comptes/connexion.html", identifiant=request.form.get("identifiant", "")), 429, \
+                {"Retry-After": "60"}
+        return reponse_erreur(erreur.code or 500, attente_s=60 if erreur.code == 429 else None)
 
-    @app.errorhandler(404)
-    def _introuvable(erreur):
-        if request.path.startswith("/api/"):
-            return {"erreur": "Ressource introuvable.", "code": "introuvable"}, 404
-        return render_template("erreur.html", titre="Page introuvable", message="Cette page n'existe pas ou plus."), 404
+    @app.errorhandler(DatabaseError)
+    def _base(erreur):
+        from collecte.db import get_session
 
-    @app.errorhandler(403)
-    def _interdit(erreur):
-        message = "Votre rôle ne permet pas cette action."
-        if request.path.startswith("/api/"):
-            return {"erreur": message, "code": "role"}, 403
-        return render_template("erreur.html", titre="Accès refusé", message=message), 403
+        get_session().rollback()
+        app.logger.error("Base de données : %s", erreur)
+        code, message, attente = _erreur_de_base(erreur)
+        return reponse_erreur(code, message, attente)
+
+    @app.errorhandler(OSError)
+    def _disque(erreur):
+        app.logger.error("Écriture impossible : %s", erreur)
+        if erreur.errno in (errno.ENOSPC, errno.EDQUOT):
+            return reponse_erreur(507)
+        if erreur.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return reponse_erreur(503, ERREUR_LECTURE_SEULE)
+        return reponse_erreur(500)
+
+    @app.errorhandler(InternalServerError)
+    def _serveur(erreur):
+        return reponse_erreur(500)
+
+
+def _entetes_de_securite(app: Flask) -> None:
+    """En-têtes de sécurité sur chaque réponse ; aucune page de l'équipe dans un cache partagé."""
+
+    politique = "; ".join([
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:",
+        "font-src 'self'", "connect-src 'self'", "worker-src 'self'", "manifest-src 'self'",
+        "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+    ])
+
+    @app.after_request
+    def _entetes(reponse):
+        entetes = reponse.headers
+        entetes.setdefault("Content-Security-Policy", politique)
+        entetes.setdefault("X-Frame-Options", "DENY")
+        entetes.setdefault("X-Content-Type-Options", "nosniff")
+        entetes.setdefault("Referrer-Policy", "no-referrer")  # le lien d'un questionnaire porte son jeton
+        entetes.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        entetes.setdefault("Permissions-Policy", "geolocation=(), microphone=(), payment=(), usb=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            entetes.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user.is_authenticated and request.endpoint != "static":
+            controle = entetes.get("Cache-Control", "")
+            if "public" in controle or not controle:
+                entetes["Cache-Control"] = "private, no-store" if reponse.mimetype == "text/html" else "private, no-cache"
+        return reponse
 
 
 def _creer_app_cli(info=None) -> Flask:
@@ -280,6 +408,22 @@ def _modules_presents(*noms: str) -> list:
     return presents
 
 
-@click.group(cls=FlaskGroup, create_app=_creer_app_cli, add_default_commands=True, add_version_option=False)
+class GroupeParole(FlaskGroup):
+    """La commande `parole` : une base illisible ou injoignable donne une ligne en français et le code 1,
+    jamais une trace de cent lignes."""
+
+    def invoke(self, ctx):
+        from sqlalchemy.exc import DatabaseError
+
+        try:
+            return super().invoke(ctx)
+        except DatabaseError as erreur:
+            cause = str(getattr(erreur, "orig", erreur)).strip().splitlines()[0]
+            click.echo(f"Erreur : base de données illisible ou injoignable ({cause}). Vérifiez DATABASE_URL, que le "
+                       "serveur répond, ou restaurez une sauvegarde (parole restaurer).", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=GroupeParole, create_app=_creer_app_cli, add_default_commands=True, add_version_option=False)
 def cli():
     """Parole : recueil de la parole habitante, analyse et restitution."""

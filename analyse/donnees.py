@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from collecte.models import DISPOSITIFS, PROFILS, TRANCHES_AGE
+from collecte.validation import lire_identifiant  # noqa: F401 — réexporté : les filtres de l'analyse lisent les identifiants par ici
 
 # Libellés des vocabulaires contrôlés, réexportés pour que le reste d'`analyse` n'importe pas `collecte`.
 LIBELLES = {"dispositif": DISPOSITIFS, "profil": PROFILS, "tranche_age": TRANCHES_AGE}

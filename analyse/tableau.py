@@ -7,7 +7,7 @@ import pandas as pd
 
 from analyse.chiffres import CLES, chiffres_cles, libelles_chiffres
 from analyse.comptages import compter_par, cooccurrences_en_long, croiser
-from analyse.donnees import LIBELLES, Filtres
+from analyse.donnees import LIBELLES, Filtres, lire_identifiant
 from analyse.lexique import frequences
 from analyse.rapport import messages
 from analyse.specificites import specificites
@@ -37,9 +37,8 @@ def lire_filtres(parametres, corpus=None) -> tuple[Filtres, list[str]]:
     filtres = Filtres()
     territoire = (parametres.get("territoire") or "").strip()
     if territoire:
-        if territoire.isdigit():
-            filtres.territoire_id = int(territoire)
-        else:
+        filtres.territoire_id = lire_identifiant(territoire)
+        if filtres.territoire_id is None:
             erreurs.append("Territoire inconnu : filtre ignoré.")
     for nom in ("dispositif", "profil"):
         valeur = (parametres.get(nom) or "").strip()

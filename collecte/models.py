@@ -235,6 +235,9 @@ class Utilisateur(SQLModel, table=True):
     mot_de_passe_hash: str = Field(max_length=300)
     role: str = Field(default="lecteur", max_length=20)
     actif: bool = True
+    # Augmentée à chaque déconnexion, changement de mot de passe ou désactivation : toutes les sessions
+    # et tous les cookies « rester connecté » de ce compte, qui la portent, cessent de valoir.
+    version_session: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     cree_le: datetime = _horodatage()
 
 

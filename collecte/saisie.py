@@ -27,16 +27,16 @@ from collecte.models import (
     maintenant,
 )
 from collecte.validation import (
+    ID_MAX,
     DonneesContribution,
     ErreurValidation,
     valider_contribution,
-    valider_entier,
     valider_texte,
+    valider_types_json,
     valider_uuid,
 )
 
 LOT_TAILLE_MAX = 200
-_ID_MAX = 2**31 - 1  # colonne INTEGER de PostgreSQL
 # Une parole modifiée dans la revue après sa création : la version de l'équipe l'emporte sur un rejeu.
 # Une parole neuve a cree_le == modifiee_le ; les plus anciennes, quelques microsecondes d'écart.
 _MARGE_MODIFICATION = timedelta(milliseconds=1)
@@ -208,21 +208,21 @@ def _existant(client_uuid: uuid.UUID, existante: Contribution | None, annulee: b
                          "client_uuid", existante.id, existante.temps_id)
 
 
+def _numero_de_temps(element: dict) -> int | None:
+    temps = element.get("temps")
+    return temps if isinstance(temps, int) and not isinstance(temps, bool) and 0 < temps <= ID_MAX else None
+
+
 def _temps_du_lot(session: Session, elements: list) -> dict[int, TempsDeCollecte]:
-    ids = set()
-    for element in elements:
-        try:
-            ids.add(valider_entier(element.get("temps"), "temps", minimum=1, defaut=0))
-        except (ErreurValidation, AttributeError, OverflowError):
-            continue
-    ids = {i for i in ids if 0 < i <= _ID_MAX}
+    ids = {i for i in map(_numero_de_temps, elements) if i is not None}
     if not ids:
         return {}
     return {t.id: t for t in session.exec(select(TempsDeCollecte).where(TempsDeCollecte.id.in_(ids)))}
 
 
 def _valider_element(element, temps_par_id: dict, livres: dict, session: Session) -> tuple[TempsDeCollecte, DonneesContribution, list[str]]:
-    temps = temps_par_id.get(valider_entier(element.get("temps"), "temps", minimum=1, defaut=0))
+    valider_types_json(element)
+    temps = temps_par_id.get(element["temps"])
     if temps is None:
         raise ErreurValidation("Temps de collecte inconnu : il a peut-être été supprimé. Choisissez un autre temps.", "temps")
     if temps.demarche_id not in livres:
@@ -250,9 +250,11 @@ def enregistrer_lot(session: Session, elements: list, utilisateur_id: int | None
             resultats[rang] = _refus(None, ErreurValidation("Chaque parole du lot doit être un objet JSON."))
             continue
         try:
-            uuids[rang] = valider_uuid(element.get("client_uuid"))
+            if not isinstance(element.get("client_uuid"), str):
+                raise ErreurValidation("« client_uuid » doit être un identifiant (UUID) en texte.", "client_uuid")
+            uuids[rang] = valider_uuid(element["client_uuid"])
         except ErreurValidation as erreur:
-            resultats[rang] = _refus(element.get("client_uuid"), erreur)
+            resultats[rang] = _refus(element.get("client_uuid") if isinstance(element.get("client_uuid"), str) else None, erreur)
     connus = list(set(uuids.values()))
     existantes = {c.client_uuid: c for c in session.exec(select(Contribution).where(Contribution.client_uuid.in_(connus)))} if connus else {}
     annulees = set(session.exec(select(ContributionAnnulee.client_uuid).where(ContributionAnnulee.client_uuid.in_(connus)))) if connus else set()
@@ -262,10 +264,7 @@ def enregistrer_lot(session: Session, elements: list, utilisateur_id: int | None
     vus: dict[uuid.UUID, _AEcrire] = {}
     for rang, client_uuid in uuids.items():
         element = elements[rang]
-        try:
-            temps_id = valider_entier(element.get("temps"), "temps", minimum=1, defaut=0)
-        except ErreurValidation:
-            temps_id = None
+        temps_id = _numero_de_temps(element)
         deja = _existant(client_uuid, existantes.get(client_uuid), client_uuid in annulees, temps_id, element.get("texte"))
         if deja is not None:
             resultats[rang] = deja

@@ -13,7 +13,12 @@ from datetime import date, datetime
 from collecte.models import GENRES, NATURES, PROFILS, TRANCHES_AGE
 
 TEXTE_LONGUEUR_MAX = 20_000
-_CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ID_MAX = 2**31 - 1  # au-delà, aucune ligne ne peut exister (colonne INTEGER de PostgreSQL)
+# Politique de caractères, la même pour l'écran de saisie, l'API et l'import : caractères de contrôle
+# (sauf tabulation et retours à la ligne), moitiés de paires UTF-16 isolées (encodage cassé), commandes
+# d'inversion du sens d'écriture (un texte qui s'affiche autrement qu'il est écrit), espaces de largeur
+# nulle et marques d'ordre d'octets. Les liants des émojis (U+200D) et des écritures (U+200C) restent.
+_INTERDITS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
 
 
 class ErreurValidation(ValueError):
@@ -31,8 +36,10 @@ def valider_texte(valeur, champ: str = "texte", longueur_max: int = TEXTE_LONGUE
     texte = texte.replace("\r\n", "\n").replace("\r", "\n").strip()
     if requis and not texte:
         raise ErreurValidation("Le texte est vide : écrivez au moins un mot.", champ)
-    if _CONTROLES.search(texte):
-        raise ErreurValidation("Le texte contient des caractères invisibles non autorisés.", champ)
+    if _INTERDITS.search(texte):
+        raise ErreurValidation("Le texte contient des caractères invisibles non autorisés (caractère de contrôle, "
+                               "inversion du sens d'écriture, encodage cassé) : retapez-le, ou collez-le sans mise "
+                               "en forme.", champ)
     if len(texte) > longueur_max:
         raise ErreurValidation(
             f"Le texte fait {len(texte):,} caractères ; la limite est de {longueur_max:,}.".replace(",", "\u202f"),
@@ -103,6 +110,17 @@ def valider_entier(valeur, champ: str, minimum: int = 0, defaut: int = 0) -> int
     return nombre
 
 
+def lire_identifiant(valeur) -> int | None:
+    """Identifiant venu d'une adresse ou d'un formulaire : chiffres ASCII de 1 à ID_MAX, sinon None.
+
+    `str.isdigit` accepte « ² » ou les chiffres arabes, que `int` refuse ou lit autrement : jamais ici."""
+    texte = "" if valeur is None else str(valeur).strip()
+    if not (texte.isascii() and texte.isdigit()):
+        return None
+    nombre = int(texte)
+    return nombre if 0 < nombre <= ID_MAX else None
+
+
 def valider_uuid(valeur, champ: str = "client_uuid") -> uuid.UUID:
     try:
         return uuid.UUID(str(valeur).strip())
@@ -125,6 +143,29 @@ def valider_slugs_themes(valeur, themes_connus: dict[str, int], champ: str = "th
         if themes_connus[slug] not in ids:
             ids.append(themes_connus[slug])
     return ids
+
+
+# Types attendus dans le JSON d'une parole (API) : un texte est un texte, un drapeau un booléen.
+_TYPES_JSON = {
+    "client_uuid": (str,), "texte": (str,), "question": (str,), "nature": (str,), "profil": (str,),
+    "tranche_age": (str,), "genre": (str,), "a_retenir": (bool,), "ne_pas_citer": (bool,),
+}
+_NOMS_TYPES = {str: "du texte", bool: "true ou false"}
+
+
+def valider_types_json(element: dict) -> None:
+    """Refuse les types inattendus plutôt que de les convertir (« 123 » pour 123, « ['a'] » pour une liste,
+    la session 1 pour `true`). Un champ absent ou `null` prend sa valeur par défaut."""
+    for champ, types in _TYPES_JSON.items():
+        valeur = element.get(champ)
+        if valeur is not None and not isinstance(valeur, types):
+            raise ErreurValidation(f"« {champ} » doit être {_NOMS_TYPES[types[0]]}.", champ)
+    temps = element.get("temps")
+    if not isinstance(temps, int) or isinstance(temps, bool):
+        raise ErreurValidation("« temps » doit être le numéro (entier) d'un temps de collecte.", "temps")
+    themes = element.get("themes")
+    if themes is not None and not (isinstance(themes, list) and all(isinstance(t, str) for t in themes)):
+        raise ErreurValidation("« themes » doit être une liste de slugs (textes).", "themes")
 
 
 @dataclass

@@ -239,6 +239,9 @@ def nouvelle_page(_navigateur):
     contextes = []
 
     def fabrique(viewport=TABLETTE, **options):
+        # Les attentes de Playwright (wait_for_function) évaluent du texte : la CSP de Parole l'interdit.
+        # Seul le test de la CSP (test_navigateur_securite.py) la laisse s'appliquer (bypass_csp=False).
+        options.setdefault("bypass_csp", True)
         contexte = _navigateur.new_context(viewport=viewport, locale="fr-FR", **options)
         contexte.set_default_timeout(10_000)
         contextes.append(contexte)

@@ -134,7 +134,7 @@ def test_production_refuse_une_cle_faible(tmp_path, monkeypatch, cle):
 
 def test_admin_gere_les_comptes(client, connecter, session):
     connecter("admin")
-    cree = client.post("/comptes/", data={"identifiant": "nouvelle", "mot_de_passe": "0123456789", "role": "lecteur"})
+    cree = client.post("/comptes/", data={"identifiant": "nouvelle", "mot_de_passe": "cheval-agrafe-pile", "role": "lecteur"})
     assert cree.status_code == 302
     page = client.get("/comptes/").get_data(as_text=True)
     assert "nouvelle" in page

@@ -6,12 +6,14 @@ les rôles, par `role_requis`.
 """
 from __future__ import annotations
 
+import urllib.parse
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user
 
 from collecte.db import get_session
+from collecte.validation import ID_MAX
 
 
 def role_requis(role_minimal: str):
@@ -33,14 +35,31 @@ ecriture_requise = role_requis("animateur")
 admin_requis = role_requis("admin")
 
 
+_INTERDITS_DANS_UNE_CIBLE = frozenset("\\") | {chr(c) for c in range(32)} | {"\x7f"}
+
+
+def cible_sure(cible: str | None, defaut: str) -> str:
+    """Adresse de retour (`next`, `retour`) si elle reste sur ce site, sinon `defaut`.
+
+    Seul un chemin absolu est gardé, reconstruit sans schéma ni hôte : « //ailleurs », « /\\ailleurs »,
+    « https://… », une tabulation ou un saut de ligne (même encodés : %09, %0d, %5c) renvoient à `defaut`.
+    Les navigateurs retirent tabulations et sauts de ligne : « /⇥/ailleurs » deviendrait « //ailleurs »."""
+    if not isinstance(cible, str) or not cible:
+        return defaut
+    for forme in (cible, urllib.parse.unquote(cible)):
+        if any(c in _INTERDITS_DANS_UNE_CIBLE for c in forme) or not forme.startswith("/") or forme.startswith("//"):
+            return defaut
+    morceaux = urllib.parse.urlsplit(cible)
+    if morceaux.scheme or morceaux.netloc:
+        return defaut
+    return urllib.parse.urlunsplit(("", "", morceaux.path, morceaux.query, morceaux.fragment))
+
+
 def hors_ligne(vue):
     """Marque un écran de terrain : sa page peut être gardée par le service worker et rouverte sans réseau
     (voir `collecte.views.terrain`)."""
     vue.disponible_hors_ligne = True
     return vue
-
-
-ID_MAX = 2**31 - 1  # au-delà, aucune ligne ne peut exister (colonne INTEGER de PostgreSQL)
 
 
 def obtenir_ou_404(modele, ident):

@@ -50,6 +50,14 @@ def _en_json(session, contribution: Contribution) -> dict:
     }
 
 
+def _corps_json():
+    """Le JSON de la requête, ou None s'il est illisible ou imbriqué au point d'épuiser l'analyseur."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def _erreur(message: str, statut: int, champ: str | None = None, code: str = "validation"):
     corps = {"erreur": message, "code": code}
     if champ:
@@ -60,7 +68,7 @@ def _erreur(message: str, statut: int, champ: str | None = None, code: str = "va
 @bp.post("/contributions")
 @ecriture_requise
 def creer_contribution():
-    donnees = request.get_json(silent=True)
+    donnees = _corps_json()
     if not isinstance(donnees, dict):
         return _erreur("Corps JSON attendu : un objet avec au moins « client_uuid », « temps » et « texte ».", 400)
     session = get_session()
@@ -76,7 +84,7 @@ def creer_contribution():
 @ecriture_requise
 def creer_lot():
     """Plusieurs paroles d'un coup : toujours 200 si le lot est lisible, un résultat par parole."""
-    corps = request.get_json(silent=True)
+    corps = _corps_json()
     elements = corps.get("contributions") if isinstance(corps, dict) else None
     if not isinstance(elements, list):
         return _erreur("Corps JSON attendu : {\"contributions\": [ … ]}.", 400)

@@ -8,16 +8,9 @@ from collecte import comptes
 from collecte.db import get_session
 from collecte.models import ROLES, Utilisateur
 from collecte.validation import ErreurValidation
-from collecte.views import admin_requis, obtenir_ou_404
+from collecte.views import admin_requis, cible_sure, obtenir_ou_404
 
 bp = Blueprint("comptes", __name__, url_prefix="/comptes")
-
-
-def _cible_sure(cible: str | None) -> str:
-    # Redirection interne uniquement : pas de « //domaine » ni d'URL absolue.
-    if cible and cible.startswith("/") and not cible.startswith("//") and "\\" not in cible:
-        return cible
-    return url_for("index")
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -30,12 +23,14 @@ def connexion():
             flash("Identifiant ou mot de passe incorrect.", "erreur")
             return render_template("comptes/connexion.html", identifiant=request.form.get("identifiant", "")), 401
         login_user(comptes.CompteSession(utilisateur), remember=bool(request.form.get("se_souvenir")))
-        return redirect(_cible_sure(request.args.get("next")))
+        return redirect(cible_sure(request.args.get("next"), url_for("index")))
     return render_template("comptes/connexion.html", identifiant="")
 
 
 @bp.post("/deconnexion")
 def deconnexion():
+    if current_user.is_authenticated:  # toutes les sessions de ce compte, sur tous les appareils
+        comptes.fermer_les_sessions(get_session(), current_user.id)
     logout_user()
     flash("Vous êtes déconnecté·e.", "info")
     return redirect(url_for("comptes.connexion"))

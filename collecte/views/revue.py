@@ -10,15 +10,14 @@ from collecte import revue
 from collecte.db import get_session
 from collecte.models import DISPOSITIFS, GENRES, NATURES, PROFILS, TRANCHES_AGE, Contribution, Demarche, TempsDeCollecte, Theme
 from collecte.saisie import modifier_contribution, theme_ids_de, themes_de_la_demarche
-from collecte.validation import ErreurValidation, valider_contribution, valider_date
-from collecte.views import ecriture_requise, obtenir_ou_404
+from collecte.validation import ErreurValidation, lire_identifiant, valider_contribution, valider_date
+from collecte.views import cible_sure, ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("revue", __name__, url_prefix="/collecte/revue")
 
 
 def _entier(nom: str) -> int | None:
-    valeur = request.args.get(nom, "")
-    return int(valeur) if valeur.isdigit() else None
+    return lire_identifiant(request.args.get(nom))
 
 
 def _filtres(demarche: Demarche | None) -> tuple[revue.Filtres, list[str]]:
@@ -80,16 +79,15 @@ def liste():
 @bp.post("/actions")
 @ecriture_requise
 def actions():
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(lire_identifiant, request.form.getlist("ids")) if i is not None]
     theme = request.form.get("theme", "")
     try:
         n = revue.action_groupee(get_session(), ids, request.form.get("action", ""),
-                                 int(theme) if theme.isdigit() else None, current_user.id)
+                                 lire_identifiant(theme), current_user.id)
         flash(f"{n} parole(s) modifiée(s).", "succes")
     except ErreurValidation as erreur:
         flash(erreur.message, "erreur")
-    return redirect(request.form.get("retour") if (request.form.get("retour") or "").startswith("/collecte/revue")
-                    else url_for("revue.liste"))
+    return redirect(cible_sure(request.form.get("retour"), url_for("revue.liste")))
 
 
 @bp.route("/<int:contribution_id>", methods=["GET", "POST"])

@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, get_flashed_messages, render_template, request, url_for
-from flask_login import current_user
 
 from collecte.models import GENRES, PROFILS, TRANCHES_AGE
 from collecte.views import ecriture_requise, hors_ligne
@@ -23,7 +22,7 @@ bp = Blueprint("terrain", __name__)
 
 EN_TETE_HORS_LIGNE = "X-Parole-Hors-Ligne"
 # Fichiers statiques dont les écrans de terrain ont besoin hors ligne (préchargés par le service worker).
-STATIQUES_TERRAIN = ("parole.css", "boite.js", "saisie.js", "appareil.js", "manifest.webmanifest",
+STATIQUES_TERRAIN = ("parole.css", "boite.js", "saisie.js", "appareil.js", "commun.js", "manifest.webmanifest",
                      "icone.svg", "icone-192.png", "icone-512.png")
 EN_TETE_PRECHARGEMENT = "X-Parole-Prechargement"
 CACHE_PAGES = "parole-pages-v1"  # partagé par le service worker et boite.js (« Emporter sur cet appareil »)
@@ -80,7 +79,4 @@ def _entetes(reponse: Response) -> Response:
     if (getattr(vue, "disponible_hors_ligne", False) and request.method == "GET" and reponse.status_code == 200
             and not g.get("flash_affiches")):
         reponse.headers[EN_TETE_HORS_LIGNE] = "1"
-    if current_user.is_authenticated and reponse.mimetype == "text/html":
-        # Les pages de l'équipe ne vont dans aucun cache partagé (proxy, disque du navigateur).
-        reponse.headers.setdefault("Cache-Control", "private, no-store")
     return reponse
