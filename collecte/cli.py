@@ -1,13 +1,16 @@
 """Commandes `parole` du paquet collecte (init-db, create-user…)."""
 from __future__ import annotations
 
+import errno
+import sqlite3
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
-from pathlib import Path
-
-from collecte import codebook, comptes
+from collecte import codebook, comptes, sauvegarde
 from collecte import demarches as logique_demarches
 from collecte.db import get_engine, get_session, init_db
 from collecte.models import ROLES
@@ -159,4 +162,52 @@ def demo_commande(port: int, sans_serveur: bool):
                    use_debugger=False)
 
 
-commandes = [init_db_commande, create_user_commande, themes_groupe, import_commande, demo_commande]
+ERREURS_SYSTEME = {
+    errno.ENOENT: "fichier ou dossier introuvable", errno.EACCES: "accès refusé", errno.EPERM: "accès refusé",
+    errno.ENOSPC: "plus de place sur le disque", errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.EROFS: "disque en lecture seule",
+}
+
+
+def _signaler(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _sans_trace(fonction, *arguments, **options):
+    """Appelle `fonction` ; toute erreur attendue devient une ligne en français et le code de sortie 1."""
+    try:
+        return fonction(*arguments, **options)
+    except sauvegarde.ErreurSauvegarde as erreur:
+        message = erreur.message
+    except OSError as erreur:
+        cause = ERREURS_SYSTEME.get(erreur.errno, erreur.strerror or str(erreur))
+        message = f"{erreur.filename} : {cause}" if erreur.filename else cause
+    except (sqlite3.Error, SQLAlchemyError) as erreur:
+        message = "Base de données inaccessible : " + (str(erreur).strip().splitlines() or ["?"])[0]
+    click.echo(f"Erreur : {message}", err=True)
+    raise SystemExit(1)
+
+
+@click.command("sauvegarde")
+@click.argument("fichier", type=click.Path(path_type=Path))
+@with_appcontext
+def sauvegarde_commande(fichier: Path):
+    """Sauvegarde la base et les photos dans une archive .zip (lisible de son seul propriétaire)."""
+    manifeste = _sans_trace(sauvegarde.sauvegarder, get_engine(), current_app.config["PHOTOS_DIR"], fichier,
+                            signaler=_signaler)
+    click.echo(f"Sauvegarde écrite dans {fichier} : {sauvegarde.decrire(manifeste['comptes'])}.", err=True)
+
+
+@click.command("restaurer")
+@click.argument("fichier", type=click.Path(path_type=Path))  # fichier absent : message en français, plus bas
+@click.option("--force", is_flag=True, help="Remplace une base qui contient déjà des démarches ou des paroles.")
+@with_appcontext
+def restaurer_commande(fichier: Path, force: bool):
+    """Remplace la base et les photos par celles d'une sauvegarde, puis met le schéma à jour."""
+    manifeste = _sans_trace(sauvegarde.restaurer, get_engine(), current_app.config["PHOTOS_DIR"], fichier,
+                            forcer=force, signaler=_signaler)
+    click.echo(f"Restauration terminée : {sauvegarde.decrire(manifeste['comptes'])}.", err=True)
+
+
+commandes = [init_db_commande, create_user_commande, themes_groupe, import_commande, demo_commande,
+             sauvegarde_commande, restaurer_commande]

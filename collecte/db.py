@@ -6,6 +6,7 @@ une base existante est migrée (`upgrade head`) : rien de ce qui a été collect
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -13,7 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from flask import Flask, current_app, g
 from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from collecte import models  # noqa: F401  (enregistre les tables dans la métadonnée)
@@ -42,9 +43,23 @@ def _pragmas_sqlite(connexion_dbapi, _enregistrement) -> None:
 def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _creer_fichier_sqlite(make_url(url).database)
     app.extensions["parole_engine"] = creer_engine(url)
     app.teardown_appcontext(_fermer_session)
+
+
+def _creer_fichier_sqlite(chemin: str | None) -> None:
+    """Crée le fichier de la base lisible de son seul propriétaire (0600) : il contient les paroles.
+
+    SQLite donne ensuite ces droits à ses fichiers -wal et -shm. Une base existante garde les siens.
+    """
+    if not chemin or chemin == ":memory:" or chemin.startswith("file:"):
+        return
+    Path(chemin).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(chemin, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def get_engine() -> Engine:
