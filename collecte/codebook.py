@@ -231,6 +231,7 @@ def importer_fichier(session: Session, demarche, nom: str, contenu: bytes, commi
     extension = nom.rsplit(".", 1)[-1].lower() if "." in nom else ""
     if not contenu.strip():
         raise ErreurValidation(f"« {nom} » est vide.")
+    formats.verifier_taille(contenu)
     if extension in ("yaml", "yml"):
         return importer_themes(session, demarche.id, formats.lire_yaml(contenu), commit=commit)
     if extension == "csv":

@@ -1,8 +1,9 @@
 """Écriture de tableaux en CSV (Excel français) et XLSX, sans formule exécutable.
 
 CSV : UTF-8 avec BOM et point-virgule, ce qu'Excel en français ouvre d'un double clic.
-Une cellule qui commence par =, +, @ (ou - collé à un mot) serait lue comme une formule par
-un tableur : en CSV elle est précédée d'une apostrophe ; en XLSX elle est typée texte.
+Une cellule qui commence par =, +, @, une tabulation, un retour chariot (ou - collé à un mot)
+serait lue comme une formule par un tableur : en CSV elle est précédée d'une apostrophe ; en
+XLSX elle est typée texte. `texte_de_cellule_csv` retire cette apostrophe à la relecture.
 """
 from __future__ import annotations
 
@@ -11,12 +12,19 @@ import io
 import re
 from contextlib import contextmanager
 
-_FORMULE = re.compile(r"^(?:[=+@\t\r]|-\S)")
+# Les apostrophes en tête comptent : « '=x » devient « ''=x », et la relecture rend le texte exact.
+_FORMULE = re.compile(r"^'*(?:[=+@\t\r]|-\S)")
 
 
 def cellule_csv(valeur) -> str:
+    """Texte d'une cellule CSV, désamorcé s'il serait pris pour une formule."""
     texte = "" if valeur is None else str(valeur)
     return "'" + texte if _FORMULE.match(texte) else texte
+
+
+def texte_de_cellule_csv(cellule: str) -> str:
+    """Inverse de `cellule_csv` : l'apostrophe ajoutée à l'écriture est retirée."""
+    return cellule[1:] if cellule.startswith("'") and _FORMULE.match(cellule[1:]) else cellule
 
 
 def ecrire_csv(colonnes: list[str], lignes) -> bytes:

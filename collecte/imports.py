@@ -58,10 +58,10 @@ def importer_chemin(session: Session, chemin: Path, slug: str | None = None, the
     """`questionnaires` : dossier des définitions (feuille reponses), celui de l'application par défaut."""
     try:
         feuilles = lire_source(chemin, noms_feuilles())
-    except ErreurValidation as erreur:
+        return _avec_themes(session, feuilles, slug, themes.name if themes else None,
+                            themes.read_bytes() if themes else None, questionnaires)
+    except ErreurValidation as erreur:  # refusé, parfois en cours de lecture : `importer` a déjà tout annulé
         raise ErreurImport([erreur.message]) from None
-    return _avec_themes(session, feuilles, slug, themes.name if themes else None, themes.read_bytes() if themes else None,
-                        questionnaires)
 
 
 def importer_envoi(session: Session, fichiers: dict[str, bytes], slug: str | None = None,
@@ -69,7 +69,6 @@ def importer_envoi(session: Session, fichiers: dict[str, bytes], slug: str | Non
     if not fichiers or not any(fichiers.values()):
         raise ErreurImport(["Aucun fichier reçu (ou fichier vide)."])
     try:
-        feuilles = lire_envoi(fichiers, noms_feuilles())
-    except ErreurValidation as erreur:
+        return importer(session, lire_envoi(fichiers, noms_feuilles()), slug, questionnaires)
+    except ErreurValidation as erreur:  # refusé, parfois en cours de lecture : `importer` a déjà tout annulé
         raise ErreurImport([erreur.message]) from None
-    return importer(session, feuilles, slug, questionnaires)

@@ -2,20 +2,49 @@
 
 Chaque feuille devient une `Feuille` : colonnes normalisées (« Personnes rencontrées » →
 `personnes_rencontrees`) et lignes numérotées comme dans le tableur (en-tête = ligne 1).
+
+Un `.xlsx` est une archive de XML qu'openpyxl lit en gardant en mémoire chaque ligne et chaque
+texte partagé : avant de le lui confier, on vérifie la taille décompressée annoncée puis on
+parcourt le XML sans rien garder (`_Arpenteur`) ; pendant la lecture, les cellules sont comptées.
 """
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from xml.parsers import expat
 
 from collecte.tableurs import DEBORDEMENT, lire_csv, normaliser_colonne
 from collecte.validation import ErreurValidation
 
-TAILLE_DECOMPRESSEE_MAX = 500 * 1024 * 1024
+# Limites d'un classeur. Repère : un million de paroles (bench/generer.py) font 436 Mo de XML écrits
+# par openpyxl, 315 Mo en textes partagés comme les écrit Excel, et s'importent sous ces limites.
+TAILLE_DECOMPRESSEE_MAX = 500 * 1024 * 1024  # archive .zip de .csv
+XLSX_TAILLE_DECOMPRESSEE_MAX = 1024 * 1024 * 1024
+# openpyxl garde ~150 octets par ligne lue, texte partagé ou élément hors des lignes : 600 Mo au
+# plus ; un million de paroles en demandent 1,0 million (1,9 en textes partagés).
+XLSX_ELEMENTS_GARDES_MAX = 4_000_000
+# openpyxl garde aussi tous les textes partagés : 80 millions de caractères pour un million de paroles.
+XLSX_TEXTES_PARTAGES_MAX = 200_000_000
+# Une rangée pleine d'Excel a 16 384 cellules de deux ou trois éléments chacune.
+XLSX_ELEMENTS_PAR_LIGNE_MAX = 100_000
+XLSX_TEXTE_MAX = 32_767  # caractères d'une cellule, la limite d'Excel
+# Cellules parcourues, vides comprises (openpyxl comble les trous jusqu'aux dimensions déclarées) :
+# un million de paroles en font 6,4 millions.
+XLSX_CELLULES_MAX = 20_000_000
+_NS_TABLEUR = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RANGEE, _TEXTE_PARTAGE = f"{_NS_TABLEUR} row", f"{_NS_TABLEUR} si"
+_ILLISIBLE = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
+              zlib.error, lzma.LZMAError)
+
+
+def _nombre(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
 
 
 @dataclass
@@ -51,6 +80,95 @@ def _valeur_cellule(valeur):
     return str(valeur)
 
 
+class _Arpenteur:
+    """Parcourt les parties XML d'un classeur sans rien en garder et refuse ce qui épuiserait
+    openpyxl : une DTD, trop d'éléments qu'il garderait, une ligne trop large, un texte trop long."""
+
+    def __init__(self):
+        self.gardes = self.textes_partages = 0
+
+    def parcourir(self, flux) -> None:
+        self.profondeur = self.ligne = self.dans_ligne = self.texte = 0
+        self.partage = False
+        analyseur = expat.ParserCreate(namespace_separator=" ")
+        analyseur.buffer_text = True
+        analyseur.StartElementHandler, analyseur.EndElementHandler = self._debut, self._fin
+        analyseur.CharacterDataHandler, analyseur.StartDoctypeDeclHandler = self._texte, self._dtd
+        try:
+            while morceau := flux.read(1 << 20):
+                analyseur.Parse(morceau, False)
+            analyseur.Parse(b"", True)
+        except expat.ExpatError:
+            pass  # pas du XML (une image) ou XML cassé : openpyxl, s'il le lit, s'arrêtera au même endroit
+
+    def _debut(self, nom: str, _attributs) -> None:
+        self.profondeur += 1
+        self.texte = 0
+        if self.ligne:  # dans une ligne : openpyxl l'efface une fois lue
+            self.dans_ligne += 1
+            if self.dans_ligne > XLSX_ELEMENTS_PAR_LIGNE_MAX:
+                raise ErreurValidation(f"Une ligne du classeur compte plus de {_nombre(XLSX_ELEMENTS_PAR_LIGNE_MAX)} "
+                                       "éléments (Excel s'arrête à 16\u202f384 colonnes) : ce classeur est refusé.")
+            return
+        if nom in (_RANGEE, _TEXTE_PARTAGE):
+            self.ligne, self.dans_ligne, self.partage = self.profondeur, 0, nom == _TEXTE_PARTAGE
+        self.gardes += 1
+        if self.gardes > XLSX_ELEMENTS_GARDES_MAX:
+            raise ErreurValidation(f"Classeur trop grand : plus de {_nombre(XLSX_ELEMENTS_GARDES_MAX)} lignes et "
+                                   "textes distincts à lire. Importez-le en plusieurs fois.")
+
+    def _fin(self, _nom: str) -> None:
+        if self.profondeur == self.ligne:
+            self.ligne, self.partage = 0, False
+        self.profondeur -= 1
+        self.texte = 0
+
+    def _texte(self, texte: str) -> None:
+        self.texte += len(texte)
+        if self.texte > XLSX_TEXTE_MAX:
+            raise ErreurValidation(f"Une cellule du classeur dépasse {_nombre(XLSX_TEXTE_MAX)} caractères "
+                                   "(la limite d'Excel) : ce classeur est refusé.")
+        if self.partage:
+            self.textes_partages += len(texte)
+            if self.textes_partages > XLSX_TEXTES_PARTAGES_MAX:
+                raise ErreurValidation(f"Classeur trop grand : plus de {_nombre(XLSX_TEXTES_PARTAGES_MAX)} caractères "
+                                       "de textes distincts. Importez-le en plusieurs fois.")
+
+    def _dtd(self, *_declaration) -> None:
+        raise ErreurValidation("Ce classeur contient une DTD (<!DOCTYPE …>), ce qu'aucun tableur n'écrit : "
+                               "il est refusé.")
+
+
+def _verifier_xlsx(contenu: bytes) -> None:
+    """Taille décompressée annoncée (zipfile n'en lit jamais plus), puis parcours sans mémoire."""
+    with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+        parties = archive.infolist()
+        if sum(p.file_size for p in parties) > XLSX_TAILLE_DECOMPRESSEE_MAX:
+            raise ErreurValidation(f"Classeur trop volumineux une fois décompressé (plus de "
+                                   f"{XLSX_TAILLE_DECOMPRESSEE_MAX // 1024 ** 3} Go) : enregistrez ses feuilles en "
+                                   ".csv, ou importez-le en plusieurs fois.")
+        arpenteur = _Arpenteur()
+        for partie in parties:
+            with archive.open(partie) as flux:
+                arpenteur.parcourir(flux)
+
+
+class _Compteur:
+    """Cellules lues dans tout le classeur, vides comprises."""
+
+    def __init__(self):
+        self.cellules = 0
+
+    def rangees(self, onglet) -> Iterator[tuple]:
+        for valeurs in onglet.iter_rows(values_only=True):
+            self.cellules += len(valeurs) or 1
+            if self.cellules > XLSX_CELLULES_MAX:
+                raise ErreurValidation(
+                    f"Classeur trop grand : plus de {_nombre(XLSX_CELLULES_MAX)} cellules à lire, vides comprises. "
+                    "Supprimez les lignes et colonnes vides au-delà des données, ou importez-le en plusieurs fois.")
+            yield valeurs
+
+
 def _lignes_xlsx(rangees, colonnes: list[str]) -> Iterator[tuple[int, dict]]:
     for numero, valeurs in enumerate(rangees, start=2):
         cellules = [_valeur_cellule(v) for v in valeurs]
@@ -62,8 +180,7 @@ def _lignes_xlsx(rangees, colonnes: list[str]) -> Iterator[tuple[int, dict]]:
         yield numero, ligne
 
 
-def _feuille_xlsx(onglet, nom: str) -> Feuille:
-    rangees = onglet.iter_rows(values_only=True)
+def _feuille_xlsx(rangees: Iterator[tuple], nom: str) -> Feuille:
     colonnes = [normaliser_colonne(c) for c in next(rangees, None) or ()]
     while colonnes and not colonnes[-1]:
         colonnes.pop()
@@ -71,18 +188,22 @@ def _feuille_xlsx(onglet, nom: str) -> Feuille:
 
 
 def lire_xlsx(contenu: bytes, noms: set[str] | None = None) -> Classeur:
-    """Classeur .xlsx lu en mode lecture seule (en flux) ; `noms` : feuilles à lire, les autres sont signalées."""
+    """Classeur .xlsx vérifié puis lu en lecture seule (en flux) ; `noms` : feuilles à lire, les autres signalées."""
     from openpyxl import load_workbook
 
     try:
+        _verifier_xlsx(contenu)
         # Lu depuis la mémoire : aucun fichier ne reste ouvert après l'import (lecture seule en flux).
         classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except ErreurValidation:
+        raise
+    except _ILLISIBLE:
         raise ErreurValidation("Ce fichier n'est pas un classeur .xlsx lisible (enregistrez-le au format Excel .xlsx).") from None
-    feuilles = Classeur()
+    feuilles, compteur = Classeur(), _Compteur()
     for onglet in classeur.worksheets:
         nom = normaliser_colonne(onglet.title)
-        feuilles.ajouter(nom, onglet.title, noms, lambda onglet=onglet, nom=nom: _feuille_xlsx(onglet, nom))
+        feuilles.ajouter(nom, onglet.title, noms,
+                         lambda onglet=onglet, nom=nom: _feuille_xlsx(compteur.rangees(onglet), nom))
     return feuilles
 
 
@@ -133,7 +254,8 @@ def _lire_zip(contenu: bytes, noms: set[str] | None) -> Classeur:
             membres = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")
                        and not m.filename.startswith("__MACOSX")]
             if sum(m.file_size for m in membres) > TAILLE_DECOMPRESSEE_MAX:
-                raise ErreurValidation("Archive trop volumineuse une fois décompressée (plus de 500 Mo).")
+                raise ErreurValidation(f"Archive trop volumineuse une fois décompressée (plus de "
+                                       f"{TAILLE_DECOMPRESSEE_MAX // 1024 ** 2} Mo).")
             fichiers = {m.filename: archive.read(m) for m in membres}
     except zipfile.BadZipFile:
         raise ErreurValidation("Archive .zip illisible.") from None

@@ -83,18 +83,29 @@ def lire_csv(contenu: bytes, nom: str = "fichier") -> tuple[list[str], Iterator[
         raise ErreurValidation(f"{nom} : le fichier est vide.")
     flux.seek(0)
     lecteur = csv.reader(flux, delimiter=separateur(premiere))
+    rangees = _rangees(lecteur, nom)
     rang = 0
-    for entete in lecteur:
+    for entete in rangees:
         rang += 1
         if any(c.strip() for c in entete):
             break
     colonnes = [normaliser_colonne(c) for c in entete]
-    return colonnes, _lignes(lecteur, colonnes, rang)
+    return colonnes, _lignes(rangees, colonnes, rang)
 
 
-def _lignes(lecteur, colonnes: list[str], rang: int) -> Iterator[tuple[int, dict]]:
+def _rangees(lecteur, nom: str) -> Iterator[list[str]]:
+    """Les rangées du CSV ; une cellule au-delà de la limite du module csv est refusée en français."""
+    try:
+        yield from lecteur
+    except csv.Error:
+        limite = f"{csv.field_size_limit():,}".replace(",", "\u202f")
+        raise ErreurValidation(f"{nom} : illisible vers la ligne {lecteur.line_num}, une cellule dépasse {limite} "
+                               "caractères (souvent un guillemet jamais refermé) ou contient un caractère nul.") from None
+
+
+def _lignes(rangees, colonnes: list[str], rang: int) -> Iterator[tuple[int, dict]]:
     largeur = len(colonnes)
-    for rang, valeurs in enumerate(lecteur, start=rang + 1):
+    for rang, valeurs in enumerate(rangees, start=rang + 1):
         if not any(v.strip() for v in valeurs):
             continue
         ligne = dict(zip(colonnes, valeurs))

@@ -1,4 +1,6 @@
 """Livre de codes : import YAML/CSV/QDC, export valide REFI-QDA, ordre, fusion, suppression."""
+import csv
+import io
 import subprocess
 from pathlib import Path
 
@@ -172,3 +174,25 @@ def test_cli_import_export(runner, app, session, creer_demarche, tmp_path):
     assert "parentalite-numerique;La parentalité numérique" in sortie.read_text(encoding="utf-8-sig")
     inconnue = runner.invoke(args=["themes", "import", str(YAML_EXEMPLE), "--demarche", "nope"])
     assert inconnue.exit_code != 0 and "introuvable (démarches existantes : numerique)" in inconnue.output
+
+
+
+FORMULES = ['=HYPERLINK("http://exemple.org";"clic")', "+33 6 12 34 56 78", "-moins de moyens", "@SOMME(A1)",
+            "'=déjà une apostrophe", "- tiret puis espace", "Rien de spécial"]
+
+
+def test_export_csv_sans_formule_et_aller_retour(session, creer_demarche, creer_theme):
+    demarche = creer_demarche()
+    for rang, label in enumerate(FORMULES):
+        creer_theme(demarche, f"t{rang}", label, ordre=rang, description="=1+1", mots_cles=["=2+2", "ok"])
+    export = codebook.exporter(session, demarche, "csv").decode("utf-8-sig")
+    lignes = list(csv.reader(io.StringIO(export), delimiter=";"))[1:]
+    assert [ligne[1] for ligne in lignes] == ["'" + FORMULES[0], "'+33 6 12 34 56 78", "'-moins de moyens",
+                                              "'@SOMME(A1)", "''=déjà une apostrophe", "- tiret puis espace",
+                                              "Rien de spécial"]
+    assert {(ligne[2], ligne[3]) for ligne in lignes} == {("'=1+1", "'=2+2; ok")}
+    copie = creer_demarche("copie")
+    codebook.importer_fichier(session, copie, "themes.csv", export.encode("utf-8-sig"))
+    relus = session.exec(select(Theme).where(Theme.demarche_id == copie.id).order_by(Theme.ordre)).all()
+    assert [t.label for t in relus] == FORMULES
+    assert {(t.description, tuple(t.mots_cles)) for t in relus} == {("=1+1", ("=2+2", "ok"))}

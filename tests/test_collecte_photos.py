@@ -1,11 +1,15 @@
 """Photos d'un temps : images réencodées sans EXIF (GPS), refus clairs, accès réservé à l'équipe."""
+import errno
 import io
+from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from collecte.models import Photo
+from collecte.photos import enregistrer_photo
 
 
 def _jpeg_avec_gps() -> bytes:
@@ -83,3 +87,61 @@ def test_lecteur_voit_mais_n_ajoute_pas(client, connecter, temps):
     connecter("lecteur")
     assert client.post(f"/collecte/temps/{temps.id}/photos", data={}).status_code == 403
     assert client.get(f"/collecte/temps/{temps.id}").status_code == 200
+
+
+DONNEES = Path(__file__).resolve().parent / "donnees"
+
+
+def _fichiers_photos(app) -> list[str]:
+    dossier = Path(app.config["PHOTOS_DIR"])
+    return sorted(p.name for p in dossier.iterdir()) if dossier.exists() else []
+
+
+def _envoyer(client, temps, contenu, nom="photo.png", legende=""):
+    return client.post(f"/collecte/temps/{temps.id}/photos", data={"photos": [(io.BytesIO(contenu), nom)],
+                       "legende": legende}, content_type="multipart/form-data", follow_redirects=True)
+
+
+@pytest.mark.parametrize("nom", ["pixels_64_mpx.png", "pixels_169_mpx.png"])
+def test_bombe_de_pixels_refusee_avant_decodage(client, connecter, session, temps, app, monkeypatch, nom):
+    def decodage_interdit(image, *args, **kwargs):
+        raise AssertionError("l'image n'aurait pas dû être décodée")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", decodage_interdit)
+    connecter()
+    reponse = _envoyer(client, temps, (DONNEES / nom).read_bytes(), nom)
+    assert reponse.status_code == 200
+    assert f"« {nom} » : Image trop grande (plus de 50 mégapixels)" in reponse.get_data(as_text=True)
+    assert session.exec(select(Photo)).all() == [] and _fichiers_photos(app) == []
+
+
+def test_legende_refusee_ne_laisse_aucun_fichier(client, connecter, session, temps, app):
+    connecter()
+    reponse = _envoyer(client, temps, _png(), legende="x" * 301)
+    assert "la limite est de 300" in reponse.get_data(as_text=True)
+    assert session.exec(select(Photo)).all() == [] and _fichiers_photos(app) == []
+
+
+def test_disque_plein_message_et_ni_fichier_ni_ligne(client, connecter, session, temps, app, monkeypatch):
+    ecrire = Path.write_bytes
+
+    def disque_plein(chemin, contenu):
+        ecrire(chemin, contenu[: len(contenu) // 2])  # le disque se remplit au milieu de l'écriture
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", disque_plein)
+    connecter()
+    reponse = _envoyer(client, temps, _png())
+    assert "« photo.png » : Plus de place sur le disque du serveur" in reponse.get_data(as_text=True)
+    assert session.exec(select(Photo)).all() == [] and _fichiers_photos(app) == []
+
+
+def test_echec_en_base_apres_l_ecriture_retire_le_fichier(session, temps, app, monkeypatch):
+    def base_indisponible():
+        raise OperationalError("INSERT INTO photo", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(session, "commit", base_indisponible)
+    with pytest.raises(OperationalError):
+        enregistrer_photo(session, temps, io.BytesIO(_png()), app.config["PHOTOS_DIR"], 1024 * 1024, "Le tableau")
+    session.rollback()
+    assert session.exec(select(Photo)).all() == [] and _fichiers_photos(app) == []
