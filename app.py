@@ -42,6 +42,7 @@ DEFAUTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": None,  # None : comme SESSION_COOKIE_SECURE
+    "PROXY_NIVEAUX": 0,  # derrière N serveurs mandataires (nginx…) : leur X-Forwarded-For donne l'adresse réelle
     "SQLITE_ATTENTE_S": 5,  # une écriture qui attend un long import plus longtemps répond 503 (la tablette réessaie)
     "WTF_CSRF_TIME_LIMIT": None,  # une session de rue dure des heures
     "TERRAIN_DELAI_RESEAU_MS": 10_000,  # au-delà, un envoi de la file d'attente est tenu pour perdu et réessayé
@@ -161,6 +162,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _verifier_secret(app)
 
+    if app.config["PROXY_NIVEAUX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        niveaux = app.config["PROXY_NIVEAUX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=niveaux, x_proto=niveaux, x_host=niveaux)
     db.init_app(app)
     _init_connexion(app)  # avant CSRF : sans session, l'API répond 401 (et non « jeton CSRF manquant »)
     CSRFProtect(app)
@@ -377,7 +383,9 @@ def _creer_app_cli(info=None) -> Flask:
     chemin = Path(instance).resolve() if instance else Path(Flask(__name__).instance_path)
     if not (os.environ.get("PAROLE_SECRET_KEY")):
         creer_secret_instance(str(chemin))
-    return create_app()
+    # En ligne de commande (import d'un gros classeur, sauvegarde), personne n'attend une réponse :
+    # on peut laisser une écriture patienter derrière une autre plus longtemps que sur le web.
+    return create_app({"SQLITE_ATTENTE_S": 30})
 
 
 def _enregistrer_commandes(app: Flask) -> None:

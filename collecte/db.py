@@ -22,9 +22,12 @@ from collecte import models  # noqa: F401  (enregistre les tables dans la métad
 DOSSIER_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def creer_engine(url: str) -> Engine:
+def creer_engine(url: str, attente_s: float = 30) -> Engine:
+    """Moteur SQLAlchemy. Sous SQLite, `attente_s` borne l'attente d'une écriture derrière une autre (un
+    import tient le verrou d'écriture tout du long) : au-delà, « database is locked », que l'application
+    traduit en 503 avec Retry-After."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": attente_s})
         event.listen(engine, "connect", _pragmas_sqlite)
         return engine
     if url.startswith("postgresql://"):
@@ -44,7 +47,7 @@ def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         _creer_fichier_sqlite(make_url(url).database)
-    app.extensions["parole_engine"] = creer_engine(url)
+    app.extensions["parole_engine"] = creer_engine(url, app.config["SQLITE_ATTENTE_S"])
     app.teardown_appcontext(_fermer_session)
 
 

@@ -189,6 +189,15 @@ def test_retour_piege_de_la_revue(client, connecter, cible):
     assert _reste_sur_le_site(reponse.headers["Location"]), reponse.headers["Location"]
 
 
+@pytest.mark.parametrize("cible", _lignes("redirections_piegees.txt"))
+def test_retour_piege_des_photos(client, connecter, creer_demarche, creer_temps, cible):
+    connecter("animateur")
+    temps = creer_temps(creer_demarche())
+    reponse = client.post(f"/collecte/temps/{temps.id}/photos", data={"retour": cible})
+    assert reponse.status_code == 302
+    assert _reste_sur_le_site(reponse.headers["Location"]), reponse.headers["Location"]
+
+
 def test_une_cible_interne_est_gardee(client, creer_compte):
     compte = creer_compte("animateur")
     reponse = client.post("/comptes/connexion?next=/collecte/revue/%3Fpage%3D2",
@@ -269,3 +278,65 @@ def test_commande_sur_une_base_corrompue(tmp_path):
     assert fini.returncode == 1
     assert fini.stderr.strip().startswith("Erreur : base de données illisible ou injoignable")
     assert len(fini.stderr.strip().splitlines()) == 1 and "Traceback" not in fini.stderr
+
+
+def test_ecriture_pendant_un_long_import_repond_503_vite(tmp_path, creer_compte):
+    """SQLite : un import tient le verrou d'écriture ; l'API répond 503 + Retry-After après une courte
+    attente (la file de la tablette réessaiera), au lieu de pendre 30 s puis d'échouer en 500."""
+    import sqlite3
+    import uuid
+
+    from sqlmodel import Session
+
+    from app import create_app
+    from collecte.db import init_db
+    from collecte.models import Demarche, TempsDeCollecte
+
+    base = tmp_path / "occupee.sqlite"
+    application = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "WTF_CSRF_ENABLED": False,
+                              "DATABASE_URL": f"sqlite:///{base}", "SQLITE_ATTENTE_S": 0.5})
+    init_db(application.extensions["parole_engine"])
+    with Session(application.extensions["parole_engine"]) as s:
+        comptes.creer_utilisateur(s, "camille", MOT_DE_PASSE, "animateur")
+        demarche = Demarche(slug="d", titre="D")
+        s.add(demarche)
+        s.flush()
+        s.add(TempsDeCollecte(demarche_id=demarche.id, ref="T", dispositif="porteur_de_parole",
+                              date=__import__("datetime").date(2024, 3, 5)))
+        s.commit()
+    client = application.test_client()
+    _connexion(client, "camille")
+    import_en_cours = sqlite3.connect(base, timeout=0)
+    import_en_cours.execute("BEGIN IMMEDIATE")  # le verrou d'écriture, comme un import tout ou rien
+    try:
+        reponse = client.post("/api/contributions/lot", json={"contributions": [
+            {"client_uuid": str(uuid.uuid4()), "temps": 1, "texte": "Pendant l'import"}]})
+    finally:
+        import_en_cours.rollback()
+        import_en_cours.close()
+    assert reponse.status_code == 503
+    assert reponse.headers["Retry-After"] == "5"
+    assert reponse.get_json()["code"] == "occupe" and "import est en cours" in reponse.get_json()["erreur"]
+    reprise = client.post("/api/contributions/lot", json={"contributions": [
+        {"client_uuid": str(uuid.uuid4()), "temps": 1, "texte": "Après l'import"}]})
+    assert reprise.get_json()["resultats"][0]["statut"] == "creee"
+    application.extensions["parole_engine"].dispose()
+
+
+def test_derriere_un_mandataire_la_limite_vise_l_adresse_reelle(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAROLE_PROXY_NIVEAUX", "1")
+    from app import create_app
+    from collecte.db import init_db
+
+    application = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "WTF_CSRF_ENABLED": False,
+                              "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}", "RATELIMIT_CONNEXION_ADRESSE": "3 per minute"})
+    init_db(application.extensions["parole_engine"])
+    client = application.test_client()
+
+    def essai(adresse, n):
+        return client.post("/comptes/connexion", data={"identifiant": f"x{n}", "mot_de_passe": "y"},
+                           headers={"X-Forwarded-For": adresse}).status_code
+
+    assert [essai("203.0.113.7", n) for n in range(4)] == [401, 401, 401, 429]
+    assert essai("198.51.100.9", 9) == 401  # une autre personne derrière le même mandataire n'est pas bloquée
+    application.extensions["parole_engine"].dispose()

@@ -12,7 +12,7 @@ from collecte.db import get_session
 from collecte.models import DISPOSITIFS, Demarche, Photo, TempsDeCollecte
 from collecte.saisie import compter_contributions
 from collecte.validation import ErreurValidation
-from collecte.views import ecriture_requise, obtenir_ou_404
+from collecte.views import cible_sure, ecriture_requise, obtenir_ou_404
 from questionnaires import ErreurDefinition
 
 bp = Blueprint("temps", __name__, url_prefix="/collecte/temps")
@@ -130,7 +130,7 @@ def ajouter_photos(temps_id: int):
             flash(f"Photo « {fichier.filename} » ajoutée.", "succes")
         except ErreurValidation as erreur:
             flash(f"« {fichier.filename} » : {erreur.message}", "erreur")
-    return redirect(request.form.get("retour") or url_for("temps.detail", temps_id=temps.id) + "#photos")
+    return redirect(cible_sure(request.form.get("retour"), url_for("temps.detail", temps_id=temps.id) + "#photos"))
 
 
 @bp.get("/photos/<int:photo_id>")
