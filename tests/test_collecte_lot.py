@@ -274,3 +274,57 @@ def test_rejeu_concurrent_du_meme_lot(serveur_live, session, creer_compte, lieu)
     assert sorted(_textes(session)) == sorted(p["texte"] for p in lot)
     session.expire_all()
     assert session.exec(select(TempsDeCollecte)).one().id == temps.id
+
+
+@pytest.mark.parametrize(("champs", "champ"), [
+    ({"texte": 123}, "texte"),
+    ({"texte": ["a"]}, "texte"),
+    ({"texte": {"a": 1}}, "texte"),
+    ({"temps": True}, "temps"),
+    ({"temps": "1"}, "temps"),
+    ({"temps": 1.0}, "temps"),
+    ({"profil": 1}, "profil"),
+    ({"a_retenir": "oui"}, "a_retenir"),
+    ({"ne_pas_citer": 1}, "ne_pas_citer"),
+    ({"themes": "parentalite"}, "themes"),
+    ({"themes": [1]}, "themes"),
+    ({"client_uuid": 12}, "client_uuid"),
+])
+def test_l_api_refuse_les_types_inattendus(client, connecter, session, lieu, champs, champ):
+    temps, _ = lieu
+    connecter()
+    reponse = client.post("/api/contributions", json={**_parole(temps, "Texte"), **champs})
+    assert reponse.status_code == 400 and reponse.get_json()["champ"] == champ
+    assert _textes(session) == []
+
+
+INVISIBLES = ["Avant\u202eaprès", "Texte\u2066isolé\u2069", "Mot\u200bcollé", "Fin\ufeff", "Son\x07nerie", "Cassé\ud800"]
+
+
+@pytest.mark.parametrize("texte", INVISIBLES)
+def test_meme_politique_de_caracteres_api_formulaire_et_import(client, connecter, session, lieu, tmp_path, texte):
+    from collecte.imports import importer_chemin
+    from collecte.import_tableur import ErreurImport
+
+    temps, _ = lieu
+    connecter()
+    api = client.post("/api/contributions", json=_parole(temps, texte))
+    assert api.status_code == 400 and "caractères invisibles" in api.get_json()["erreur"]
+    # Un formulaire HTML ou un fichier UTF-8 ne peuvent pas transporter une moitié de paire UTF-16 : l'API seule.
+    if "\ud800" not in texte:
+        formulaire = client.post(f"/collecte/temps/{temps.id}/parole", data={"client_uuid": str(uuid.uuid4()), "texte": texte})
+        assert formulaire.status_code == 400 and "caractères invisibles" in formulaire.get_data(as_text=True)
+        dossier = tmp_path / "classeur"
+        dossier.mkdir()
+        (dossier / "contributions.csv").write_text(f"temps;texte\nPDP-1;{texte}\n", encoding="utf-8")
+        with pytest.raises(ErreurImport, match="caractères invisibles"):
+            importer_chemin(session, dossier, "demarche-test")
+    assert _textes(session) == []
+
+
+def test_les_emojis_composes_restent_acceptes(client, connecter, session, lieu):
+    temps, _ = lieu
+    connecter()
+    famille = "Ma famille 👨‍👩‍👧 et moi 👍🏽"
+    assert client.post("/api/contributions", json=_parole(temps, famille)).status_code == 201
+    assert _textes(session) == [famille]
