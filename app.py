@@ -162,6 +162,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _verifier_secret(app)
 
+    _refuser_les_octets_nuls(app)
     if app.config["PROXY_NIVEAUX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -177,6 +178,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     _entetes_de_securite(app)
     _enregistrer_commandes(app)
     return app
+
+
+def _refuser_les_octets_nuls(app: Flask) -> None:
+    """Un octet nul dans l'adresse, les paramètres ou le formulaire : 400 tout de suite. Aucun texte saisi
+    n'en contient ; PostgreSQL les refuse (l'erreur arriverait bien plus loin, déguisée en panne)."""
+
+    @app.before_request
+    def _octets_nuls():
+        valeurs = [request.path, *request.args.keys(), *request.args.values()]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            valeurs += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in valeur for valeur in valeurs):
+            return reponse_erreur(400, "La demande contient un caractère nul : elle ne vient pas d'un formulaire de Parole.")
+        return None
 
 
 ERREUR_CONNEXION = {"erreur": "Authentification requise : reconnectez-vous.", "code": "connexion"}
@@ -304,7 +319,7 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
     import errno
 
     from flask import render_template
-    from sqlalchemy.exc import DatabaseError
+    from sqlalchemy.exc import DatabaseError, DataError
     from werkzeug.exceptions import HTTPException, InternalServerError
 
     @app.errorhandler(CSRFError)
@@ -333,6 +348,8 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
 
         get_session().rollback()
         app.logger.error("Base de données : %s", erreur)
+        if isinstance(erreur, DataError):  # une valeur que la base refuse : la demande, pas la base
+            return reponse_erreur(400, "Une valeur envoyée est refusée par la base de données : vérifiez la saisie.")
         code, message, attente = _erreur_de_base(erreur)
         return reponse_erreur(code, message, attente)
 
