@@ -18,7 +18,7 @@ from flask.cli import FlaskGroup
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from collecte import db
+from collecte.modele import db
 
 # Réglages documentés (README, section « Configuration »). Une variable d'environnement
 # PAROLE_<NOM> remplace la valeur ; DATABASE_URL est aussi lue sans préfixe (usage courant).
@@ -61,7 +61,7 @@ MENU = [
     ("temps.liste", "Temps de collecte"),
     ("revue.liste", "Revue"),
     ("themes.liste", "Thèmes"),
-    ("enquetes.liste", "Questionnaires"),
+    ("questionnaires.liste", "Questionnaires"),
     ("analyse.tableau_de_bord", "Analyse"),
     ("restitution.accueil", "Restitution"),
     ("comptes.liste", "Comptes"),
@@ -242,17 +242,38 @@ def _limiter_la_connexion(app: Flask) -> None:
     app.view_functions["comptes.connexion"] = vue  # le décorateur vérifie la limite à chaque appel
 
 
+# Paquets de Parole, dans l'ordre d'enregistrement. Chacun déclare ses blueprints (`<paquet>.views.BLUEPRINTS`)
+# et ses commandes (`<paquet>.cli.COMMANDES` ; `SOUS_COMMANDES` pour compléter le groupe d'un autre paquet,
+# par exemple `parole themes suggerer` venu d'analyse). `collecte` et `questionnaires` sont le cœur ; un
+# paquet facultatif absent (analyse, restitution) est sauté, une erreur à l'intérieur ne l'est jamais.
+PAQUETS = ("collecte", "questionnaires", "analyse", "restitution")
+PAQUETS_FACULTATIFS = ("analyse", "restitution")
+
+
+def _module_du_paquet(paquet: str, role: str):
+    from importlib import import_module
+
+    try:
+        return import_module(f"{paquet}.{role}")
+    except ModuleNotFoundError as erreur:
+        # Un paquet sans commandes (ou sans vues) n'a pas ce module ; un paquet facultatif peut manquer.
+        if erreur.name == f"{paquet}.{role}" or (paquet in PAQUETS_FACULTATIFS and erreur.name == paquet):
+            return None
+        raise
+
+
 def _enregistrer_blueprints(app: Flask) -> None:
-    from collecte.views import BLUEPRINTS as blueprints_collecte
+    # La feuille « reponses » (questionnaires papier) rejoint l'import des classeurs de collecte.
+    import questionnaires.import_papier  # noqa: F401
 
-    for bp in blueprints_collecte:
-        app.register_blueprint(bp)
-        if bp.name == "public":  # seules routes sans compte : débit limité par adresse IP
-            app.extensions["parole_limiteur"].limit(lambda: app.config["RATELIMIT_PUBLIC"])(bp)
-    for module in _modules_presents("analyse.views", "restitution.views"):
-        app.register_blueprint(module.bp)
+    for paquet in PAQUETS:
+        module = _module_du_paquet(paquet, "views")
+        for bp in module.BLUEPRINTS if module else ():
+            app.register_blueprint(bp)
+            if bp.name == "public":  # seules routes sans compte : débit limité par adresse IP
+                app.extensions["parole_limiteur"].limit(lambda: app.config["RATELIMIT_PUBLIC"])(bp)
 
-    from collecte.models import heure_locale
+    from collecte.modele.models import heure_locale
 
     app.jinja_env.filters["heure_locale"] = lambda instant, fmt="%d/%m/%Y à %H:%M": (
         heure_locale(instant).strftime(fmt) if instant else ""
@@ -344,7 +365,7 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
 
     @app.errorhandler(DatabaseError)
     def _base(erreur):
-        from collecte.db import get_session
+        from collecte.modele.db import get_session
 
         get_session().rollback()
         app.logger.error("Base de données : %s", erreur)
@@ -406,31 +427,16 @@ def _creer_app_cli(info=None) -> Flask:
 
 
 def _enregistrer_commandes(app: Flask) -> None:
-    from collecte.cli import commandes as commandes_collecte
-
-    for commande in commandes_collecte:
-        app.cli.add_command(commande)
-    for module in _modules_presents("analyse.cli", "restitution.cli"):
-        for commande in module.commandes:
+    groupes = {}
+    modules = [m for m in (_module_du_paquet(p, "cli") for p in PAQUETS) if m is not None]
+    for module in modules:
+        for commande in getattr(module, "COMMANDES", ()):
             app.cli.add_command(commande)
-
-
-def _modules_presents(*noms: str) -> list:
-    """Modules web et commandes des paquets `analyse` et `restitution`, s'ils sont installés.
-
-    Le cœur de collecte fonctionne seul ; une erreur à l'intérieur d'un module présent n'est
-    jamais masquée.
-    """
-    from importlib import import_module
-
-    presents = []
-    for nom in noms:
-        try:
-            presents.append(import_module(nom))
-        except ModuleNotFoundError as erreur:
-            if erreur.name != nom:
-                raise
-    return presents
+            groupes[commande.name] = commande
+    for module in modules:
+        for groupe, commandes in getattr(module, "SOUS_COMMANDES", {}).items():
+            for commande in commandes:
+                groupes[groupe].add_command(commande)
 
 
 class GroupeParole(FlaskGroup):

@@ -12,9 +12,9 @@ from analyse import suggestions
 from analyse.chiffres import CLES, libelles_chiffres
 from analyse.donnees import charger_corpus
 from analyse.rapport import rapport
-from collecte.cli import choisir_demarche, themes_groupe
-from collecte.db import get_session
-from collecte.ecriture_tableur import cellule_csv
+from collecte.cli import choisir_demarche
+from collecte.modele.db import get_session
+from collecte.tableurs.ecriture import cellule_csv
 
 
 @click.command("analyse")
@@ -103,6 +103,6 @@ def suggerer_commande(slug):
         click.echo(json.dumps({"texte": texte, "suggestions": proposees}, ensure_ascii=False))
 
 
-themes_groupe.add_command(suggerer_commande)
 
-commandes = [analyse_commande]
+COMMANDES = [analyse_commande]
+SOUS_COMMANDES = {"themes": [suggerer_commande]}  # parole themes suggerer

@@ -14,8 +14,8 @@ import pandas as pd
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
-from collecte.models import DISPOSITIFS, PROFILS, TRANCHES_AGE
-from collecte.validation import lire_identifiant  # noqa: F401 — réexporté : les filtres de l'analyse lisent les identifiants par ici
+from collecte.modele.models import DISPOSITIFS, PROFILS, TRANCHES_AGE
+from collecte.modele.validation import lire_identifiant  # noqa: F401 — réexporté : les filtres de l'analyse lisent les identifiants par ici
 
 # Libellés des vocabulaires contrôlés, réexportés pour que le reste d'`analyse` n'importe pas `collecte`.
 LIBELLES = {"dispositif": DISPOSITIFS, "profil": PROFILS, "tranche_age": TRANCHES_AGE}

@@ -10,8 +10,8 @@ from analyse import donnees, graphiques, nuages, suggestions, tableau
 from analyse.comptages import compter_par, croiser
 from analyse.lexique import concordance as concordance_de
 from analyse.specificites import specificites
-from collecte.db import get_session
-from collecte.views import ecriture_requise
+from collecte.modele.db import get_session
+from collecte.web import ecriture_requise
 
 bp = Blueprint("analyse", __name__, url_prefix="/analyse")
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
@@ -162,3 +162,6 @@ def api_suggestions():
     proposees = [{"theme": s, "label": modele.libelles.get(s, s), "score": score}
                  for s, score in suggestions.suggerer(modele, texte)]
     return jsonify({"suggestions": proposees})
+
+
+BLUEPRINTS = [bp]

@@ -89,7 +89,7 @@ def profiler(env: dict, slug: str) -> dict:
     code = f"""
 import json, time, os
 from app import create_app
-from collecte.db import get_session
+from collecte.modele.db import get_session
 from analyse.donnees import charger_corpus
 from analyse import chiffres, comptages, lexique, specificites
 etapes = {{}}

@@ -58,7 +58,7 @@ def mesurer(nom: str, env: dict, slug: str, dossier: Path, repetitions: int, pro
 _CODE_PROFIL = """
 import json, time
 from app import create_app
-from collecte.db import get_session
+from collecte.modele.db import get_session
 from restitution import livret, livret_chapitres
 etapes, nuages = [], [0.0]
 original = livret_chapitres.nuage_de_mots

@@ -41,8 +41,8 @@ def _servir(url_base: str, dossier: str, port, pret) -> None:
 
     from app import create_app
     from collecte import comptes
-    from collecte.db import init_db
-    from collecte.models import Demarche, TempsDeCollecte, Theme
+    from collecte.modele.db import init_db
+    from collecte.modele.models import Demarche, TempsDeCollecte, Theme
 
     import logging
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -130,7 +130,7 @@ def mesurer(mode: str, n: int, taille_lot: int, url_base: str | None) -> float:
 def _vider_postgres(url: str) -> None:
     from sqlalchemy import text
 
-    from collecte.db import creer_engine
+    from collecte.modele.db import creer_engine
     engine = creer_engine(url)
     with engine.begin() as connexion:
         connexion.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -10,11 +10,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from collecte import codebook, comptes, sauvegarde
+from collecte import comptes
+from collecte.themes import gestion as gestion_themes
+from collecte.modele import sauvegarde
 from collecte import demarches as logique_demarches
-from collecte.db import get_engine, get_session, init_db
-from collecte.models import ROLES
-from collecte.validation import ErreurValidation
+from collecte.modele.db import get_engine, get_session, init_db
+from collecte.modele.models import ROLES
+from collecte.modele.validation import ErreurValidation
 
 
 @click.command("init-db")
@@ -71,7 +73,7 @@ def themes_import(fichier: Path, slug: str | None):
     session = get_session()
     demarche = choisir_demarche(session, slug)
     try:
-        rapport = codebook.importer_fichier(session, demarche, fichier.name, fichier.read_bytes())
+        rapport = gestion_themes.importer_fichier(session, demarche, fichier.name, fichier.read_bytes())
     except ErreurValidation as erreur:
         session.rollback()
         raise click.ClickException(f"Import refusé, rien n'a été modifié. {erreur.message}") from None
@@ -82,7 +84,7 @@ def themes_import(fichier: Path, slug: str | None):
 
 @themes_groupe.command("export")
 @click.option("-o", "--sortie", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--format", "format_", type=click.Choice(sorted(codebook.FORMATS_EXPORT)), default="yaml", show_default=True)
+@click.option("--format", "format_", type=click.Choice(sorted(gestion_themes.FORMATS_EXPORT)), default="yaml", show_default=True)
 @click.option("--demarche", "slug")
 @with_appcontext
 def themes_export(sortie: Path, format_: str, slug: str | None):
@@ -90,7 +92,7 @@ def themes_export(sortie: Path, format_: str, slug: str | None):
     session = get_session()
     demarche = choisir_demarche(session, slug)
     try:
-        sortie.write_bytes(codebook.exporter(session, demarche, format_))
+        sortie.write_bytes(gestion_themes.exporter(session, demarche, format_))
     except ErreurValidation as erreur:
         raise click.ClickException(erreur.message) from None
     click.echo(f"Livre de codes écrit dans {sortie}")
@@ -104,7 +106,7 @@ def themes_export(sortie: Path, format_: str, slug: str | None):
 @with_appcontext
 def import_commande(chemin: Path, slug: str | None, fichier_themes: Path | None):
     """Importe une démarche depuis un classeur .xlsx, un dossier de .csv ou un .zip de .csv (tout ou rien)."""
-    from collecte import imports
+    from collecte.tableurs import entrees as imports
 
     init_db(get_engine())  # une instance neuve reçoit son schéma ; une ancienne est mise à jour
     try:
@@ -132,8 +134,8 @@ def demo_commande(port: int, sans_serveur: bool):
 
     from werkzeug.serving import run_simple
 
-    from collecte import imports
-    from collecte.models import Utilisateur
+    from collecte.tableurs import entrees as imports
+    from collecte.modele.models import Utilisateur
     from sqlmodel import select
 
     init_db(get_engine())
@@ -209,5 +211,5 @@ def restaurer_commande(fichier: Path, force: bool):
     click.echo(f"Restauration terminée : {sauvegarde.decrire(manifeste['comptes'])}.", err=True)
 
 
-commandes = [init_db_commande, create_user_commande, themes_groupe, import_commande, demo_commande,
+COMMANDES = [init_db_commande, create_user_commande, themes_groupe, import_commande, demo_commande,
              sauvegarde_commande, restaurer_commande]

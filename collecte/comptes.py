@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from collecte.models import ROLES, Utilisateur
-from collecte.validation import ErreurValidation
+from collecte.modele.models import ROLES, Utilisateur
+from collecte.modele.validation import ErreurValidation
 
 # Chaque rôle hérite des droits des rôles placés après lui.
 HIERARCHIE = ["admin", "animateur", "lecteur"]

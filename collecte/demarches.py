@@ -6,8 +6,8 @@ import unicodedata
 
 from sqlmodel import Session, func, select
 
-from collecte.models import Contribution, Demarche, Structure, TempsDeCollecte, Territoire, TYPOLOGIES
-from collecte.validation import ErreurValidation, valider_choix, valider_date, valider_texte
+from collecte.modele.models import Contribution, Demarche, Structure, TempsDeCollecte, Territoire, TYPOLOGIES
+from collecte.modele.validation import ErreurValidation, valider_choix, valider_date, valider_texte
 
 
 def slugifier(texte: str, longueur_max: int = 80) -> str:

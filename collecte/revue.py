@@ -10,8 +10,8 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from collecte.models import Contribution, ContributionTheme, TempsDeCollecte, Territoire, Theme, Utilisateur, maintenant
-from collecte.validation import ErreurValidation
+from collecte.modele.models import Contribution, ContributionTheme, TempsDeCollecte, Territoire, Theme, Utilisateur, maintenant
+from collecte.modele.validation import ErreurValidation
 
 PAR_PAGE = 50
 SEUIL_DOUBLON = 90  # score RapidFuzz (0-100) au-delà duquel deux textes sont « presque les mêmes »

@@ -36,8 +36,8 @@ def main() -> None:
 
     os.environ.update(env)
     from app import create_app
-    from collecte import codebook
-    from collecte.models import TempsDeCollecte, Theme
+    from collecte.themes import gestion as gestion_themes
+    from collecte.modele.models import TempsDeCollecte, Theme
 
     app = create_app()
     engine = app.extensions["parole_engine"]
@@ -90,7 +90,7 @@ def main() -> None:
                 with Session(engine) as session:
                     theme = session.exec(select(Theme).where(Theme.demarche_id == demarche_id,
                                                              Theme.slug == "ressources-non-identifiees")).one()
-                    codebook.supprimer(session, theme)
+                    gestion_themes.supprimer(session, theme)
                 page.get_by_label("Ce que la personne a dit").fill("")
                 page.goto(f"{base}/collecte/appareil")
                 page.get_by_role("heading", name="Sur cet appareil").wait_for()

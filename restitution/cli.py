@@ -7,8 +7,8 @@ import click
 from flask.cli import with_appcontext
 
 from collecte.cli import choisir_demarche
-from collecte.db import get_session
-from collecte.validation import ErreurValidation
+from collecte.modele.db import get_session
+from collecte.modele.validation import ErreurValidation
 from restitution import donnees, exports
 from restitution.affiches import construire_affiches
 from restitution.livret import construire_livret, verifier_options
@@ -85,4 +85,4 @@ def affiches_commande(chemin, slug):
     _ecrire_pdf(chemin, lambda avancer: construire_affiches(session, demarche.slug, avancer))
 
 
-commandes = [export_commande, livret_commande, affiches_commande]
+COMMANDES = [export_commande, livret_commande, affiches_commande]

@@ -23,7 +23,7 @@ from analyse.chiffres import chiffres_cles
 from analyse.comptages import croiser
 from analyse.donnees import charger_corpus, charger_textes
 from analyse.lexique import frequences
-from collecte.validation import ErreurValidation
+from collecte.modele.validation import ErreurValidation
 from restitution import donnees
 from restitution.selection import LONGUEUR_AFFICHE, PAR_ENCADRE, PROFIL_STRUCTURES, corpus_structures
 from restitution.textes import Texte, lire_textes

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from collecte.codebook import themes_en_dicts
+from collecte.themes.gestion import themes_en_dicts
 from collecte.demarches import demarche_par_slug
-from collecte import enquetes
-from collecte.models import Demarche, ReponseQuestionnaire, VersionQuestionnaire
+from questionnaires import invitations
+from collecte.modele.models import Demarche, ReponseQuestionnaire, VersionQuestionnaire
 from questionnaires import ErreurDefinition, depuis_dict
 
 TAILLE_LOT = 5_000
@@ -102,7 +102,7 @@ def questionnaires_repondus(session: Session, demarche_id: int) -> tuple[list, l
             ReponseQuestionnaire.demarche_id == demarche_id, ReponseQuestionnaire.statut == "soumise")
         .distinct().order_by(ReponseQuestionnaire.questionnaire, ReponseQuestionnaire.version)).all()
     try:
-        actuelles = enquetes.definitions()
+        actuelles = invitations.definitions()
     except ErreurDefinition:
         actuelles = {}
     trouvees, introuvables = [], []

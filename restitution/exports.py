@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from collecte.codebook_formats import exporter_qdc
-from collecte.ecriture_tableur import cellule_csv, classeur_en_flux
-from collecte.models import DISPOSITIFS, PROFILS, TRANCHES_AGE
-from collecte.validation import ErreurValidation
+from collecte.themes.formats import exporter_qdc
+from collecte.tableurs.ecriture import cellule_csv, classeur_en_flux
+from collecte.modele.models import DISPOSITIFS, PROFILS, TRANCHES_AGE
+from collecte.modele.validation import ErreurValidation
 from restitution import donnees, iramuteq, refiqda
 
 FORMATS = {

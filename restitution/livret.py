@@ -11,7 +11,7 @@ import io
 
 from sqlmodel import Session
 
-from collecte.validation import ErreurValidation
+from collecte.modele.validation import ErreurValidation
 from restitution import livret_annexes, livret_chapitres, livret_sections
 from restitution.contenu import PLAFOND_TEXTES, Contenu, preparer
 from restitution.imposition import imposer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Paragraph
 
-from collecte.models import DISPOSITIFS
+from collecte.modele.models import DISPOSITIFS
 from restitution.contenu import MINIMUM_PAR_THEME
 from restitution.mise_en_page import echapper, nombre, paragraphes
 from restitution.selection import PAR_ENCADRE

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportlab.platypus import CondPageBreak, NextPageTemplate, PageBreak, Paragraph
 
 from analyse.chiffres import libelles_chiffres
-from collecte.models import DISPOSITIFS
+from collecte.modele.models import DISPOSITIFS
 from restitution.contenu import periode
 from restitution.mise_en_page import echapper, espace, paragraphes, sommaire, tableau, tuiles
 from restitution.polices import ESPACE_INSECABLE

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
-from collecte.codebook_formats import element_codes, guid_theme
+from collecte.themes.formats import element_codes, guid_theme
 
 NS = "urn:QDA-XML:project:1.0"
 ESPACE = uuid.UUID("8d0e4c1a-6b7f-4e2a-9c35-1f2d3b4a5c6d")

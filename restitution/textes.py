@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from collecte.models import Demarche, TexteRestitution, Theme, maintenant
-from collecte.validation import ErreurValidation, valider_texte
+from collecte.modele.models import Demarche, TexteRestitution, Theme, maintenant
+from collecte.modele.validation import ErreurValidation, valider_texte
 
 TITRE_MAX = 300
 CONTENU_MAX = 20_000

@@ -10,11 +10,11 @@ import tempfile
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from collecte.db import get_session
+from collecte.modele.db import get_session
 from collecte.demarches import lister_demarches
-from collecte.models import Demarche
-from collecte.validation import ErreurValidation
-from collecte.views import ecriture_requise
+from collecte.modele.models import Demarche
+from collecte.modele.validation import ErreurValidation
+from collecte.web import ecriture_requise
 from restitution import apercu as logique_apercu
 from restitution import donnees, exports, iramuteq, refiqda, textes
 from restitution.affiches import construire_affiches
@@ -159,3 +159,6 @@ def exporter(slug: str, format_: str):
     reponse = send_file(sortie, mimetype=resultat.type_mime, as_attachment=True, download_name=resultat.nom_fichier)
     reponse.call_on_close(sortie.close)
     return reponse
+
+
+BLUEPRINTS = [bp]

@@ -15,8 +15,8 @@ from sqlmodel import Session, SQLModel
 
 from app import create_app
 from collecte import comptes
-from collecte.db import creer_engine, init_db
-from collecte.models import Contribution, ContributionTheme, Demarche, Structure, TempsDeCollecte, Territoire, Theme
+from collecte.modele.db import creer_engine, init_db
+from collecte.modele.models import Contribution, ContributionTheme, Demarche, Structure, TempsDeCollecte, Territoire, Theme
 
 URL_POSTGRES = os.environ.get("PAROLE_TEST_DATABASE_URL")
 MOT_DE_PASSE = "mot-de-passe-de-test"
@@ -41,7 +41,7 @@ def _vider_postgres(engine) -> None:
 
 
 @pytest.fixture
-def app(tmp_path, _schema_postgres):
+def app(tmp_path, _schema_postgres, monkeypatch):
     config = {
         "TESTING": True,
         "SECRET_KEY": "cle-de-test-" + uuid.uuid4().hex,
@@ -50,7 +50,7 @@ def app(tmp_path, _schema_postgres):
         "PHOTOS_DIR": str(tmp_path / "photos"),
         "RATELIMIT_ENABLED": True,
     }
-    os.environ.setdefault("PAROLE_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("PAROLE_INSTANCE", str(tmp_path / "instance"))  # propre à chaque test, jamais hérité
     application = create_app(config)
     engine = application.extensions["parole_engine"]
     if _schema_postgres:

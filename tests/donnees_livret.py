@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from collecte.models import ReponseQuestionnaire, maintenant
+from collecte.modele.models import ReponseQuestionnaire, maintenant
 from tests.conftest import exiger_outil
 
 RETENUE = "Mon fils m'a fait mon compte Ameli […] il râle à chaque fois mais il le fait. Œuvre d'É. ’"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from collecte.models import Demarche, TempsDeCollecte
+from collecte.modele.models import Demarche, TempsDeCollecte
 from tests.test_app_securite import _routes
 
 DONNEES = Path(__file__).parent / "donnees"

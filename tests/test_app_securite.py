@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from app import ENDPOINTS_PUBLICS, PREFIXES_PUBLICS, create_app
-from collecte.db import init_db
+from collecte.modele.db import init_db
 from tests.conftest import MOT_DE_PASSE
 
 
@@ -72,7 +72,7 @@ def _jeton(reponse) -> str:
 
 def test_csrf_exige_sur_la_connexion_et_les_formulaires(app_csrf):
     from collecte.comptes import creer_utilisateur
-    from collecte.db import get_session
+    from collecte.modele.db import get_session
 
     with app_csrf.app_context():
         creer_utilisateur(get_session(), "anim", MOT_DE_PASSE, "animateur")

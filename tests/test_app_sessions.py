@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from collecte import comptes
-from collecte.models import Utilisateur
-from collecte.validation import ErreurValidation
+from collecte.modele.models import Utilisateur
+from collecte.modele.validation import ErreurValidation
 from tests.conftest import MOT_DE_PASSE
 
 DONNEES = Path(__file__).parent / "donnees"
@@ -144,7 +144,7 @@ def test_cookies_secure_par_l_environnement(tmp_path, monkeypatch, creer_compte)
     monkeypatch.setenv("PAROLE_SESSION_COOKIE_SECURE", "1")
     monkeypatch.setenv("PAROLE_REMEMBER_COOKIE_DURATION", "86400")
     from app import create_app
-    from collecte.db import init_db
+    from collecte.modele.db import init_db
 
     application = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "WTF_CSRF_ENABLED": False,
                               "DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite'}"})
@@ -289,8 +289,8 @@ def test_ecriture_pendant_un_long_import_repond_503_vite(tmp_path, creer_compte)
     from sqlmodel import Session
 
     from app import create_app
-    from collecte.db import init_db
-    from collecte.models import Demarche, TempsDeCollecte
+    from collecte.modele.db import init_db
+    from collecte.modele.models import Demarche, TempsDeCollecte
 
     base = tmp_path / "occupee.sqlite"
     application = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "WTF_CSRF_ENABLED": False,
@@ -326,7 +326,7 @@ def test_ecriture_pendant_un_long_import_repond_503_vite(tmp_path, creer_compte)
 def test_derriere_un_mandataire_la_limite_vise_l_adresse_reelle(tmp_path, monkeypatch):
     monkeypatch.setenv("PAROLE_PROXY_NIVEAUX", "1")
     from app import create_app
-    from collecte.db import init_db
+    from collecte.modele.db import init_db
 
     application = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "WTF_CSRF_ENABLED": False,
                               "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}", "RATELIMIT_CONNEXION_ADRESSE": "3 per minute"})

@@ -1,14 +1,15 @@
 """Sens des imports (voir ARCHITECTURE.md), vérifié en lisant le code avec `ast`.
 
-app → */views → logique → modèles ; restitution → analyse ; collecte n'importe jamais analyse
-ni restitution ; analyse ne lit la base que par analyse/donnees.py ; seuls app.py, les vues,
-les commandes, les formulaires et collecte/db.py importent flask.
+app → */views → logique → modèles ; restitution → analyse → questionnaires → collecte ; collecte
+n'importe ni analyse ni restitution, et de questionnaires seulement les définitions (qui n'importent
+rien du projet) ; analyse ne lit la base que par analyse/donnees.py ; seuls app.py, les vues, les
+commandes, les formulaires, collecte/web.py et collecte/modele/db.py importent flask.
 """
 import ast
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
-PAQUETS = ("collecte", "analyse", "restitution")
+PAQUETS = ("collecte", "questionnaires", "analyse", "restitution")
 
 
 def _modules():
@@ -45,6 +46,24 @@ def test_collecte_n_importe_ni_analyse_ni_restitution():
             assert not interdits, f"{chemin} importe {interdits}"
 
 
+def test_collecte_ne_prend_des_questionnaires_que_les_definitions():
+    for chemin, fichier in _modules():
+        if chemin.startswith("collecte/"):
+            pris = {n for n in _imports(fichier) if n.split(".")[0] == "questionnaires"}
+            assert pris <= {"questionnaires", "questionnaires.definitions"}, f"{chemin} importe {pris}"
+
+
+def test_les_definitions_de_questionnaires_n_importent_rien_du_projet():
+    for nom in ("questionnaires/__init__.py", "questionnaires/definitions.py"):
+        assert not _racines(_imports(RACINE / nom)) & {"collecte", "analyse", "restitution", "app"}, nom
+
+
+def test_questionnaires_n_importe_ni_analyse_ni_restitution():
+    for chemin, fichier in _modules():
+        if chemin.startswith("questionnaires/"):
+            assert not _racines(_imports(fichier)) & {"analyse", "restitution"}, chemin
+
+
 def test_analyse_n_importe_pas_restitution():
     for chemin, fichier in _modules():
         if chemin.startswith("analyse/"):
@@ -59,9 +78,9 @@ def test_aucun_paquet_n_importe_app():
 def _est_couche_web(chemin: str) -> bool:
     nom = chemin.rsplit("/", 1)[-1]
     return (
-        chemin.startswith("collecte/views/")
+        "/views/" in chemin
         or nom in ("views.py", "cli.py", "forms.py")
-        or chemin == "collecte/db.py"
+        or chemin in ("collecte/modele/db.py", "collecte/web.py")
     )
 
 

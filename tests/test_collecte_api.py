@@ -7,9 +7,9 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
-from collecte.models import Contribution
-from collecte.saisie import ConflitContribution, enregistrer_contribution
-from collecte.validation import valider_contribution
+from collecte.modele.models import Contribution
+from collecte.terrain.saisie import ConflitContribution, enregistrer_contribution
+from collecte.modele.validation import valider_contribution
 
 
 @pytest.fixture

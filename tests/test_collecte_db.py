@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
-from collecte.db import _config_alembic, creer_engine, init_db, revision_courante
-from collecte.models import Demarche
+from collecte.modele.db import _config_alembic, creer_engine, init_db, revision_courante
+from collecte.modele.models import Demarche
 
 
 def test_les_migrations_produisent_le_modele(tmp_path):
@@ -60,6 +60,6 @@ def test_migrer_une_base_peuplee_vers_la_saisie_hors_ligne(tmp_path):
     with engine.connect() as connexion:
         assert {"aliastheme", "tempstheme", "contributionannulee"} <= set(inspect(connexion).get_table_names())
     with Session(engine) as session:
-        from collecte.models import Contribution
+        from collecte.modele.models import Contribution
         assert [c.texte for c in session.exec(select(Contribution))] == ["Recueillie avant la mise à jour"]
     engine.dispose()

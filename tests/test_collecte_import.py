@@ -6,11 +6,11 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import func, select
 
-from collecte.import_tableur import ErreurImport, importer, noms_feuilles
-from collecte.imports import importer_chemin, importer_envoi
-from collecte.lecture_tableur import lire_fichiers_csv
-from collecte.models import DISPOSITIFS, Contribution, ContributionTheme, Structure, TempsDeCollecte, Territoire, Theme
-from collecte.saisie import theme_ids_de
+from collecte.tableurs.import_classeur import ErreurImport, importer, noms_feuilles
+from collecte.tableurs.entrees import importer_chemin, importer_envoi
+from collecte.tableurs.lecture import lire_fichiers_csv
+from collecte.modele.models import DISPOSITIFS, Contribution, ContributionTheme, Structure, TempsDeCollecte, Territoire, Theme
+from collecte.terrain.saisie import theme_ids_de
 
 EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 
@@ -277,7 +277,7 @@ def test_numero_de_ligne_du_tableur_malgre_une_cellule_sur_plusieurs_lignes(sess
 
 
 def test_erreur_dans_un_lot_tardif_annule_les_lots_deja_ecrits(session, monkeypatch):
-    from collecte import import_paroles
+    from collecte.tableurs import paroles as import_paroles
 
     monkeypatch.setattr(import_paroles, "TAILLE_LOT", 2)
     importer(session, lire_fichiers_csv(_fichiers()), "essai")
@@ -397,7 +397,7 @@ def test_classeur_xlsx_complet_avec_nombres_dates_et_booleens(session, tmp_path)
 
 
 def test_un_module_peut_ajouter_une_feuille(session, monkeypatch):
-    from collecte import import_tableur
+    from collecte.tableurs import import_classeur as import_tableur
 
     monkeypatch.setattr(import_tableur, "GESTIONNAIRES", dict(import_tableur.GESTIONNAIRES))
     vues = []

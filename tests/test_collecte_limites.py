@@ -7,11 +7,11 @@ import openpyxl
 import pytest
 from sqlmodel import func, select
 
-from collecte import codebook
-from collecte.codebook_formats import exporter_yaml
-from collecte.imports import ErreurImport, importer_chemin, importer_envoi
-from collecte.models import Demarche, Theme
-from collecte.validation import ErreurValidation
+from collecte.themes import gestion as gestion_themes
+from collecte.themes.formats import exporter_yaml
+from collecte.tableurs.entrees import ErreurImport, importer_chemin, importer_envoi
+from collecte.modele.models import Demarche, Theme
+from collecte.modele.validation import ErreurValidation
 
 DONNEES = Path(__file__).resolve().parent / "donnees"
 LIVRES_PIEGES = [
@@ -39,7 +39,7 @@ def test_livre_de_codes_piege_refuse_sans_rien_ecrire(session, creer_demarche, c
     demarche = creer_demarche()
     creer_theme(demarche, "existant", "Existant")
     with pytest.raises(ErreurValidation) as erreur:
-        codebook.importer_fichier(session, demarche, nom, (DONNEES / nom).read_bytes())
+        gestion_themes.importer_fichier(session, demarche, nom, (DONNEES / nom).read_bytes())
     assert message in erreur.value.message
     session.rollback()
     assert _themes(session) == ["existant"]
@@ -56,7 +56,7 @@ def test_livre_de_codes_piege_par_la_ligne_de_commande(runner, session, creer_de
 def test_livre_de_codes_trop_gros_refuse(session, creer_demarche):
     contenu = b"themes:\n" + b"# " + b"x" * (5 * 1024 * 1024) + b"\n"
     with pytest.raises(ErreurValidation) as erreur:
-        codebook.importer_fichier(session, creer_demarche(), "gros.yaml", contenu)
+        gestion_themes.importer_fichier(session, creer_demarche(), "gros.yaml", contenu)
     assert "la limite est de 5 Mo" in erreur.value.message
 
 
@@ -76,7 +76,7 @@ def test_l_export_yaml_n_ecrit_pas_d_alias_et_se_reimporte(session, creer_demarc
     themes = [{"slug": s, "label": s.title(), "description": "", "mots_cles": mots, "couleur": ""} for s in ("a", "b")]
     export = exporter_yaml(themes)
     assert b"&" not in export and b"*" not in export
-    rapport = codebook.importer_fichier(session, creer_demarche(), "themes.yaml", export)
+    rapport = gestion_themes.importer_fichier(session, creer_demarche(), "themes.yaml", export)
     assert rapport.crees == ["a", "b"]
 
 
@@ -133,5 +133,5 @@ def test_csv_au_guillemet_jamais_referme_refuse_en_francais(session, creer_demar
     assert any("guillemet jamais refermé" in e for e in erreur.value.erreurs), erreur.value.erreurs
     assert _rien_ecrit(session)
     with pytest.raises(ErreurValidation) as refus:
-        codebook.importer_fichier(session, creer_demarche(), "themes.csv", b'slug;label\na;"A\n' + b"b;B\n" * 40_000)
+        gestion_themes.importer_fichier(session, creer_demarche(), "themes.csv", b'slug;label\na;"A\n' + b"b;B\n" * 40_000)
     assert "guillemet jamais refermé" in refus.value.message

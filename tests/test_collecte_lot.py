@@ -12,9 +12,9 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from collecte import codebook
-from collecte.models import AliasTheme, Contribution, ContributionAnnulee, TempsDeCollecte, Theme
-from collecte.saisie import LOT_TAILLE_MAX, theme_ids_de
+from collecte.themes import gestion as gestion_themes
+from collecte.modele.models import AliasTheme, Contribution, ContributionAnnulee, TempsDeCollecte, Theme
+from collecte.terrain.saisie import LOT_TAILLE_MAX, theme_ids_de
 from tests.conftest import MOT_DE_PASSE
 
 
@@ -116,7 +116,7 @@ def test_lot_mal_forme_ou_trop_grand(client, connecter, lieu):
 def test_theme_fusionne_redirige_vers_sa_cible(client, connecter, session, lieu):
     temps, themes = lieu
     connecter()
-    codebook.fusionner(session, themes["manque-moyens"], themes["moyens-financiers"])
+    gestion_themes.fusionner(session, themes["manque-moyens"], themes["moyens-financiers"])
     assert session.exec(select(AliasTheme.slug)).all() == ["manque-moyens"]
     resultat = client.post("/api/contributions/lot", json={"contributions": [
         _parole(temps, "Le forfait coûte cher", themes=["manque-moyens", "moyens-financiers"])]}).get_json()["resultats"][0]
@@ -124,7 +124,7 @@ def test_theme_fusionne_redirige_vers_sa_cible(client, connecter, session, lieu)
     assert resultat["avertissements"] == ["Thème « manque-moyens » fusionné dans « moyens-financiers »."]
     assert theme_ids_de(session, resultat["id"]) == [themes["moyens-financiers"].id]
     # Fusionner encore la cible : l'ancien alias suit.
-    codebook.fusionner(session, session.get(Theme, themes["moyens-financiers"].id), themes["parentalite"])
+    gestion_themes.fusionner(session, session.get(Theme, themes["moyens-financiers"].id), themes["parentalite"])
     session.expire_all()
     assert dict(session.exec(select(AliasTheme.slug, AliasTheme.theme_id)).all()) == {
         "manque-moyens": themes["parentalite"].id, "moyens-financiers": themes["parentalite"].id}
@@ -303,8 +303,8 @@ INVISIBLES = ["Avant\u202eaprès", "Texte\u2066isolé\u2069", "Mot\u200bcollé",
 
 @pytest.mark.parametrize("texte", INVISIBLES)
 def test_meme_politique_de_caracteres_api_formulaire_et_import(client, connecter, session, lieu, tmp_path, texte):
-    from collecte.imports import importer_chemin
-    from collecte.import_tableur import ErreurImport
+    from collecte.tableurs.entrees import importer_chemin
+    from collecte.tableurs.import_classeur import ErreurImport
 
     temps, _ = lieu
     connecter()

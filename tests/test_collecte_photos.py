@@ -8,8 +8,8 @@ from PIL import Image, ImageFile
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
-from collecte.models import Photo
-from collecte.photos import enregistrer_photo
+from collecte.modele.models import Photo
+from collecte.terrain.photos import enregistrer_photo
 
 
 def _jpeg_avec_gps() -> bytes:

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from collecte import enquetes
-from collecte.models import Contribution, Invitation, ReponseQuestionnaire, TempsDeCollecte, maintenant
+from questionnaires import invitations
+from collecte.modele.models import Contribution, Invitation, ReponseQuestionnaire, TempsDeCollecte, maintenant
 from tests.test_questionnaires_definitions import TOUS_LES_TYPES
 
 
@@ -31,7 +31,7 @@ def essai(app, tmp_path):
 
 
 def _inviter(session, demarche, structure, nom="professionnel", dossier=None, **champs):
-    creees, _ = enquetes.creer_invitations(session, demarche, enquetes.definition(nom, dossier), [structure.id], **champs)
+    creees, _ = invitations.creer_invitations(session, demarche, invitations.definition(nom, dossier), [structure.id], **champs)
     return creees[0]
 
 
@@ -327,7 +327,7 @@ def test_une_nouvelle_version_garde_les_anciennes_reponses_lisibles(client, conn
     (essai / "essai.toml").write_text(TOUS_LES_TYPES.replace("Nom de l'atelier ?", "Intitulé de l'atelier ?"),
                                       encoding="utf-8")
     with pytest.raises(Exception, match="augmentez le champ « version »"):
-        enquetes.enregistrer_version(session, enquetes.definition("essai", str(essai)))
+        invitations.enregistrer_version(session, invitations.definition("essai", str(essai)))
     session.rollback()
     # Nouvelle version : l'ancienne réponse se relit avec ses questions d'origine.
     (essai / "essai.toml").write_text(
@@ -343,8 +343,8 @@ def test_csrf_exige_sur_le_formulaire_public(tmp_path):
     import uuid as uuid_
 
     from app import create_app
-    from collecte.db import init_db
-    from collecte.models import Demarche, Structure
+    from collecte.modele.db import init_db
+    from collecte.modele.models import Demarche, Structure
     from sqlmodel import Session
 
     application = create_app({"TESTING": True, "SECRET_KEY": uuid_.uuid4().hex, "WTF_CSRF_ENABLED": True,

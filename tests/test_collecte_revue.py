@@ -4,8 +4,8 @@ from datetime import date
 import pytest
 
 from collecte import revue
-from collecte.models import Contribution
-from collecte.saisie import theme_ids_de
+from collecte.modele.models import Contribution
+from collecte.terrain.saisie import theme_ids_de
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ import uuid
 
 from sqlmodel import select
 
-from collecte.models import Contribution, TempsDeCollecte
-from collecte.saisie import theme_ids_de
+from collecte.modele.models import Contribution, TempsDeCollecte
+from collecte.terrain.saisie import theme_ids_de
 
 
 def _preparer(creer_demarche, creer_territoire, creer_temps, creer_theme, dispositif="porteur_de_parole"):

@@ -27,8 +27,8 @@ from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 
 from app import create_app
-from collecte.db import _config_alembic, creer_engine, init_db, revision_courante
-from collecte.models import Contribution, Demarche, Photo, TempsDeCollecte
+from collecte.modele.db import _config_alembic, creer_engine, init_db, revision_courante
+from collecte.modele.models import Contribution, Demarche, Photo, TempsDeCollecte
 
 OCTETS_PHOTO = bytes(range(256)) * 40  # le contenu compte, pas le format : il doit revenir à l'octet près
 

@@ -8,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from collecte import enquetes
-from collecte.import_tableur import ErreurImport
-from collecte.imports import importer_chemin, importer_envoi
-from collecte.models import Contribution, ReponseQuestionnaire, TempsDeCollecte
+from questionnaires import invitations
+from collecte.tableurs.import_classeur import ErreurImport
+from collecte.tableurs.entrees import importer_chemin, importer_envoi
+from collecte.modele.models import Contribution, ReponseQuestionnaire, TempsDeCollecte
 
 EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 
@@ -27,7 +27,7 @@ def campagne(session, creer_demarche, creer_territoire, creer_structure):
 
 
 def _repondre(client, session, demarche, structure, textes: dict, envoyer=True):
-    creees, _ = enquetes.creer_invitations(session, demarche, enquetes.definition("professionnel"), [structure.id])
+    creees, _ = invitations.creer_invitations(session, demarche, invitations.definition("professionnel"), [structure.id])
     jeton = creees[0].jeton
     donnees = {f"q-{ref}": texte for ref, texte in textes.items()}
     client.post(f"/q/{jeton}", data={**donnees, "role_repondant": "Animatrice", "revision": "brouillon",
@@ -80,8 +80,8 @@ def test_export_des_reponses_une_ligne_par_reponse_une_colonne_par_question(clie
 
 def test_export_des_liens_pour_les_animateurs(client, connecter, session, campagne):
     demarche, gem, _, pij = campagne
-    creees, _ = enquetes.creer_invitations(session, demarche, enquetes.definition("professionnel"), [gem.id, pij.id])
-    enquetes.revoquer(session, creees[1])
+    creees, _ = invitations.creer_invitations(session, demarche, invitations.definition("professionnel"), [gem.id, pij.id])
+    invitations.revoquer(session, creees[1])
     connecter("animateur")
     texte = client.get(f"/questionnaires/{demarche.slug}/liens.csv").data.decode("utf-8-sig")
     lignes = list(csv.reader(io.StringIO(texte), delimiter=";"))

@@ -7,9 +7,9 @@ test compte les paroles tapées et les lignes stockées, et exige l'égalité (c
 import pytest
 from sqlmodel import select
 
-from collecte import codebook
-from collecte.models import Contribution, TempsDeCollecte, Theme
-from collecte.saisie import theme_ids_de
+from collecte.themes import gestion as gestion_themes
+from collecte.modele.models import Contribution, TempsDeCollecte, Theme
+from collecte.terrain.saisie import theme_ids_de
 from tests.conftest import TABLETTE, TELEPHONE
 
 pytestmark = pytest.mark.navigateur
@@ -202,8 +202,8 @@ def test_theme_fusionne_ou_supprime_pendant_l_attente(reseau, nouvelle_page, con
 
     # Pendant ce temps, au bureau : « manque-moyens » fusionné dans « moyens-financiers »,
     # « parentalite » supprimé.
-    codebook.fusionner(session, themes["manque-moyens"], themes["moyens-financiers"])
-    codebook.supprimer(session, session.get(Theme, themes["parentalite"].id))
+    gestion_themes.fusionner(session, themes["manque-moyens"], themes["moyens-financiers"])
+    gestion_themes.supprimer(session, session.get(Theme, themes["parentalite"].id))
     reseau.retablir()
     page.evaluate("window.dispatchEvent(new Event('online'))")
     _en_attente(page, 0)

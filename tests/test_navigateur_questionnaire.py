@@ -2,8 +2,8 @@
 import pytest
 from sqlmodel import select
 
-from collecte import enquetes
-from collecte.models import Contribution, ReponseQuestionnaire
+from questionnaires import invitations
+from collecte.modele.models import Contribution, ReponseQuestionnaire
 from tests.conftest import TELEPHONE
 
 pytestmark = pytest.mark.navigateur
@@ -18,7 +18,7 @@ REPONSE_Q1 = "Des ateliers « premiers pas » le mardi […] et <b>beaucoup</b> 
 def lien(session, creer_demarche, creer_territoire, creer_structure):
     demarche = creer_demarche()
     structure = creer_structure(demarche, "Centre social du Tunnel", creer_territoire(demarche, "Vierzon", "Clos du Roy"))
-    creees, _ = enquetes.creer_invitations(session, demarche, enquetes.definition("professionnel"), [structure.id])
+    creees, _ = invitations.creer_invitations(session, demarche, invitations.definition("professionnel"), [structure.id])
     return creees[0].jeton
 
 
@@ -104,8 +104,7 @@ def test_envoyer_sans_reseau_attend_puis_envoie_au_retour_du_reseau(serveur_live
     session.expire_all()
     assert session.exec(select(ReponseQuestionnaire)).all() == []
 
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.context.set_offline(False)  # Chromium annonce « online » : l'envoi repart seul et change de page
     page.get_by_text("Merci ! Vos réponses ont bien été envoyées").wait_for()
     assert REPONSE_Q1 in page.locator("dl.reponses").inner_text()
     reponse = _reponse_envoyee(session)
@@ -125,7 +124,7 @@ def lien_essai(app, tmp_path, session, creer_demarche, creer_structure):
     (dossier / "essai.toml").write_text(TOUS_LES_TYPES, encoding="utf-8")
     app.config["QUESTIONNAIRES_DIR"] = str(dossier)
     demarche = creer_demarche()
-    creees, _ = enquetes.creer_invitations(session, demarche, enquetes.definition("essai", str(dossier)),
+    creees, _ = invitations.creer_invitations(session, demarche, invitations.definition("essai", str(dossier)),
                                            [creer_structure(demarche, "Les Francas").id])
     return creees[0].jeton
 
@@ -196,8 +195,7 @@ def test_sans_stockage_local_le_formulaire_marche_comme_avant(serveur_live, nouv
     page.context.set_offline(True)
     page.get_by_role("button", name="Envoyer mes réponses").click()
     page.get_by_role("status").filter(has_text="Pas de connexion : gardez cette page ouverte").wait_for()
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.context.set_offline(False)  # Chromium annonce « online » : l'envoi repart seul et change de page
     page.get_by_text("Merci ! Vos réponses ont bien été envoyées").wait_for()
     assert _reponse_envoyee(session).valeurs == {"q1": REPONSE_Q1}
 

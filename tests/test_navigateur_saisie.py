@@ -7,8 +7,8 @@ ne recouvre aucun contrôle, cibles d'au moins 44 px.
 import pytest
 from sqlmodel import select
 
-from collecte.models import Contribution, TempsTheme
-from collecte.saisie import theme_ids_de
+from collecte.modele.models import Contribution, TempsTheme
+from collecte.terrain.saisie import theme_ids_de
 from tests.conftest import TABLETTE, TELEPHONE
 
 pytestmark = pytest.mark.navigateur

@@ -3,7 +3,7 @@ utilisée comme le ferait l'équipe (listes qui s'envoient au changement, confir
 couleur, saisie, questionnaire public), ne provoque la moindre violation."""
 import pytest
 
-from collecte import enquetes
+from questionnaires import invitations
 from tests.conftest import TABLETTE
 
 pytestmark = pytest.mark.navigateur
@@ -21,7 +21,7 @@ def campagne(creer_demarche, creer_territoire, creer_structure, creer_temps, cre
     temps = creer_temps(demarche, "PDP-1", territoire=territoire, questions=["Le numérique, c'est compliqué ?"])
     creer_contribution(temps, "Mon fils m'aide pour l'ENT.", themes=[theme], profil="habitant")
     structure = creer_structure(demarche, territoire=territoire)
-    creees, _ = enquetes.creer_invitations(session, demarche, enquetes.definition("professionnel"), [structure.id])
+    creees, _ = invitations.creer_invitations(session, demarche, invitations.definition("professionnel"), [structure.id])
     return demarche, temps, creees[0].jeton
 
 

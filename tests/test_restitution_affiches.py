@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from collecte.validation import ErreurValidation
+from collecte.modele.validation import ErreurValidation
 from restitution.affiches import construire_affiches
 from restitution.imposition import ordre_des_pages
 from tests.donnees_livret import BALISAGE, NE_PAS_CITER, PRO, RETENUE, creer_campagne, infos, polices, texte_pdf

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from collecte.imports import importer_chemin
-from collecte.validation import ErreurValidation
+from collecte.tableurs.entrees import importer_chemin
+from collecte.modele.validation import ErreurValidation
 from restitution.livret import construire_livret
 from restitution.selection import citations_du_theme
 from restitution.textes import cle_nouvel_axe, definir_introduction, enregistrer_texte, lire_textes
@@ -253,10 +253,10 @@ def test_grande_demarche_chiffres_exacts_et_lexique_sur_echantillon(session, cam
 def test_annexe_imprime_le_questionnaire_tel_qu_il_a_ete_pose(session, campagne, tmp_path):
     """Le fichier a changé depuis les réponses (nouvelle version) : l'annexe imprime l'instantané de
     la version répondue ; une version dont ni instantané ni fichier ne restent est signalée."""
-    from collecte import enquetes
-    from collecte.models import ReponseQuestionnaire, VersionQuestionnaire, maintenant
+    from questionnaires import invitations
+    from collecte.modele.models import ReponseQuestionnaire, VersionQuestionnaire, maintenant
 
-    actuel = enquetes.definition("professionnel").en_dict()
+    actuel = invitations.definition("professionnel").en_dict()
     ancien = {**actuel, "version": 7,
               "questions": [{**actuel["questions"][0], "intitule": "Ancienne question : que proposiez-vous en 2022 ?"}]}
     session.add(VersionQuestionnaire(nom="professionnel", version=7, empreinte="ancienne", definition=ancien))

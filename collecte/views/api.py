@@ -12,9 +12,9 @@ from flask import Blueprint, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from collecte.db import get_session
-from collecte.models import Contribution, TempsDeCollecte, maintenant
-from collecte.saisie import (
+from collecte.modele.db import get_session
+from collecte.modele.models import Contribution, TempsDeCollecte, maintenant
+from collecte.terrain.saisie import (
     LOT_TAILLE_MAX,
     RefusAnnulation,
     annuler_par_uuid,
@@ -23,8 +23,8 @@ from collecte.saisie import (
     theme_ids_de,
     themes_de_la_demarche,
 )
-from collecte.validation import ErreurValidation, valider_uuid
-from collecte.views import ecriture_requise, obtenir_ou_404
+from collecte.modele.validation import ErreurValidation, valider_uuid
+from collecte.web import ecriture_requise, obtenir_ou_404
 from collecte.views.saisie import description_pour_appareil
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -5,10 +5,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from collecte import comptes
-from collecte.db import get_session
-from collecte.models import ROLES, Utilisateur
-from collecte.validation import ErreurValidation
-from collecte.views import admin_requis, cible_sure, obtenir_ou_404
+from collecte.modele.db import get_session
+from collecte.modele.models import ROLES, Utilisateur
+from collecte.modele.validation import ErreurValidation
+from collecte.web import admin_requis, cible_sure, obtenir_ou_404
 
 bp = Blueprint("comptes", __name__, url_prefix="/comptes")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from collecte import demarches as logique
-from collecte.db import get_session
-from collecte.models import TYPOLOGIES, Demarche, Structure
-from collecte.validation import ErreurValidation
-from collecte.views import ecriture_requise, obtenir_ou_404
+from collecte.modele.db import get_session
+from collecte.modele.models import TYPOLOGIES, Demarche, Structure
+from collecte.modele.validation import ErreurValidation
+from collecte.web import ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("demarches", __name__, url_prefix="/demarches")
 

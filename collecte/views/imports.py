@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from collecte import demarches as logique_demarches
-from collecte import imports
-from collecte.db import get_session
-from collecte.views import ecriture_requise
+from collecte.tableurs import entrees as imports
+from collecte.modele.db import get_session
+from collecte.web import ecriture_requise
 
 bp = Blueprint("imports", __name__, url_prefix="/collecte/import")
 

@@ -7,11 +7,11 @@ from sqlmodel import select
 
 from collecte import demarches as logique_demarches
 from collecte import revue
-from collecte.db import get_session
-from collecte.models import DISPOSITIFS, GENRES, NATURES, PROFILS, TRANCHES_AGE, Contribution, Demarche, TempsDeCollecte, Theme
-from collecte.saisie import modifier_contribution, theme_ids_de, themes_de_la_demarche
-from collecte.validation import ErreurValidation, lire_identifiant, valider_contribution, valider_date
-from collecte.views import cible_sure, ecriture_requise, obtenir_ou_404
+from collecte.modele.db import get_session
+from collecte.modele.models import DISPOSITIFS, GENRES, NATURES, PROFILS, TRANCHES_AGE, Contribution, Demarche, TempsDeCollecte, Theme
+from collecte.terrain.saisie import modifier_contribution, theme_ids_de, themes_de_la_demarche
+from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_contribution, valider_date
+from collecte.web import cible_sure, ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("revue", __name__, url_prefix="/collecte/revue")
 

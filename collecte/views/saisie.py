@@ -7,9 +7,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlmodel import select
 
-from collecte.db import get_session
-from collecte.models import GENRES, PROFILS, TRANCHES_AGE_COURTES, Contribution, Demarche, TempsDeCollecte
-from collecte.saisie import (
+from collecte.modele.db import get_session
+from collecte.modele.models import GENRES, PROFILS, TRANCHES_AGE_COURTES, Contribution, Demarche, TempsDeCollecte
+from collecte.terrain.saisie import (
     ConflitContribution,
     ParoleAnnulee,
     annuler_derniere,
@@ -19,8 +19,8 @@ from collecte.saisie import (
     slugs_acceptes,
     themes_de_saisie,
 )
-from collecte.validation import ErreurValidation, valider_contribution, valider_uuid
-from collecte.views import ecriture_requise, hors_ligne, obtenir_ou_404
+from collecte.modele.validation import ErreurValidation, valider_contribution, valider_uuid
+from collecte.web import ecriture_requise, hors_ligne, obtenir_ou_404
 
 bp = Blueprint("saisie", __name__, url_prefix="/collecte/temps")
 

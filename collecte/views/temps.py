@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from collecte import codebook
+from collecte.themes import gestion as gestion_themes
 from collecte import demarches as logique_demarches
-from collecte import enquetes
-from collecte import photos as logique_photos
-from collecte import temps as logique
-from collecte.db import get_session
-from collecte.models import DISPOSITIFS, Demarche, Photo, TempsDeCollecte
-from collecte.saisie import compter_contributions
-from collecte.validation import ErreurValidation
-from collecte.views import cible_sure, ecriture_requise, obtenir_ou_404
-from questionnaires import ErreurDefinition
+from collecte.terrain import photos as logique_photos
+from collecte.terrain import temps as logique
+from collecte.modele.db import get_session
+from collecte.modele.models import DISPOSITIFS, Demarche, Photo, TempsDeCollecte
+from collecte.terrain.saisie import compter_contributions
+from collecte.modele.validation import ErreurValidation
+from collecte.web import cible_sure, ecriture_requise, obtenir_ou_404
+from questionnaires import ErreurDefinition, charger_tous
 
 bp = Blueprint("temps", __name__, url_prefix="/collecte/temps")
 
@@ -21,7 +20,7 @@ bp = Blueprint("temps", __name__, url_prefix="/collecte/temps")
 def _jeux_questions() -> list:
     """Jeux de questions de séance (questionnaires/*.toml, usage « seance ») ; vide si un fichier est refusé."""
     try:
-        return [d for d in enquetes.definitions(current_app.config["QUESTIONNAIRES_DIR"]).values() if d.usage == "seance"]
+        return [d for d in charger_tous(current_app.config["QUESTIONNAIRES_DIR"]) if d.usage == "seance"]
     except ErreurDefinition as erreur:
         current_app.logger.error("Jeux de questions illisibles : %s", erreur)
         return []
@@ -46,7 +45,7 @@ def _contexte_formulaire(demarche: Demarche) -> dict:
         "territoires": logique_demarches.territoires(session, demarche.id),
         "structures": logique_demarches.structures(session, demarche.id),
         "libelle_territoire": logique_demarches.libelle_territoire,
-        "themes": [theme for theme, _n in codebook.lister_themes(session, demarche.id)],
+        "themes": [theme for theme, _n in gestion_themes.lister_themes(session, demarche.id)],
     }
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, get_flashed_messages, render_template, request, url_for
 
-from collecte.models import GENRES, PROFILS, TRANCHES_AGE
-from collecte.views import ecriture_requise, hors_ligne
+from collecte.modele.models import GENRES, PROFILS, TRANCHES_AGE
+from collecte.web import ecriture_requise, hors_ligne
 
 bp = Blueprint("terrain", __name__)
 

@@ -5,12 +5,12 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from collecte import codebook
+from collecte.themes import gestion as gestion_themes
 from collecte import demarches as logique_demarches
-from collecte.db import get_session
-from collecte.models import Demarche, Theme
-from collecte.validation import ErreurValidation
-from collecte.views import ecriture_requise, obtenir_ou_404
+from collecte.modele.db import get_session
+from collecte.modele.models import Demarche, Theme
+from collecte.modele.validation import ErreurValidation
+from collecte.web import ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("themes", __name__, url_prefix="/collecte/themes")
 
@@ -37,7 +37,7 @@ def _retour(demarche: Demarche):
 def liste():
     session = get_session()
     demarche = _demarche_choisie()
-    lignes = codebook.lister_themes(session, demarche.id) if demarche else []
+    lignes = gestion_themes.lister_themes(session, demarche.id) if demarche else []
     return render_template("themes/liste.html", demarche=demarche, lignes=lignes,
                            demarches=logique_demarches.lister_demarches(session),
                            par_id={t.id: t for t, _ in lignes})
@@ -51,7 +51,7 @@ def editer(theme_id: int | None):
     theme, demarche = _theme_de(theme_id) if theme_id else (None, _demarche_choisie() or abort(404))
     if request.method == "POST":
         try:
-            codebook.enregistrer_theme(session, demarche.id, request.form.to_dict(), theme)
+            gestion_themes.enregistrer_theme(session, demarche.id, request.form.to_dict(), theme)
             flash("Thème enregistré.", "succes")
             return _retour(demarche)
         except ErreurValidation as erreur:
@@ -61,7 +61,7 @@ def editer(theme_id: int | None):
         valeurs = request.form
     else:
         valeurs = {**theme.model_dump(), "mots_cles": "\n".join(theme.mots_cles)} if theme else {}
-    autres = [t for t, _ in codebook.lister_themes(session, demarche.id) if not theme or t.id != theme.id]
+    autres = [t for t, _ in gestion_themes.lister_themes(session, demarche.id) if not theme or t.id != theme.id]
     return render_template("themes/formulaire.html", theme=theme, demarche=demarche, valeurs=valeurs, autres=autres)
 
 
@@ -69,7 +69,7 @@ def editer(theme_id: int | None):
 @ecriture_requise
 def deplacer(theme_id: int):
     theme, demarche = _theme_de(theme_id)
-    codebook.deplacer(get_session(), theme, -1 if request.form.get("sens") == "haut" else 1)
+    gestion_themes.deplacer(get_session(), theme, -1 if request.form.get("sens") == "haut" else 1)
     return _retour(demarche)
 
 
@@ -80,7 +80,7 @@ def fusionner(theme_id: int):
     cible = obtenir_ou_404(Theme, int(request.form.get("cible") or 0))
     label = source.label
     try:
-        n = codebook.fusionner(get_session(), source, cible)
+        n = gestion_themes.fusionner(get_session(), source, cible)
         flash(f"« {label} » fusionné dans « {cible.label} » : {n} parole(s) reportée(s).", "succes")
     except ErreurValidation as erreur:
         flash(erreur.message, "erreur")
@@ -92,7 +92,7 @@ def fusionner(theme_id: int):
 def supprimer(theme_id: int):
     theme, demarche = _theme_de(theme_id)
     label = theme.label
-    n = codebook.supprimer(get_session(), theme)
+    n = gestion_themes.supprimer(get_session(), theme)
     flash(f"Thème « {label} » supprimé ; {n} parole(s) ont perdu cette étiquette.", "succes")
     return _retour(demarche)
 
@@ -106,7 +106,7 @@ def importer():
         flash("Choisissez un fichier à importer (.yaml, .csv ou .qdc).", "erreur")
         return _retour(demarche)
     try:
-        rapport = codebook.importer_fichier(get_session(), demarche, fichier.filename, fichier.read())
+        rapport = gestion_themes.importer_fichier(get_session(), demarche, fichier.filename, fichier.read())
         flash(f"Livre de codes importé : {rapport.resume()}", "succes")
         for avertissement in rapport.avertissements:
             flash(avertissement, "avertissement")
@@ -119,12 +119,12 @@ def importer():
 @bp.get("/exporter/<format_>")
 def exporter(format_: str):
     demarche = _demarche_choisie() or abort(404)
-    if format_ not in codebook.FORMATS_EXPORT:
+    if format_ not in gestion_themes.FORMATS_EXPORT:
         abort(404)
     try:
-        contenu = codebook.exporter(get_session(), demarche, format_)
+        contenu = gestion_themes.exporter(get_session(), demarche, format_)
     except ErreurValidation as erreur:
         flash(erreur.message, "erreur")
         return _retour(demarche)
-    return send_file(io.BytesIO(contenu), mimetype=codebook.FORMATS_EXPORT[format_], as_attachment=True,
+    return send_file(io.BytesIO(contenu), mimetype=gestion_themes.FORMATS_EXPORT[format_], as_attachment=True,
                      download_name=f"themes-{demarche.slug}.{format_}")

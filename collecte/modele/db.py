@@ -1,0 +1,107 @@
+"""Accès à la base : moteur, session par requête, création et migrations (Alembic).
+
+SQLite (dossier d'instance) est le défaut ; `DATABASE_URL` pointe vers PostgreSQL.
+Une base neuve est créée par `create_all` puis marquée à la dernière révision Alembic ;
+une base existante est migrée (`upgrade head`) : rien de ce qui a été collecté n'est perdu.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from flask import Flask, current_app, g
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine
+
+from collecte.modele import models  # noqa: F401  (enregistre les tables dans la métadonnée)
+
+DOSSIER_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def creer_engine(url: str, attente_s: float = 30) -> Engine:
+    """Moteur SQLAlchemy. Sous SQLite, `attente_s` borne l'attente d'une écriture derrière une autre (un
+    import tient le verrou d'écriture tout du long) : au-delà, « database is locked », que l'application
+    traduit en 503 avec Retry-After."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": attente_s})
+        event.listen(engine, "connect", _pragmas_sqlite)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _pragmas_sqlite(connexion_dbapi, _enregistrement) -> None:
+    curseur = connexion_dbapi.cursor()
+    curseur.execute("PRAGMA foreign_keys=ON")
+    curseur.execute("PRAGMA journal_mode=WAL")
+    curseur.execute("PRAGMA synchronous=NORMAL")
+    curseur.close()
+
+
+def init_app(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        _creer_fichier_sqlite(make_url(url).database)
+    app.extensions["parole_engine"] = creer_engine(url, app.config["SQLITE_ATTENTE_S"])
+    app.teardown_appcontext(_fermer_session)
+
+
+def _creer_fichier_sqlite(chemin: str | None) -> None:
+    """Crée le fichier de la base lisible de son seul propriétaire (0600) : il contient les paroles.
+
+    SQLite donne ensuite ces droits à ses fichiers -wal et -shm. Une base existante garde les siens.
+    """
+    if not chemin or chemin == ":memory:" or chemin.startswith("file:"):
+        return
+    Path(chemin).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(chemin, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def get_engine() -> Engine:
+    return current_app.extensions["parole_engine"]
+
+
+def get_session() -> Session:
+    """La session SQLModel de la requête (ou du contexte d'application) en cours."""
+    if "parole_session" not in g:
+        g.parole_session = Session(get_engine(), expire_on_commit=False)
+    return g.parole_session
+
+
+def _fermer_session(_exception=None) -> None:
+    session = g.pop("parole_session", None)
+    if session is not None:
+        session.close()
+
+
+def _config_alembic(engine: Engine, connexion=None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(DOSSIER_MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["connection"] = connexion
+    return config
+
+
+def init_db(engine: Engine) -> str:
+    """Crée ou met à jour le schéma. Renvoie « creee » ou « migree »."""
+    with engine.begin() as connexion:
+        neuve = not inspect(connexion).has_table("demarche")
+        if neuve:
+            SQLModel.metadata.create_all(connexion)
+            command.stamp(_config_alembic(engine, connexion), "head")
+        else:
+            command.upgrade(_config_alembic(engine, connexion), "head")
+    return "creee" if neuve else "migree"
+
+
+def revision_courante(engine: Engine) -> str | None:
+    with engine.connect() as connexion:
+        return MigrationContext.configure(connexion).get_current_revision()

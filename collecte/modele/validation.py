@@ -1,0 +1,196 @@
+"""Validateurs partagés par les formulaires web, l'API JSON et l'import de tableurs.
+
+Chaque validateur est une fonction simple qui renvoie la valeur normalisée ou lève
+`ErreurValidation` avec un message en français : les trois entrées ne peuvent pas diverger.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from collecte.modele.models import GENRES, NATURES, PROFILS, TRANCHES_AGE
+
+TEXTE_LONGUEUR_MAX = 20_000
+ID_MAX = 2**31 - 1  # au-delà, aucune ligne ne peut exister (colonne INTEGER de PostgreSQL)
+# Politique de caractères, la même pour l'écran de saisie, l'API et l'import : caractères de contrôle
+# (sauf tabulation et retours à la ligne), moitiés de paires UTF-16 isolées (encodage cassé), commandes
+# d'inversion du sens d'écriture (un texte qui s'affiche autrement qu'il est écrit), espaces de largeur
+# nulle et marques d'ordre d'octets. Les liants des émojis (U+200D) et des écritures (U+200C) restent.
+_INTERDITS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
+
+
+class ErreurValidation(ValueError):
+    """Donnée refusée ; `champ` nomme la colonne ou le champ fautif."""
+
+    def __init__(self, message: str, champ: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.champ = champ
+
+
+def valider_texte(valeur, champ: str = "texte", longueur_max: int = TEXTE_LONGUEUR_MAX, requis: bool = True) -> str:
+    """Texte tel que saisi : espaces de bord retirés, fins de ligne unifiées, caractères de contrôle refusés."""
+    texte = "" if valeur is None else str(valeur)
+    texte = texte.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if requis and not texte:
+        raise ErreurValidation("Le texte est vide : écrivez au moins un mot.", champ)
+    if _INTERDITS.search(texte):
+        raise ErreurValidation("Le texte contient des caractères invisibles non autorisés (caractère de contrôle, "
+                               "inversion du sens d'écriture, encodage cassé) : retapez-le, ou collez-le sans mise "
+                               "en forme.", champ)
+    if len(texte) > longueur_max:
+        raise ErreurValidation(
+            f"Le texte fait {len(texte):,} caractères ; la limite est de {longueur_max:,}.".replace(",", "\u202f"),
+            champ,
+        )
+    return texte
+
+
+def valider_choix(valeur, vocabulaire: dict, champ: str, defaut: str | None = None) -> str:
+    cle = "" if valeur is None else str(valeur).strip()
+    if not cle and defaut is not None:
+        return defaut
+    if cle not in vocabulaire:
+        permises = ", ".join(k for k in vocabulaire if k)
+        raise ErreurValidation(f"Valeur « {cle} » inconnue pour {champ} (valeurs possibles : {permises}).", champ)
+    return cle
+
+
+_FORMATS_DATE = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def valider_date(valeur, champ: str = "date", requis: bool = True) -> date | None:
+    """Date ISO (2024-03-05) ou française (05/03/2024) ; une date de tableur est acceptée telle quelle."""
+    if isinstance(valeur, datetime):
+        return valeur.date()
+    if isinstance(valeur, date):
+        return valeur
+    texte = "" if valeur is None else str(valeur).strip()
+    if not texte:
+        if requis:
+            raise ErreurValidation("La date est obligatoire (format JJ/MM/AAAA ou AAAA-MM-JJ).", champ)
+        return None
+    for fmt in _FORMATS_DATE:
+        try:
+            return datetime.strptime(texte, fmt).date()
+        except ValueError:
+            continue
+    raise ErreurValidation(f"Date « {texte} » illisible : utilisez JJ/MM/AAAA ou AAAA-MM-JJ.", champ)
+
+
+_VRAI = {"1", "oui", "o", "vrai", "true", "x", "yes", "y", "on"}
+_FAUX = {"", "0", "non", "n", "faux", "false", "no", "off"}
+
+
+def valider_booleen(valeur, champ: str) -> bool:
+    if isinstance(valeur, bool):
+        return valeur
+    texte = "" if valeur is None else str(valeur).strip().lower()
+    if texte in _VRAI:
+        return True
+    if texte in _FAUX:
+        return False
+    raise ErreurValidation(f"Valeur « {valeur} » non comprise pour {champ} : écrivez oui ou non.", champ)
+
+
+def valider_entier(valeur, champ: str, minimum: int = 0, defaut: int = 0) -> int:
+    if valeur is None or (isinstance(valeur, str) and not valeur.strip()):
+        return defaut
+    try:
+        flottant = float(valeur) if isinstance(valeur, int) else float(str(valeur).strip().replace(",", "."))
+    except ValueError:
+        flottant = float("nan")
+    if not flottant.is_integer():  # « 12,5 », « inf » ou « douze » : refusés, jamais tronqués
+        raise ErreurValidation(f"« {valeur} » n'est pas un nombre entier ({champ}).", champ)
+    nombre = valeur if isinstance(valeur, int) else int(flottant)
+    if nombre < minimum:
+        raise ErreurValidation(f"{champ} doit être supérieur ou égal à {minimum}.", champ)
+    return nombre
+
+
+def lire_identifiant(valeur) -> int | None:
+    """Identifiant venu d'une adresse ou d'un formulaire : chiffres ASCII de 1 à ID_MAX, sinon None.
+
+    `str.isdigit` accepte « ² » ou les chiffres arabes, que `int` refuse ou lit autrement : jamais ici."""
+    texte = "" if valeur is None else str(valeur).strip()
+    if not (texte.isascii() and texte.isdigit()):
+        return None
+    nombre = int(texte)
+    return nombre if 0 < nombre <= ID_MAX else None
+
+
+def valider_uuid(valeur, champ: str = "client_uuid") -> uuid.UUID:
+    try:
+        return uuid.UUID(str(valeur).strip())
+    except (ValueError, AttributeError):
+        raise ErreurValidation("Identifiant client (UUID) absent ou mal formé.", champ) from None
+
+
+def valider_slugs_themes(valeur, themes_connus: dict[str, int], champ: str = "themes") -> list[int]:
+    """Slugs séparés par « ; » (ou liste) → identifiants de thèmes, sans doublon, dans l'ordre donné."""
+    if valeur is None:
+        return []
+    morceaux = valeur if isinstance(valeur, (list, tuple)) else str(valeur).split(";")
+    ids: list[int] = []
+    for morceau in morceaux:
+        slug = str(morceau).strip()
+        if not slug:
+            continue
+        if slug not in themes_connus:
+            raise ErreurValidation(f"Thème « {slug} » inconnu dans le livre de codes de la démarche.", champ)
+        if themes_connus[slug] not in ids:
+            ids.append(themes_connus[slug])
+    return ids
+
+
+# Types attendus dans le JSON d'une parole (API) : un texte est un texte, un drapeau un booléen.
+_TYPES_JSON = {
+    "client_uuid": (str,), "texte": (str,), "question": (str,), "nature": (str,), "profil": (str,),
+    "tranche_age": (str,), "genre": (str,), "a_retenir": (bool,), "ne_pas_citer": (bool,),
+}
+_NOMS_TYPES = {str: "du texte", bool: "true ou false"}
+
+
+def valider_types_json(element: dict) -> None:
+    """Refuse les types inattendus plutôt que de les convertir (« 123 » pour 123, « ['a'] » pour une liste,
+    la session 1 pour `true`). Un champ absent ou `null` prend sa valeur par défaut."""
+    for champ, types in _TYPES_JSON.items():
+        valeur = element.get(champ)
+        if valeur is not None and not isinstance(valeur, types):
+            raise ErreurValidation(f"« {champ} » doit être {_NOMS_TYPES[types[0]]}.", champ)
+    temps = element.get("temps")
+    if not isinstance(temps, int) or isinstance(temps, bool):
+        raise ErreurValidation("« temps » doit être le numéro (entier) d'un temps de collecte.", "temps")
+    themes = element.get("themes")
+    if themes is not None and not (isinstance(themes, list) and all(isinstance(t, str) for t in themes)):
+        raise ErreurValidation("« themes » doit être une liste de slugs (textes).", "themes")
+
+
+@dataclass
+class DonneesContribution:
+    texte: str
+    question: str = ""
+    nature: str = "parole"
+    profil: str = "inconnu"
+    tranche_age: str = "inconnu"
+    genre: str = ""
+    a_retenir: bool = False
+    ne_pas_citer: bool = False
+    theme_ids: list[int] = field(default_factory=list)
+
+
+def valider_contribution(donnees: dict, themes_connus: dict[str, int]) -> DonneesContribution:
+    """Valide un dictionnaire de champs (formulaire, JSON ou ligne de tableur)."""
+    return DonneesContribution(
+        texte=valider_texte(donnees.get("texte")),
+        question=valider_texte(donnees.get("question"), "question", 2_000, requis=False),
+        nature=valider_choix(donnees.get("nature"), NATURES, "nature", defaut="parole"),
+        profil=valider_choix(donnees.get("profil"), PROFILS, "profil", defaut="inconnu"),
+        tranche_age=valider_choix(donnees.get("tranche_age"), TRANCHES_AGE, "tranche_age", defaut="inconnu"),
+        genre=valider_choix(donnees.get("genre"), GENRES, "genre", defaut=""),
+        a_retenir=valider_booleen(donnees.get("a_retenir"), "a_retenir"),
+        ne_pas_citer=valider_booleen(donnees.get("ne_pas_citer"), "ne_pas_citer"),
+        theme_ids=valider_slugs_themes(donnees.get("themes"), themes_connus),
+    )

@@ -1,0 +1,143 @@
+"""Import d'une démarche entière depuis un classeur (feuilles lues par `lecture_tableur`).
+
+Tout ou rien : chaque ligne est validée (mêmes validateurs que le formulaire et l'API) ; à la
+moindre erreur, rien n'est écrit (une seule transaction, annulée) et chaque message nomme la
+feuille, la ligne du tableur et la colonne. Réimporter le même classeur ne duplique rien.
+
+Chaque feuille est confiée à un gestionnaire de la table `GESTIONNAIRES`, dans l'ordre de la
+table ; un autre paquet peut en ajouter un (`enregistrer_gestionnaire`) : la feuille `reponses` des
+questionnaires papier vient ainsi de `questionnaires.import_papier`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from collecte.demarches import demarche_par_slug, slugifier, valider_demarche
+from collecte.tableurs.contexte import ContexteImport, ErreurImport, RapportImport, message_erreur
+from collecte.tableurs.paroles import traiter_contributions, uuid_parole
+from collecte.tableurs.feuilles import traiter_structures, traiter_temps, traiter_territoires, traiter_themes
+from collecte.tableurs.lecture import Feuille
+from collecte.modele.models import Demarche
+from collecte.modele.validation import ErreurValidation
+
+__all__ = ["GESTIONNAIRES", "ErreurImport", "Gestionnaire", "RapportImport", "colonnes_connues", "enregistrer_gestionnaire",
+           "gestionnaire",
+           "importer", "noms_feuilles", "uuid_parole"]
+
+
+@dataclass(frozen=True)
+class Gestionnaire:
+    """Une feuille reconnue : ses colonnes, les obligatoires, et la fonction qui la traite."""
+
+    feuille: str
+    colonnes: frozenset[str]
+    obligatoires: frozenset[str]
+    traiter: Callable[[ContexteImport, Feuille], None]
+
+
+def gestionnaire(feuille: str, colonnes: str, obligatoires: str, traiter) -> Gestionnaire:
+    """Un gestionnaire, colonnes et colonnes obligatoires écrites comme une phrase de mots séparés."""
+    return Gestionnaire(feuille, frozenset(colonnes.split()), frozenset(obligatoires.split()), traiter)
+
+
+COLONNES_DEMARCHE = frozenset("slug titre commanditaire partenaires date_debut date_fin description".split())
+GESTIONNAIRES: dict[str, Gestionnaire] = {g.feuille: g for g in (
+    gestionnaire("themes", "slug label description mots_cles couleur ordre parent", "slug label", traiter_themes),
+    gestionnaire("territoires", "ville quartier code_qpv", "ville", traiter_territoires),
+    gestionnaire("structures", "nom ville quartier typologie lieu public equipement offre_numerique besoins horaires "
+                     "prescripteurs notes", "nom", traiter_structures),
+    gestionnaire("temps", "ref dispositif date date_fin ville quartier lieu evenement structure animateurs "
+                "personnes_rencontrees dont_professionnels questions notes themes", "ref dispositif date", traiter_temps),
+    gestionnaire("contributions", "temps texte question nature profil tranche_age genre themes a_retenir ne_pas_citer "
+                        "masquee id", "temps texte", traiter_contributions),
+)}
+
+
+def enregistrer_gestionnaire(gestionnaire: Gestionnaire, avant: str | None = None) -> None:
+    """Ajoute (ou remplace) le gestionnaire d'une feuille ; `avant` : feuille à traiter après lui."""
+    autres = [g for g in GESTIONNAIRES.values() if g.feuille != gestionnaire.feuille]
+    rang = next((i for i, g in enumerate(autres) if g.feuille == avant), len(autres))
+    autres.insert(rang, gestionnaire)
+    GESTIONNAIRES.clear()
+    GESTIONNAIRES.update((g.feuille, g) for g in autres)
+
+
+def noms_feuilles() -> set[str]:
+    return {"demarche", *GESTIONNAIRES}
+
+
+def colonnes_connues() -> dict[str, frozenset[str]]:
+    return {"demarche": COLONNES_DEMARCHE, **{nom: g.colonnes for nom, g in GESTIONNAIRES.items()}}
+
+
+
+def _verifier_feuilles(feuilles: dict[str, Feuille], rapport: RapportImport) -> None:
+    ignorees = list(getattr(feuilles, "ignorees", [])) + [n for n in feuilles if n not in noms_feuilles()]
+    if ignorees:
+        rapport.avertissements.append(f"Feuille(s) non reconnue(s), ignorée(s) : {', '.join(ignorees)}.")
+    if not any(nom in GESTIONNAIRES for nom in feuilles):
+        trouvees = f" (trouvé : {', '.join(ignorees)})" if ignorees else ""
+        raise ErreurImport([f"Aucune feuille reconnue{trouvees} : le classeur doit contenir des feuilles "
+                            "territoires, structures, temps, contributions (ou themes)."])
+    erreurs, connues = [], colonnes_connues()
+    for nom, feuille in feuilles.items():
+        inconnues = [c for c in feuille.colonnes if c and c not in connues.get(nom, feuille.colonnes)]
+        if inconnues:
+            rapport.avertissements.append(f"Feuille {nom} : colonne(s) inconnue(s) ignorée(s) : {', '.join(inconnues)}.")
+        manquantes = GESTIONNAIRES[nom].obligatoires - set(feuille.colonnes) if nom in GESTIONNAIRES else ()
+        erreurs += [message_erreur(nom, None, ErreurValidation("colonne obligatoire absente.", c)) for c in sorted(manquantes)]
+    if erreurs:
+        raise ErreurImport(erreurs)
+
+
+def _demarche(session: Session, feuilles: dict[str, Feuille], slug: str | None, rapport: RapportImport) -> Demarche:
+    lignes = list(feuilles["demarche"].lignes) if "demarche" in feuilles else []
+    numero, donnees = lignes[0] if lignes else (2, {})
+    slug = slugifier(slug or donnees.get("slug") or donnees.get("titre") or "")
+    if not slug:
+        raise ErreurImport(["Indiquez la démarche : option --demarche, ou une feuille « demarche » avec slug et titre."])
+    demarche = demarche_par_slug(session, slug)
+    rapport.demarche = slug
+    if demarche is not None and not donnees:
+        return demarche
+    try:
+        champs = valider_demarche({**donnees, "titre": donnees.get("titre") or (demarche.titre if demarche else slug)})
+    except ErreurValidation as erreur:
+        raise ErreurImport([message_erreur("demarche", numero, erreur)]) from None
+    if demarche is None:
+        demarche = Demarche(slug=slug, **champs)
+        rapport.compter("demarche", "creees")
+    else:
+        changee = any(getattr(demarche, k) != v for k, v in champs.items())
+        rapport.compter("demarche", "mises_a_jour" if changee else "inchangees")
+        for champ, valeur in champs.items():
+            setattr(demarche, champ, valeur)
+    session.add(demarche)
+    session.flush()
+    return demarche
+
+
+def importer(session: Session, feuilles: dict[str, Feuille], slug: str | None = None,
+             questionnaires: str | None = None) -> RapportImport:
+    """Importe les feuilles dans la démarche `slug` (créée si besoin), tout ou rien.
+
+    `questionnaires` : dossier des définitions auxquelles renvoie la feuille reponses."""
+    rapport = RapportImport()
+    try:
+        _verifier_feuilles(feuilles, rapport)
+        demarche = _demarche(session, feuilles, slug, rapport)
+        ctx = ContexteImport.charger(session, demarche, rapport)
+        ctx.dossier_questionnaires = questionnaires
+        for nom, gestionnaire in list(GESTIONNAIRES.items()):
+            if nom in feuilles:
+                gestionnaire.traiter(ctx, feuilles[nom])
+        if ctx.erreurs:
+            raise ErreurImport(ctx.erreurs)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return rapport

@@ -1,0 +1,203 @@
+"""Formats du livre de codes : YAML (celui de `exemples/themes.yaml`), CSV et REFI-QDA `.qdc`.
+
+Les lecteurs renvoient une liste de dictionnaires pour `gestion.importer_themes` ; les
+écrivains renvoient des octets. Le GUID REFI-QDA d'un thème est dérivé (uuid5) du slug de la
+démarche et du slug du thème : réexporter donne les mêmes GUID, et un .qdc réimporté retrouve
+ses thèmes.
+
+Les lecteurs sont bornés (taille, imbrication ; ni alias YAML ni DTD XML) : un fichier piégé est
+refusé avant de coûter de la mémoire.
+"""
+from __future__ import annotations
+
+import uuid
+from xml.etree import ElementTree as ET
+
+import yaml
+
+from collecte.tableurs.ecriture import ecrire_csv, texte_de_cellule_csv
+from collecte.tableurs.lecture_csv import decoder, lire_csv
+from collecte.modele.validation import ErreurValidation
+
+ESPACE_GUID = uuid.UUID("5b1f6a52-31f4-4c35-9d1e-7a0c2b7f5e11")
+NS_QDC = "urn:QDA-XML:codebook:1.0"
+COLONNES_CSV = ["slug", "label", "description", "mots_cles", "couleur", "ordre", "parent"]
+# Un millier de thèmes à la plus longue description permise (5 000 caractères) tient en 5 Mo ;
+# l'exemple fait 10 Ko. Lire 5 Mo de YAML prend environ 5 s.
+TAILLE_MAX = 5 * 1024 * 1024
+# Un livre de codes YAML a cinq niveaux (document, themes, thème, mots-clés, mot) ; un .qdc, trois
+# de plus que la hiérarchie des thèmes : 50 laisse une large marge, loin de la pile de Python.
+PROFONDEUR_MAX = 50
+
+
+def guid_theme(demarche_slug: str, theme_slug: str) -> str:
+    return str(uuid.uuid5(ESPACE_GUID, f"{demarche_slug}/theme/{theme_slug}"))
+
+
+def verifier_taille(contenu: bytes) -> None:
+    if len(contenu) > TAILLE_MAX:
+        taille = f"{len(contenu) / 1024 / 1024:.1f}".replace(".", ",")
+        raise ErreurValidation(f"Le livre de codes fait {taille} Mo ; la limite est de {TAILLE_MAX // 1024 // 1024} Mo.")
+
+
+class _ChargeurYaml(yaml.SafeLoader):
+    """`SafeLoader` qui refuse ancres et alias et borne l'imbrication.
+
+    Un livre de codes n'a aucune raison de partager des valeurs : refuser tout alias ferme la
+    porte aux « billion laughs » sans avoir à compter les expansions."""
+
+    profondeur = 0
+
+    def compose_node(self, parent, index):
+        evenement = self.peek_event()
+        ligne = evenement.start_mark.line + 1
+        if evenement.anchor is not None:
+            raise ErreurValidation(f"Le fichier YAML utilise des alias (&, *) : écrivez chaque valeur en entier "
+                                   f"(ligne {ligne}).")
+        if self.profondeur >= PROFONDEUR_MAX:
+            raise ErreurValidation(f"Le fichier YAML est imbriqué sur plus de {PROFONDEUR_MAX} niveaux (ligne {ligne}) : "
+                                   "ce n'est pas un livre de codes.")
+        self.profondeur += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.profondeur -= 1
+
+
+def lire_yaml(contenu: bytes) -> list[dict]:
+    try:
+        donnees = yaml.load(decoder(contenu, "Fichier YAML"), Loader=_ChargeurYaml)
+    except yaml.YAMLError as erreur:
+        ligne = getattr(getattr(erreur, "problem_mark", None), "line", None)
+        ou = f" (ligne {ligne + 1})" if ligne is not None else ""
+        raise ErreurValidation(f"YAML illisible{ou} : vérifiez l'indentation et les deux-points.") from None
+    if not isinstance(donnees, dict) or not isinstance(donnees.get("themes"), list):
+        raise ErreurValidation("Le fichier YAML doit contenir une liste « themes: » (voir exemples/themes.yaml).")
+    themes = []
+    for rang, entree in enumerate(donnees["themes"], start=1):
+        if not isinstance(entree, dict):
+            raise ErreurValidation(f"Thème n° {rang} : une entrée « slug: … label: … » est attendue.")
+        themes.append({**entree, "mots_cles": entree.get("keywords", entree.get("mots_cles")),
+                       "couleur": entree.get("color", entree.get("couleur")), "_lieu": f"Thème n° {rang}"})
+    return themes
+
+
+def lire_csv_themes(contenu: bytes) -> list[dict]:
+    colonnes, lignes = lire_csv(contenu, "Fichier CSV")
+    manquantes = {"slug", "label"} - set(colonnes)
+    if manquantes:
+        raise ErreurValidation(f"Colonnes manquantes dans le CSV : {', '.join(sorted(manquantes))}.")
+    return [{**_sans_apostrophe(ligne), "_lieu": f"Ligne {numero}"} for numero, ligne in lignes]
+
+
+def _sans_apostrophe(ligne: dict) -> dict:
+    """Retire l'apostrophe qui désamorce les formules : un CSV exporté se réimporte à l'identique."""
+    return {colonne: texte_de_cellule_csv(v) if isinstance(v, str) else v for colonne, v in ligne.items()}
+
+
+class _ArbreBorne(ET.TreeBuilder):
+    """Construit l'arbre XML en refusant DTD (donc entités) et imbrication au-delà de PROFONDEUR_MAX."""
+
+    profondeur = 0
+
+    def start(self, tag, attributs):
+        self.profondeur += 1
+        if self.profondeur > PROFONDEUR_MAX:
+            raise ErreurValidation(f"Le fichier XML est imbriqué sur plus de {PROFONDEUR_MAX} niveaux : "
+                                   "ce n'est pas un livre de codes.")
+        return super().start(tag, attributs)
+
+    def end(self, tag):
+        self.profondeur -= 1
+        return super().end(tag)
+
+    def doctype(self, nom, pubid, system):
+        raise ErreurValidation("Le fichier XML déclare une DTD (<!DOCTYPE …>), refusée : un livre de codes "
+                               "REFI-QDA n'en a pas besoin.")
+
+
+def _lire_xml(contenu: bytes) -> ET.Element:
+    analyseur = ET.XMLParser(target=_ArbreBorne())
+    try:
+        analyseur.feed(contenu)
+        return analyseur.close()
+    except ET.ParseError as erreur:
+        raise ErreurValidation(f"XML illisible (ligne {erreur.position[0]}) : ce n'est pas un fichier .qdc valide.") from None
+
+
+def lire_qdc(contenu: bytes, guids_connus: dict[str, str] | None = None) -> list[dict]:
+    """Codes REFI-QDA → thèmes ; un GUID connu garde son slug, sinon le slug vient du nom."""
+    from collecte.demarches import slugifier
+
+    racine = _lire_xml(contenu)
+    if racine.tag != f"{{{NS_QDC}}}CodeBook":
+        raise ErreurValidation("Ce fichier n'est pas un livre de codes REFI-QDA (élément racine CodeBook attendu).")
+    codes = racine.find(f"{{{NS_QDC}}}Codes")
+    if codes is None:
+        raise ErreurValidation("Livre de codes sans élément Codes.")
+    themes: list[dict] = []
+    _parcourir(codes, "", themes, guids_connus or {}, slugifier)
+    return themes
+
+
+def _parcourir(noeud, parent: str, themes: list[dict], guids_connus: dict[str, str], slugifier) -> None:
+    for code in noeud.findall(f"{{{NS_QDC}}}Code"):
+        nom = code.get("name")
+        if not nom:
+            raise ErreurValidation(f"Code n° {len(themes) + 1} sans attribut name.")
+        slug = guids_connus.get((code.get("guid") or "").strip("{}").lower()) or slugifier(nom)
+        description = code.find(f"{{{NS_QDC}}}Description")
+        themes.append({
+            "slug": slug, "label": nom, "description": description.text if description is not None else "",
+            "couleur": code.get("color", ""), "parent": parent, "_lieu": f"Code « {nom} »",
+        })
+        _parcourir(code, slug, themes, guids_connus, slugifier)
+
+
+def exporter_csv(themes: list[dict]) -> bytes:
+    """CSV « ; » en UTF-8 avec BOM (Excel l'ouvre correctement), sans formule exécutable."""
+    return ecrire_csv(COLONNES_CSV, ([t["slug"], t["label"], t["description"], "; ".join(t["mots_cles"]), t["couleur"],
+                                      t["ordre"], t.get("parent") or ""] for t in themes))
+
+
+class _EcrivainYaml(yaml.SafeDumper):
+    """N'écrit jamais d'alias : la relecture les refuse."""
+
+    def ignore_aliases(self, donnees) -> bool:
+        return True
+
+
+def exporter_yaml(themes: list[dict]) -> bytes:
+    entrees = [{"slug": t["slug"], "label": t["label"], "description": t["description"],
+                "keywords": t["mots_cles"], **({"color": t["couleur"]} if t["couleur"] else {}),
+                **({"parent": t["parent"]} if t.get("parent") else {})} for t in themes]
+    return yaml.dump({"version": 1, "themes": entrees}, Dumper=_EcrivainYaml, allow_unicode=True,
+                     sort_keys=False).encode("utf-8")
+
+
+def element_codes(themes: list[dict], demarche_slug: str, espace: str = NS_QDC) -> ET.Element:
+    """Élément <Codes> (imbriqué selon les parents) ; sert au .qdc et au projet .qdpx."""
+    codes = ET.Element(f"{{{espace}}}Codes")
+    elements = {}
+    for t in themes:
+        attributs = {"guid": guid_theme(demarche_slug, t["slug"]), "name": t["label"], "isCodable": "true"}
+        if t["couleur"]:
+            attributs["color"] = t["couleur"]
+        element = ET.Element(f"{{{espace}}}Code", attributs)
+        if t["description"]:
+            ET.SubElement(element, f"{{{espace}}}Description").text = t["description"]
+        elements[t["slug"]] = element
+    for t in themes:
+        parent = elements.get(t.get("parent") or "")
+        (parent if parent is not None else codes).append(elements[t["slug"]])
+    return codes
+
+
+def exporter_qdc(themes: list[dict], demarche_slug: str) -> bytes:
+    if not themes:
+        raise ErreurValidation("Le livre de codes est vide : REFI-QDA exige au moins un code.")
+    ET.register_namespace("", NS_QDC)
+    racine = ET.Element(f"{{{NS_QDC}}}CodeBook", {"origin": "Parole"})
+    racine.append(element_codes(themes, demarche_slug))
+    ET.indent(racine)
+    return ET.tostring(racine, encoding="utf-8", xml_declaration=True)
