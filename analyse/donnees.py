@@ -14,15 +14,18 @@ import pandas as pd
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
-from collecte.modele.models import DISPOSITIFS, PROFILS, TRANCHES_AGE
+from collecte.modele.champs import CHAMPS, CHOIX, DRAPEAU
+from collecte.modele.models import DISPOSITIFS
 from collecte.modele.validation import lire_identifiant  # noqa: F401 — réexporté : les filtres de l'analyse lisent les identifiants par ici
 
-# Libellés des vocabulaires contrôlés, réexportés pour que le reste d'`analyse` n'importe pas `collecte`.
-LIBELLES = {"dispositif": DISPOSITIFS, "profil": PROFILS, "tranche_age": TRANCHES_AGE}
+# Les champs d'une parole que l'analyse lit (registre `collecte.modele.champs`), et leurs vocabulaires,
+# réexportés pour que le reste d'`analyse` n'importe pas `collecte`.
+CHAMPS_LUS = [c for c in CHAMPS if c.analyse]
+DRAPEAUX = [c.nom for c in CHAMPS_LUS if c.sorte == DRAPEAU]
+LIBELLES = {"dispositif": DISPOSITIFS, **{c.nom: c.vocabulaire for c in CHAMPS_LUS if c.sorte == CHOIX}}
 COLONNES_CONTRIBUTIONS = [
-    "id", "texte", "question", "nature", "profil", "tranche_age", "genre", "a_retenir", "ne_pas_citer",
-    "cree_le", "temps_id", "temps_ref", "dispositif", "date", "territoire_id", "ville", "quartier",
-    "territoire", "structure_id", "structure",
+    "id", *(c.nom for c in CHAMPS_LUS), "cree_le", "temps_id", "temps_ref", "dispositif", "date", "territoire_id",
+    "ville", "quartier", "territoire", "structure_id", "structure",
 ]
 
 
@@ -77,9 +80,9 @@ WHERE t.demarche_id = :demarche_id
 ORDER BY t.date, t.id
 """
 
-_REQUETE_CONTRIBUTIONS = """
-SELECT c.id, c.texte, c.question, c.nature, c.profil, c.tranche_age, c.genre, c.a_retenir, c.ne_pas_citer,
-       c.cree_le, c.temps_id
+_COLONNES_LUES = ["id", *(c.nom for c in CHAMPS_LUS), "cree_le", "temps_id"]
+_REQUETE_CONTRIBUTIONS = f"""
+SELECT {", ".join("c." + c for c in _COLONNES_LUES)}
 FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
 WHERE t.demarche_id = :demarche_id AND c.masquee = :faux
 ORDER BY c.id
@@ -118,7 +121,7 @@ def _joindre_temps(contributions: pd.DataFrame, temps: pd.DataFrame, categories:
         colonnes = colonnes.astype({c: "category" for c in ("temps_ref", "dispositif", "date", "ville", "quartier",
                                                              "territoire", "structure")})
     fusion = contributions.merge(colonnes, on="temps_id", how="left")
-    for drapeau in ("a_retenir", "ne_pas_citer"):
+    for drapeau in DRAPEAUX:
         fusion[drapeau] = fusion[drapeau].astype(bool)
     return fusion[[c for c in COLONNES_CONTRIBUTIONS + ["longueur"] if c in fusion.columns]]
 
@@ -173,13 +176,15 @@ def _filtrer(corpus: Corpus, filtres: Filtres) -> Corpus:
     )
 
 
-_REQUETE_METADONNEES = """
-SELECT c.id, c.nature, c.profil, c.tranche_age, c.a_retenir, c.ne_pas_citer, c.temps_id, LENGTH(c.texte) AS longueur
+# Les métadonnées seules : les champs à vocabulaire et les drapeaux, et la longueur du texte.
+_METADONNEES = [c.nom for c in CHAMPS_LUS if c.sorte in (CHOIX, DRAPEAU)]
+_REQUETE_METADONNEES = f"""
+SELECT c.id, {", ".join("c." + c for c in _METADONNEES)}, c.temps_id, LENGTH(c.texte) AS longueur
 FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
 WHERE t.demarche_id = :demarche_id AND c.masquee = :faux
 ORDER BY c.id
 """
-COLONNES_CATEGORIES = ("nature", "profil", "tranche_age", "theme")
+COLONNES_CATEGORIES = (*(c.nom for c in CHAMPS_LUS if c.sorte == CHOIX), "theme")
 TAILLE_LOT_LECTURE = 50_000
 
 
@@ -206,7 +211,7 @@ def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None, 
     """Charge la démarche `slug` ; None si elle n'existe pas. Les filtres portent sur les temps
     (territoire, dispositif, dates) et sur les contributions (profil, thème).
 
-    `textes=False` : corpus des métadonnées seulement (ni texte, ni question, ni genre, ni date de
+    `textes=False` : corpus des métadonnées seulement (ni texte, ni question, ni date de
     saisie, mais la longueur du texte en caractères, colonne `longueur` ; vocabulaires en `category`),
     une centaine d'octets par parole : assez pour tous les
     comptes et croisements ; les textes d'une partie des paroles se chargent ensuite avec
@@ -240,8 +245,6 @@ def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None, 
     return _filtrer(corpus, filtres) if filtres and filtres != Filtres() else corpus
 
 
-_COLONNES_LUES = ["id", "texte", "question", "nature", "profil", "tranche_age", "genre", "a_retenir", "ne_pas_citer",
-                  "cree_le", "temps_id"]
 _REQUETE_TEXTES = f"""
 SELECT {", ".join("c." + c for c in _COLONNES_LUES)}
 FROM contribution c WHERE c.id IN :ids AND c.masquee = :faux

@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from collecte.themes.formats import exporter_qdc
 from collecte.tableurs.ecriture import cellule_csv, classeur_en_flux
-from collecte.modele.models import DISPOSITIFS, PROFILS, TRANCHES_AGE
+from collecte.modele.champs import champs_exportes
+from collecte.modele.models import DISPOSITIFS
 from collecte.modele.validation import ErreurValidation
 from restitution import donnees, iramuteq, refiqda
 
@@ -26,9 +27,10 @@ FORMATS = {
     "qdpx": ("Projet REFI-QDA (ATLAS.ti, NVivo, MAXQDA, QualCoder…)", "qdpx", "application/zip"),
     "qdc": ("Livre de codes REFI-QDA", "qdc", "application/xml"),
 }
-COLONNES = ["id", "temps", "dispositif", "date", "lieu", "evenement", "ville", "quartier", "structure",
-            "typologie_structure", "nature", "question", "texte", "profil", "tranche_age", "genre", "themes",
-            "a_retenir", "cree_le"]
+# Colonnes des tableurs : l'identifiant, le contexte (qui vient du temps de collecte), puis les champs
+# de la parole déclarés dans `collecte.modele.champs` (leur ordre et leur forme : code ou libellé).
+COLONNES_CONTEXTE = ["id", "temps", "dispositif", "date", "lieu", "evenement", "ville", "quartier", "structure",
+                     "typologie_structure"]
 PERTES_TABLEUR = ["Les photos ne sont pas dans l'export ; les thèmes sont listés par leur slug, séparés par « ; »."]
 
 
@@ -40,19 +42,25 @@ class Resultat:
     avertissements: list[str] = field(default_factory=list)
 
 
+def _contexte(parole: dict) -> list:
+    return [str(parole["client_uuid"]), parole["temps_ref"], DISPOSITIFS.get(parole["dispositif"], parole["dispositif"]),
+            parole["date"].isoformat() if parole["date"] else "", parole["lieu"] or "", parole["evenement"] or "",
+            parole["ville"] or "", parole["quartier"] or "", parole["structure"] or "", parole["typologie"] or ""]
+
+
+def _internes(avec_ne_pas_citer: bool) -> list:
+    """Champs internes à l'équipe (« ne pas citer »), en dernières colonnes et seulement sur demande."""
+    return [c for c in champs_exportes(True) if c.export == "interne"] if avec_ne_pas_citer else []
+
+
 def _ligne(parole: dict, avec_ne_pas_citer: bool) -> list:
-    ligne = [str(parole["client_uuid"]), parole["temps_ref"], DISPOSITIFS.get(parole["dispositif"], parole["dispositif"]),
-             parole["date"].isoformat() if parole["date"] else "", parole["lieu"] or "", parole["evenement"] or "",
-             parole["ville"] or "", parole["quartier"] or "", parole["structure"] or "", parole["typologie"] or "",
-             parole["nature"], parole["question"] or "", parole["texte"], PROFILS.get(parole["profil"], parole["profil"]),
-             TRANCHES_AGE.get(parole["tranche_age"], parole["tranche_age"]), parole["genre"] or "",
-             " ; ".join(parole["themes"]), "oui" if parole["a_retenir"] else "non",
-             parole["cree_le"].isoformat() if hasattr(parole["cree_le"], "isoformat") else str(parole["cree_le"])]
-    return ligne + (["oui" if parole["ne_pas_citer"] else "non"] if avec_ne_pas_citer else [])
+    cree = parole["cree_le"].isoformat() if hasattr(parole["cree_le"], "isoformat") else str(parole["cree_le"])
+    champs = [c.valeur_exportee(parole[c.nom]) for c in champs_exportes()]
+    return _contexte(parole) + champs + [cree] + [c.valeur_exportee(parole[c.nom]) for c in _internes(avec_ne_pas_citer)]
 
 
 def _colonnes(avec_ne_pas_citer: bool) -> list[str]:
-    return COLONNES + (["ne_pas_citer"] if avec_ne_pas_citer else [])
+    return COLONNES_CONTEXTE + [c.nom for c in champs_exportes()] + ["cree_le"] + [c.nom for c in _internes(avec_ne_pas_citer)]
 
 
 def _ecrire_csv(lots, sortie, avec_ne_pas_citer: bool, progression) -> int:

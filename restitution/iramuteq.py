@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from collecte.modele.champs import CHAMPS
+
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 ENTETE = re.compile(r"^\*{4}( \*[a-z0-9]+_[a-z0-9]+)*$")
 PERTES = [
@@ -27,11 +29,15 @@ def modalite(valeur) -> str:
     return propre or "nr"
 
 
+# Variables étoilées des champs de la parole : celles que déclare `collecte.modele.champs`.
+VARIABLES_PAROLE = [(c.iramuteq, c.nom) for c in CHAMPS if c.iramuteq]
+
+
 def entete(parole: dict) -> str:
     variables = [
         ("id", str(parole["id"])), ("dispositif", parole["dispositif"]), ("ville", parole["ville"]),
-        ("quartier", parole["quartier"]), ("structure", parole["structure"]), ("profil", parole["profil"]),
-        ("age", parole["tranche_age"]), ("genre", parole["genre"]), ("nature", parole["nature"]),
+        ("quartier", parole["quartier"]), ("structure", parole["structure"]),
+        *((nom, parole[cle]) for nom, cle in VARIABLES_PAROLE),
         ("mois", parole["date"].strftime("%Y%m") if parole.get("date") else ""),
         ("temps", parole["temps_ref"]),
     ] + [("theme", slug) for slug in parole["themes"]]

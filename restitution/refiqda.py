@@ -17,15 +17,16 @@ from datetime import datetime, timezone
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
+from collecte.modele.champs import CHAMPS
 from collecte.themes.formats import element_codes, guid_theme
 
 NS = "urn:QDA-XML:project:1.0"
 ESPACE = uuid.UUID("8d0e4c1a-6b7f-4e2a-9c35-1f2d3b4a5c6d")
-VARIABLES = [  # (clé de la parole, nom de la variable)
-    ("dispositif", "dispositif"), ("ville", "ville"), ("quartier", "quartier"), ("structure", "structure"),
-    ("temps_ref", "temps de collecte"), ("profil", "profil"), ("tranche_age", "tranche d'âge"),
-    ("genre", "genre"), ("nature", "nature"), ("question", "question"),
-]
+# (clé de la parole, nom de la variable) : le contexte, qui vient du temps de collecte (et porte aussi les
+# cas), puis les champs de la parole que déclare `collecte.modele.champs`.
+VARIABLES_CONTEXTE = [("dispositif", "dispositif"), ("ville", "ville"), ("quartier", "quartier"),
+                      ("structure", "structure"), ("temps_ref", "temps de collecte")]
+VARIABLES = VARIABLES_CONTEXTE + [(c.nom, c.refiqda) for c in CHAMPS if c.refiqda]
 PERTES = [
     "REFI-QDA n'a pas de notion de « ne pas citer » : ces paroles sont laissées hors du projet.",
     "Le drapeau « à retenir » devient la variable booléenne « à retenir » ; les photos ne sont pas exportées.",
@@ -71,7 +72,7 @@ def _source_xml(slug: str, parole: dict) -> tuple[str, str]:
 
 def _cas_xml(slug: str, temps: dict, sources: list[str]) -> str:
     valeurs = "".join(_valeur(slug, nom, "TextValue", str(temps.get(cle) or ""))
-                      for cle, nom in VARIABLES[:5] if temps.get(cle))
+                      for cle, nom in VARIABLES_CONTEXTE if temps.get(cle))
     refs = "".join(f'<SourceRef targetGUID="{s}"/>' for s in sources)
     return f'<Case guid="{guid(slug, "cas", temps["temps_id"])}" name={quoteattr(temps["temps_ref"])}>{valeurs}{refs}</Case>'
 

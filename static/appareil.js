@@ -5,7 +5,8 @@
   "use strict";
   var Boite = window.ParoleBoite;
   if (!Boite) return;
-  var vocabulaires = JSON.parse(document.getElementById("vocabulaires").textContent);
+  // Les champs d'une parole, tels que les déclare le registre du serveur (collecte/modele/champs.py).
+  var CHAMPS = JSON.parse(document.getElementById("champs-parole").textContent);
   var etatPage = document.getElementById("etat-appareil");
   var ETATS_LIBELLES = { attente: "en attente d'envoi", a_corriger: "à corriger" };
 
@@ -62,6 +63,25 @@
     return el("div", { classe: "champ" }, [el("label", { for: id, texte: libelle }), select]);
   }
 
+  function champThemes(c, d, fiche) {
+    var themes = el("fieldset", { classe: "puces" }, [el("legend", { texte: c.libelle })]);
+    var autres = el("div", { classe: "puces" });
+    var connus = {}, nbAutres = 0, autreCoche = false, choisis = d[c.nom] || [];
+    ((fiche && fiche.themes) || []).forEach(function (t) {
+      connus[t.slug] = true;
+      var coche = choisis.indexOf(t.slug) !== -1;
+      var puce = el("label", { classe: "puce" }, [el("input", { type: "checkbox", name: c.nom, value: t.slug, checked: coche }), el("span", { texte: t.label })]);
+      // Comme sur l'écran de saisie : les thèmes du temps d'abord, les autres à un toucher.
+      if (t.propose === false) { autres.append(puce); nbAutres += 1; autreCoche = autreCoche || coche; } else { themes.append(puce); }
+    });
+    // Un thème disparu du livre de codes est montré décoché : renvoyer ne le redemande pas.
+    choisis.filter(function (s) { return !connus[s]; }).forEach(function (s) {
+      themes.append(el("label", { classe: "puce disparu" }, [el("input", { type: "checkbox", name: c.nom, value: s }), el("span", { texte: s + " (n'existe plus)" })]));
+    });
+    if (nbAutres) themes.append(el("details", { classe: "autres-themes", open: autreCoche }, [el("summary", { texte: "Autres thèmes (" + nbAutres + ")" }), autres]));
+    return themes;
+  }
+
   function formulaireCorrection(e, fiches) {
     var idBase = "correction-" + e.ordre;
     var erreur = e.erreur || {};
@@ -85,39 +105,27 @@
       champTemps.querySelector("select").required = true;
       form.append(champTemps);
     }
-    form.append(el("div", { classe: "champ" }, [
-      el("label", { for: idBase + "-texte", texte: "Texte" }),
-      el("textarea", { id: idBase + "-texte", name: "texte", rows: 4, maxlength: 20000, texte: d.texte })
-    ]));
-    var questions = {};
-    ((fiche && fiche.questions) || []).forEach(function (q) { questions[q] = q; });
-    if (d.question) questions[d.question] = d.question;
-    if (Object.keys(questions).length) form.append(choix("question", "Question", Object.assign({ "": "— aucune —" }, questions), d.question, idBase));
-    form.append(el("div", { classe: "grille-formulaire" }, [
-      choix("profil", "Profil", vocabulaires.profils, d.profil, idBase),
-      choix("tranche_age", "Âge", vocabulaires.tranches, d.tranche_age, idBase),
-      choix("genre", "Genre", vocabulaires.genres, d.genre, idBase)]));
-    var themes = el("fieldset", { classe: "puces" }, [el("legend", { texte: "Thèmes" })]);
-    var autres = el("div", { classe: "puces" });
-    var connus = {}, nbAutres = 0, autreCoche = false;
-    ((fiche && fiche.themes) || []).forEach(function (t) {
-      connus[t.slug] = true;
-      var coche = d.themes.indexOf(t.slug) !== -1;
-      var puce = el("label", { classe: "puce" }, [el("input", { type: "checkbox", name: "themes", value: t.slug, checked: coche }), el("span", { texte: t.label })]);
-      // Comme sur l'écran de saisie : les thèmes du temps d'abord, les autres à un toucher.
-      if (t.propose === false) { autres.append(puce); nbAutres += 1; autreCoche = autreCoche || coche; } else { themes.append(puce); }
+    // Un champ par entrée du registre des champs (collecte/modele/champs.py), dans son ordre.
+    var choixDuTemps = [], drapeaux = null;
+    CHAMPS.forEach(function (c) {
+      if (c.sorte === "themes") { form.append(champThemes(c, d, fiche)); return; }
+      if (c.sorte === "drapeau") { (drapeaux || (drapeaux = el("fieldset", { classe: "puces bascules" }, [el("legend", { classe: "visuellement-cache", texte: "Drapeaux" })]))).append(
+        el("label", { classe: "puce" + (c.nom === "a_retenir" ? " retenir" : "") }, [el("input", { type: "checkbox", name: c.nom, value: "1", checked: !!d[c.nom] }), el("span", { texte: (c.nom === "a_retenir" ? "★ " : "") + c.libelle })])); return; }
+      if (c.sorte === "choix") { choixDuTemps.push(choix(c.nom, c.libelle, c.vocabulaire, d[c.nom], idBase)); return; }
+      if (c.liste_du_temps) {  // la question : celles du panneau de ce temps
+        var questions = {};
+        ((fiche && fiche.questions) || []).forEach(function (q) { questions[q] = q; });
+        if (d[c.nom]) questions[d[c.nom]] = d[c.nom];
+        if (Object.keys(questions).length) form.append(choix(c.nom, c.libelle, Object.assign({ "": "— aucune —" }, questions), d[c.nom], idBase));
+        return;
+      }
+      form.append(el("div", { classe: "champ" }, [
+        el("label", { for: idBase + "-" + c.nom, texte: c.libelle }),
+        el("textarea", { id: idBase + "-" + c.nom, name: c.nom, rows: c.nom === "texte" ? 4 : 2, maxlength: c.longueur_max || 20000, texte: d[c.nom] || "" })
+      ]));
     });
-    // Un thème disparu du livre de codes est montré décoché : renvoyer ne le redemande pas.
-    d.themes.filter(function (s) { return !connus[s]; }).forEach(function (s) {
-      themes.append(el("label", { classe: "puce disparu" }, [el("input", { type: "checkbox", name: "themes", value: s }), el("span", { texte: s + " (n'existe plus)" })]));
-    });
-    if (nbAutres) themes.append(el("details", { classe: "autres-themes", open: autreCoche }, [el("summary", { texte: "Autres thèmes (" + nbAutres + ")" }), autres]));
-    form.append(themes);
-    form.append(el("fieldset", { classe: "puces bascules" }, [
-      el("legend", { classe: "visuellement-cache", texte: "Drapeaux" }),
-      el("label", { classe: "puce retenir" }, [el("input", { type: "checkbox", name: "a_retenir", value: "1", checked: d.a_retenir }), el("span", { texte: "★ À retenir" })]),
-      el("label", { classe: "puce" }, [el("input", { type: "checkbox", name: "ne_pas_citer", value: "1", checked: d.ne_pas_citer }), el("span", { texte: "Ne pas citer" })])
-    ]));
+    form.append(el("div", { classe: "grille-formulaire" }, choixDuTemps));
+    if (drapeaux) form.append(drapeaux);
     var actions = el("div", { classe: "actions" });
     if (erreur.code === "conflit") {
       actions.append(el("button", { type: "submit", classe: "bouton principal", "data-action": "nouvelle", texte: "Envoyer comme nouvelle parole" }));
@@ -130,15 +138,13 @@
   }
 
   function lireCorrection(form, e) {
-    var f = new FormData(form);
-    return {
-      donnees: {
-        texte: f.get("texte") || "", question: f.get("question") || "", nature: e.donnees.nature,
-        profil: f.get("profil") || "inconnu", tranche_age: f.get("tranche_age") || "inconnu", genre: f.get("genre") || "",
-        themes: f.getAll("themes"), a_retenir: f.get("a_retenir") === "1", ne_pas_citer: f.get("ne_pas_citer") === "1"
-      },
-      temps: f.get("temps") ? Number(f.get("temps")) : null
-    };
+    var f = new FormData(form), donnees = {};
+    CHAMPS.forEach(function (c) {
+      if (c.sorte === "themes") donnees[c.nom] = f.getAll(c.nom);
+      else if (c.sorte === "drapeau") donnees[c.nom] = f.get(c.nom) === "1";
+      else donnees[c.nom] = f.has(c.nom) ? (f.get(c.nom) || c.defaut) : e.donnees[c.nom];
+    });
+    return { donnees: donnees, temps: f.get("temps") ? Number(f.get("temps")) : null };
   }
 
   function brancherCorrection(form, e) {

@@ -32,17 +32,17 @@
     confirmation.setAttribute("role", categorie === "erreur" ? "alert" : "status");
   }
 
+  // Les champs d'une parole, tels que les déclare le registre du serveur (collecte/modele/champs.py) ;
+  // la nature vient d'un champ caché (« postit » sur l'écran des post-its).
+  var CHAMPS = JSON.parse(document.getElementById("champs-parole").textContent);
   function lireFormulaire() {
-    var d = new FormData(form);
-    return {
-      client_uuid: champUuid.value, temps: temps, ecran: ecran,
-      donnees: {
-        texte: d.get("texte") || "", question: d.get("question") || "",
-        nature: estPostits ? "postit" : "parole", profil: d.get("profil") || "inconnu",
-        tranche_age: d.get("tranche_age") || "inconnu", genre: d.get("genre") || "",
-        themes: d.getAll("themes"), a_retenir: d.get("a_retenir") === "1", ne_pas_citer: d.get("ne_pas_citer") === "1"
-      }
-    };
+    var d = new FormData(form), donnees = {};
+    CHAMPS.forEach(function (c) {
+      if (c.sorte === "themes") donnees[c.nom] = d.getAll(c.nom);
+      else if (c.sorte === "drapeau") donnees[c.nom] = d.get(c.nom) === "1";
+      else donnees[c.nom] = d.get(c.nom) || c.defaut;
+    });
+    return { client_uuid: champUuid.value, temps: temps, ecran: ecran, donnees: donnees };
   }
 
   // La question reste choisie (le panneau ne change pas) ; le reste repart de zéro : chaque passant·e

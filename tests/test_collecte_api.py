@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from collecte.modele.models import Contribution
 from collecte.terrain.saisie import ConflitContribution, enregistrer_contribution
-from collecte.modele.validation import valider_contribution
+from collecte.modele.champs import valider_contribution
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from sqlmodel import select
 
 from collecte.modele.models import Contribution
 from collecte.terrain.saisie import ConflitContribution, annuler_derniere, enregistrer_contribution, theme_ids_de
-from collecte.modele.validation import ErreurValidation, valider_contribution
+from collecte.modele.validation import ErreurValidation
+from collecte.modele.champs import valider_contribution
 
 
 def test_rejouer_le_meme_uuid_renvoie_la_parole_stockee(session, creer_demarche, creer_temps, creer_theme):

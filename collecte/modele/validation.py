@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from collecte.modele.models import GENRES, NATURES, PROFILS, TRANCHES_AGE
@@ -143,54 +142,3 @@ def valider_slugs_themes(valeur, themes_connus: dict[str, int], champ: str = "th
         if themes_connus[slug] not in ids:
             ids.append(themes_connus[slug])
     return ids
-
-
-# Types attendus dans le JSON d'une parole (API) : un texte est un texte, un drapeau un booléen.
-_TYPES_JSON = {
-    "client_uuid": (str,), "texte": (str,), "question": (str,), "nature": (str,), "profil": (str,),
-    "tranche_age": (str,), "genre": (str,), "a_retenir": (bool,), "ne_pas_citer": (bool,),
-}
-_NOMS_TYPES = {str: "du texte", bool: "true ou false"}
-
-
-def valider_types_json(element: dict) -> None:
-    """Refuse les types inattendus plutôt que de les convertir (« 123 » pour 123, « ['a'] » pour une liste,
-    la session 1 pour `true`). Un champ absent ou `null` prend sa valeur par défaut."""
-    for champ, types in _TYPES_JSON.items():
-        valeur = element.get(champ)
-        if valeur is not None and not isinstance(valeur, types):
-            raise ErreurValidation(f"« {champ} » doit être {_NOMS_TYPES[types[0]]}.", champ)
-    temps = element.get("temps")
-    if not isinstance(temps, int) or isinstance(temps, bool):
-        raise ErreurValidation("« temps » doit être le numéro (entier) d'un temps de collecte.", "temps")
-    themes = element.get("themes")
-    if themes is not None and not (isinstance(themes, list) and all(isinstance(t, str) for t in themes)):
-        raise ErreurValidation("« themes » doit être une liste de slugs (textes).", "themes")
-
-
-@dataclass
-class DonneesContribution:
-    texte: str
-    question: str = ""
-    nature: str = "parole"
-    profil: str = "inconnu"
-    tranche_age: str = "inconnu"
-    genre: str = ""
-    a_retenir: bool = False
-    ne_pas_citer: bool = False
-    theme_ids: list[int] = field(default_factory=list)
-
-
-def valider_contribution(donnees: dict, themes_connus: dict[str, int]) -> DonneesContribution:
-    """Valide un dictionnaire de champs (formulaire, JSON ou ligne de tableur)."""
-    return DonneesContribution(
-        texte=valider_texte(donnees.get("texte")),
-        question=valider_texte(donnees.get("question"), "question", 2_000, requis=False),
-        nature=valider_choix(donnees.get("nature"), NATURES, "nature", defaut="parole"),
-        profil=valider_choix(donnees.get("profil"), PROFILS, "profil", defaut="inconnu"),
-        tranche_age=valider_choix(donnees.get("tranche_age"), TRANCHES_AGE, "tranche_age", defaut="inconnu"),
-        genre=valider_choix(donnees.get("genre"), GENRES, "genre", defaut=""),
-        a_retenir=valider_booleen(donnees.get("a_retenir"), "a_retenir"),
-        ne_pas_citer=valider_booleen(donnees.get("ne_pas_citer"), "ne_pas_citer"),
-        theme_ids=valider_slugs_themes(donnees.get("themes"), themes_connus),
-    )

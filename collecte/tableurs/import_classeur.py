@@ -20,6 +20,7 @@ from collecte.tableurs.contexte import ContexteImport, ErreurImport, RapportImpo
 from collecte.tableurs.paroles import traiter_contributions, uuid_parole
 from collecte.tableurs.feuilles import traiter_structures, traiter_temps, traiter_territoires, traiter_themes
 from collecte.tableurs.lecture import Feuille
+from collecte.modele.champs import colonnes_import
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
 
@@ -51,8 +52,7 @@ GESTIONNAIRES: dict[str, Gestionnaire] = {g.feuille: g for g in (
                      "prescripteurs notes", "nom", traiter_structures),
     gestionnaire("temps", "ref dispositif date date_fin ville quartier lieu evenement structure animateurs "
                 "personnes_rencontrees dont_professionnels questions notes themes", "ref dispositif date", traiter_temps),
-    gestionnaire("contributions", "temps texte question nature profil tranche_age genre themes a_retenir ne_pas_citer "
-                        "masquee id", "temps texte", traiter_contributions),
+    gestionnaire("contributions", " ".join(colonnes_import()), "temps texte", traiter_contributions),
 )}
 
 

@@ -16,7 +16,8 @@ from sqlalchemy import func, insert, select
 from collecte.tableurs.contexte import ContexteImport
 from collecte.tableurs.lecture import Feuille
 from collecte.modele.models import Contribution, ContributionTheme, TempsDeCollecte, maintenant
-from collecte.modele.validation import ErreurValidation, valider_booleen, valider_contribution, valider_texte, valider_uuid
+from collecte.modele.validation import ErreurValidation, valider_booleen, valider_texte, valider_uuid
+from collecte.modele.champs import CHAMPS, valider_champ, valider_contribution
 
 ESPACE_PAROLES = uuid.UUID("0e4c6f7e-9a51-4a77-8f59-2b5b0f6c1d01")
 TAILLE_LOT = 5_000
@@ -110,11 +111,12 @@ def _valider(ctx: ContexteImport, ligne: dict, identifiants: _Identifiants) -> t
     if temps_id is None:
         raise ErreurValidation(f"Temps « {ref} » absent de la feuille temps et de la démarche.", "temps")
     donnees = valider_contribution(ligne, ctx.themes)
-    masquee = valider_booleen(ligne.get("masquee"), "masquee")
+    # Les champs importés que l'écran de saisie ne porte pas (la modération : masquee).
+    autres = {c.nom: valider_champ(c, ligne.get(c.nom)) for c in CHAMPS if c.importe and not c.saisie}
     ident, explicite = identifiants(ligne, ref, donnees.texte)
     champs = vars(donnees).copy()
     theme_ids = champs.pop("theme_ids")
-    return {**champs, "client_uuid": ident, "temps_id": temps_id, "masquee": masquee, "question_ref": ""}, theme_ids, explicite
+    return {**champs, **autres, "client_uuid": ident, "temps_id": temps_id, "question_ref": ""}, theme_ids, explicite
 
 
 def traiter_contributions(ctx: ContexteImport, feuille: Feuille) -> None:

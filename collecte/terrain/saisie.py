@@ -28,13 +28,11 @@ from collecte.modele.models import (
 )
 from collecte.modele.validation import (
     ID_MAX,
-    DonneesContribution,
     ErreurValidation,
-    valider_contribution,
     valider_texte,
-    valider_types_json,
     valider_uuid,
 )
+from collecte.modele.champs import DonneesContribution, valider_contribution, valider_types_json
 
 LOT_TAILLE_MAX = 200
 # Une parole modifiée dans la revue après sa création : la version de l'équipe l'emporte sur un rejeu.

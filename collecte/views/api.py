@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from collecte.modele.db import get_session
+from collecte.modele.champs import en_json
 from collecte.modele.models import Contribution, TempsDeCollecte, maintenant
 from collecte.terrain.saisie import (
     LOT_TAILLE_MAX,
@@ -33,21 +34,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def _en_json(session, contribution: Contribution) -> dict:
     temps = session.get(TempsDeCollecte, contribution.temps_id)
     slugs = {ident: slug for slug, ident in themes_de_la_demarche(session, temps.demarche_id).items()}
-    return {
-        "id": contribution.id,
-        "client_uuid": str(contribution.client_uuid),
-        "temps": contribution.temps_id,
-        "texte": contribution.texte,
-        "question": contribution.question,
-        "nature": contribution.nature,
-        "profil": contribution.profil,
-        "tranche_age": contribution.tranche_age,
-        "genre": contribution.genre,
-        "themes": sorted(slugs[i] for i in theme_ids_de(session, contribution.id)),
-        "a_retenir": contribution.a_retenir,
-        "ne_pas_citer": contribution.ne_pas_citer,
-        "cree_le": contribution.cree_le.isoformat(),
-    }
+    return en_json(contribution, [slugs[i] for i in theme_ids_de(session, contribution.id)])
 
 
 def _corps_json():

@@ -10,7 +10,8 @@ from collecte import revue
 from collecte.modele.db import get_session
 from collecte.modele.models import DISPOSITIFS, GENRES, NATURES, PROFILS, TRANCHES_AGE, Contribution, Demarche, TempsDeCollecte, Theme
 from collecte.terrain.saisie import modifier_contribution, theme_ids_de, themes_de_la_demarche
-from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_contribution, valider_date
+from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_date
+from collecte.modele.champs import valider_contribution
 from collecte.web import cible_sure, ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("revue", __name__, url_prefix="/collecte/revue")

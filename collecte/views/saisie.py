@@ -19,7 +19,8 @@ from collecte.terrain.saisie import (
     slugs_acceptes,
     themes_de_saisie,
 )
-from collecte.modele.validation import ErreurValidation, valider_contribution, valider_uuid
+from collecte.modele.validation import ErreurValidation, valider_uuid
+from collecte.modele.champs import description_pour_les_pages, valider_contribution
 from collecte.web import ecriture_requise, hors_ligne, obtenir_ou_404
 
 bp = Blueprint("saisie", __name__, url_prefix="/collecte/temps")
@@ -60,6 +61,7 @@ def _page(gabarit: str, temps: TempsDeCollecte, valeurs: dict, statut: int = 200
         themes_proposes=proposes,
         themes_autres=autres,
         description=description_pour_appareil(temps),
+        champs=description_pour_les_pages(),
         profils=PROFILS,
         tranches=TRANCHES_AGE_COURTES,
         genres={k: v for k, v in GENRES.items() if k},

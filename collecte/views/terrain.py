@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, get_flashed_messages, render_template, request, url_for
 
-from collecte.modele.models import GENRES, PROFILS, TRANCHES_AGE
+from collecte.modele.champs import description_pour_les_pages
 from collecte.web import ecriture_requise, hors_ligne
 
 bp = Blueprint("terrain", __name__)
@@ -57,7 +57,7 @@ def service_worker():
 @ecriture_requise
 @hors_ligne
 def appareil():
-    return render_template("saisie/appareil.html", profils=PROFILS, tranches=TRANCHES_AGE, genres=GENRES)
+    return render_template("saisie/appareil.html", champs=description_pour_les_pages())
 
 
 @bp.app_context_processor

@@ -1,0 +1,170 @@
+"""Registre des champs d'une parole : une déclaration par champ, dont tout le reste est dérivé.
+
+La validation (écran de saisie, API, import), le JSON de l'API, les colonnes de la feuille
+`contributions` d'un classeur, ce que l'écran de saisie et la page « Sur cet appareil » envoient,
+les colonnes des exports CSV et XLSX, les variables d'IRaMuTeQ et de REFI-QDA et ce que l'analyse
+charge viennent de `CHAMPS`. Ajouter un champ à une parole : une colonne au modèle (`models.py`),
+une migration, une entrée ici (et un gabarit s'il s'affiche). Voir la recette dans ARCHITECTURE.md.
+
+Le temps de collecte (et ce qui en découle : lieu, territoire, structure, date) n'est pas un champ
+de la parole : il vient du temps, jamais ressaisi.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, make_dataclass
+
+from collecte.modele.models import GENRES, NATURES, PROFILS, TRANCHES_AGE
+from collecte.modele.validation import (
+    TEXTE_LONGUEUR_MAX,
+    ErreurValidation,
+    valider_booleen,
+    valider_choix,
+    valider_slugs_themes,
+    valider_texte,
+)
+
+# Sortes de champs : ce que la sorte dit de la validation, du type JSON attendu et du formulaire.
+TEXTE, CHOIX, DRAPEAU, THEMES = "texte", "choix", "drapeau", "themes"
+
+
+@dataclass(frozen=True)
+class Champ:
+    """Un champ d'une parole. `nom` est à la fois l'attribut de `Contribution`, la clé JSON de l'API,
+    le nom du champ de formulaire et la colonne de la feuille `contributions`."""
+
+    nom: str
+    libelle: str
+    sorte: str
+    vocabulaire: dict[str, str] | None = None  # choix : code → libellé
+    defaut: object = ""
+    longueur_max: int | None = None
+    requis: bool = False
+    saisie: bool = True  # écran de saisie, API, correction sur l'appareil
+    importe: bool = True  # colonne de la feuille `contributions`
+    api: bool = True  # dans le JSON de l'API
+    export: str | None = "code"  # colonne des exports : "code", "libelle" (vocabulaire), "interne" (sur demande), None
+    analyse: bool = True  # chargé par `analyse.donnees`
+    iramuteq: str | None = None  # nom de la variable étoilée
+    refiqda: str | None = None  # nom de la variable REFI-QDA
+    liste_du_temps: bool = False  # valeur choisie parmi celles du temps (les questions de son panneau)
+
+    def valeur_exportee(self, valeur):
+        """La valeur telle qu'écrite dans un export : libellé du vocabulaire, oui/non, slugs séparés par « ; »."""
+        if self.sorte == DRAPEAU:
+            return "oui" if valeur else "non"
+        if self.sorte == THEMES:
+            return " ; ".join(valeur or [])
+        if self.export == "libelle" and self.vocabulaire:
+            return self.vocabulaire.get(valeur, valeur)
+        return "" if valeur is None else valeur
+
+
+# L'ordre est celui des colonnes des exports.
+CHAMPS: tuple[Champ, ...] = (
+    Champ("nature", "Nature", CHOIX, NATURES, defaut="parole", iramuteq="nature", refiqda="nature"),
+    Champ("question", "Question", TEXTE, longueur_max=2_000, refiqda="question", liste_du_temps=True),
+    Champ("texte", "Texte", TEXTE, longueur_max=TEXTE_LONGUEUR_MAX, requis=True),
+    Champ("profil", "Profil", CHOIX, PROFILS, defaut="inconnu", export="libelle", iramuteq="profil", refiqda="profil"),
+    Champ("tranche_age", "Âge", CHOIX, TRANCHES_AGE, defaut="inconnu", export="libelle", iramuteq="age",
+          refiqda="tranche d'âge"),
+    Champ("genre", "Genre", CHOIX, GENRES, defaut="", iramuteq="genre", refiqda="genre"),
+    Champ("themes", "Thèmes", THEMES, defaut=(), analyse=False),
+    Champ("a_retenir", "À retenir", DRAPEAU, defaut=False),
+    Champ("ne_pas_citer", "Ne pas citer", DRAPEAU, defaut=False, export="interne"),
+    Champ("masquee", "Masquée", DRAPEAU, defaut=False, saisie=False, api=False, export=None, analyse=False),
+)
+
+
+def champ(nom: str, champs: tuple[Champ, ...] = CHAMPS) -> Champ:
+    return next(c for c in champs if c.nom == nom)
+
+
+def champs_saisis(champs: tuple[Champ, ...] = CHAMPS) -> tuple[Champ, ...]:
+    return tuple(c for c in champs if c.saisie)
+
+
+def colonnes_import(champs: tuple[Champ, ...] = CHAMPS) -> list[str]:
+    """Colonnes de la feuille `contributions` : le temps (sa référence), les champs, l'identifiant."""
+    return ["temps", *(c.nom for c in champs if c.importe), "id"]
+
+
+def champs_exportes(avec_interne: bool = False, champs: tuple[Champ, ...] = CHAMPS) -> list[Champ]:
+    return [c for c in champs if c.export in ("code", "libelle") or (avec_interne and c.export == "interne")]
+
+
+def colonnes_analyse(champs: tuple[Champ, ...] = CHAMPS) -> list[str]:
+    return [c.nom for c in champs if c.analyse]
+
+
+def description_pour_les_pages(champs: tuple[Champ, ...] = CHAMPS) -> list[dict]:
+    """Ce que les scripts de l'écran de saisie et de « Sur cet appareil » savent des champs."""
+    return [{"nom": c.nom, "libelle": c.libelle, "sorte": c.sorte, "vocabulaire": c.vocabulaire,
+             "defaut": list(c.defaut) if c.sorte == THEMES else c.defaut, "longueur_max": c.longueur_max,
+             "liste_du_temps": c.liste_du_temps} for c in champs_saisis(champs)]
+
+
+# --- Validation, dérivée du registre ------------------------------------------------------------
+
+
+def _donnees(champs: tuple[Champ, ...]):
+    attributs = [(c.nom, object, field(default=c.defaut)) for c in champs_saisis(champs) if c.sorte != THEMES]
+    attributs.sort(key=lambda a: a[0] != "texte")  # le texte, seul requis, d'abord
+    attributs[0] = ("texte", str)
+    return make_dataclass("DonneesContribution", [*attributs, ("theme_ids", list, field(default_factory=list))])
+
+
+DonneesContribution = _donnees(CHAMPS)
+DonneesContribution.__doc__ = "Une parole validée : ses champs saisis (voir CHAMPS) et les identifiants de ses thèmes."
+
+
+def valider_champ(c: Champ, valeur, themes_connus: dict[str, int] | None = None):
+    if c.sorte == TEXTE:
+        return valider_texte(valeur, c.nom, c.longueur_max or TEXTE_LONGUEUR_MAX, requis=c.requis)
+    if c.sorte == CHOIX:
+        return valider_choix(valeur, c.vocabulaire, c.nom, defaut=c.defaut)
+    if c.sorte == DRAPEAU:
+        return valider_booleen(valeur, c.nom)
+    return valider_slugs_themes(valeur, themes_connus or {}, c.nom)
+
+
+def valider_contribution(donnees: dict, themes_connus: dict[str, int], champs: tuple[Champ, ...] = CHAMPS):
+    """Valide un dictionnaire de champs (formulaire, JSON ou ligne de tableur) ; lève ErreurValidation."""
+    valeurs = {}
+    for c in champs_saisis(champs):
+        nom = "theme_ids" if c.sorte == THEMES else c.nom
+        valeurs[nom] = valider_champ(c, donnees.get(c.nom), themes_connus)
+    classe = DonneesContribution if champs is CHAMPS else _donnees(champs)
+    return classe(**valeurs)
+
+
+_TYPES_JSON = {TEXTE: (str,), CHOIX: (str,), DRAPEAU: (bool,)}
+_NOMS_TYPES = {TEXTE: "du texte", CHOIX: "du texte", DRAPEAU: "true ou false"}
+
+
+def valider_types_json(element: dict, champs: tuple[Champ, ...] = CHAMPS) -> None:
+    """API : refuse les types inattendus plutôt que de les convertir (« 123 » pour 123, « ['a'] » pour une
+    liste, la session 1 pour `true`). Un champ absent ou `null` prend sa valeur par défaut."""
+    if not isinstance(element.get("client_uuid"), str):
+        raise ErreurValidation("« client_uuid » doit être un identifiant (UUID) en texte.", "client_uuid")
+    temps = element.get("temps")
+    if not isinstance(temps, int) or isinstance(temps, bool):
+        raise ErreurValidation("« temps » doit être le numéro (entier) d'un temps de collecte.", "temps")
+    for c in champs_saisis(champs):
+        valeur = element.get(c.nom)
+        if valeur is None:
+            continue
+        if c.sorte == THEMES:
+            if not (isinstance(valeur, list) and all(isinstance(t, str) for t in valeur)):
+                raise ErreurValidation(f"« {c.nom} » doit être une liste de slugs (textes).", c.nom)
+        elif not isinstance(valeur, _TYPES_JSON[c.sorte]):
+            raise ErreurValidation(f"« {c.nom} » doit être {_NOMS_TYPES[c.sorte]}.", c.nom)
+
+
+def en_json(contribution, slugs_themes: list[str], champs: tuple[Champ, ...] = CHAMPS) -> dict:
+    """Le JSON d'une parole stockée (API)."""
+    corps = {"id": contribution.id, "client_uuid": str(contribution.client_uuid), "temps": contribution.temps_id}
+    for c in champs:
+        if c.api:
+            corps[c.nom] = sorted(slugs_themes) if c.sorte == THEMES else getattr(contribution, c.nom)
+    corps["cree_le"] = contribution.cree_le.isoformat()
+    return corps
