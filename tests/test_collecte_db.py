@@ -1,4 +1,6 @@
 """Schéma : la migration initiale décrit exactement le modèle ; une base existante est migrée sans perte."""
+import re
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -8,14 +10,57 @@ from collecte.modele.db import _config_alembic, creer_engine, init_db, revision_
 from collecte.modele.models import Demarche
 
 
+def _normaliser_defaut(defaut: str | None) -> str | None:
+    """Une valeur par défaut telle que la base la rend, sans l'habillage propre au dialecte."""
+    if defaut is None:
+        return None
+    defaut = re.sub(r"::[a-z ]+$", "", defaut)  # PostgreSQL : ''::character varying, '[]'::json
+    defaut = re.sub(r"^\((.*)\)$", r"\1", defaut)  # SQLite : (CURRENT_TIMESTAMP)
+    return re.sub(r"^'(.*)'$", r"\1", defaut)
+
+
+def _defauts_differents(_contexte, _colonne_base, colonne_modele, defaut_base, _defaut_modele, defaut_modele) -> bool:
+    """Comparaison des valeurs par défaut côté base, sûre sous SQLite comme sous PostgreSQL.
+
+    Celle d'Alembic signale à tort les chaînes vides sous SQLite ('' contre rien) et échoue sous PostgreSQL
+    sur les colonnes JSON (elle demande au serveur `'[]'::json = '[]'`, opérateur qui n'existe pas)."""
+    if colonne_modele is colonne_modele.table.autoincrement_column:
+        return False  # nextval(...) de PostgreSQL : propre à la base, absent du modèle
+    return _normaliser_defaut(defaut_base) != _normaliser_defaut(defaut_modele)
+
+
+def differences_avec_le_modele(connexion) -> list:
+    """Ce qui sépare le schéma de la base du modèle, valeurs par défaut côté base comprises."""
+    contexte = MigrationContext.configure(connexion, opts={"compare_server_default": _defauts_differents})
+    return compare_metadata(contexte, SQLModel.metadata)
+
+
+def _migrer(engine, revision: str) -> None:
+    with engine.begin() as connexion:
+        command.upgrade(_config_alembic(engine, connexion), revision)
+
+
 def test_les_migrations_produisent_le_modele(tmp_path):
     engine = creer_engine(f"sqlite:///{tmp_path / 'migree.sqlite'}")
-    with engine.begin() as connexion:
-        command.upgrade(_config_alembic(engine, connexion), "head")
+    _migrer(engine, "head")
     with engine.connect() as connexion:
-        differences = compare_metadata(MigrationContext.configure(connexion), SQLModel.metadata)
-    assert differences == []
+        differences = differences_avec_le_modele(connexion)
     engine.dispose()
+    assert differences == []
+
+
+def test_une_valeur_par_defaut_oubliee_est_signalee(tmp_path):
+    """Avant 0005, seules les valeurs par défaut côté base manquent : la comparaison les voit toutes."""
+    engine = creer_engine(f"sqlite:///{tmp_path / 'avant.sqlite'}")
+    _migrer(engine, "0004")
+    with engine.connect() as connexion:
+        differences = differences_avec_le_modele(connexion)
+    engine.dispose()
+    operations = [o for d in differences for o in (d if isinstance(d, list) else [d])]  # une liste par colonne
+    assert {o[0] for o in operations} == {"modify_default"}
+    signalees = {(o[2], o[3]) for o in operations}
+    attendues = {(t.name, c.name) for t in SQLModel.metadata.sorted_tables for c in t.columns if c.server_default}
+    assert signalees == attendues - {("utilisateur", "version_session")}  # posée dès 0004
 
 
 def test_init_db_cree_puis_migre_sans_perdre(tmp_path):
@@ -31,13 +76,14 @@ def test_init_db_cree_puis_migre_sans_perdre(tmp_path):
     engine.dispose()
 
 
-def test_sqlite_en_wal_avec_cles_etrangeres(app):
-    engine = app.extensions["parole_engine"]
-    if engine.dialect.name != "sqlite":
-        return
+def test_sqlite_en_wal_avec_cles_etrangeres(tmp_path):
+    # Le moteur que construit init_app, sans la fixture app : sous PostgreSQL, elle remettrait à zéro
+    # le schéma public, dont une autre exécution de la suite peut se servir au même moment.
+    engine = creer_engine(f"sqlite:///{tmp_path / 'pragmas.sqlite'}")
     with engine.connect() as connexion:
         assert connexion.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connexion.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
 
 
 def test_migrer_une_base_peuplee_vers_la_saisie_hors_ligne(tmp_path):

@@ -9,7 +9,19 @@ import uuid
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlmodel import Field, SQLModel
 
 # Noms de contraintes stables : indispensables pour qu'Alembic puisse les modifier plus tard.
@@ -100,8 +112,40 @@ def _fk(cible: str, ondelete: str = "CASCADE", nullable: bool = False, index: bo
     )
 
 
+# Chaque valeur par défaut existe aussi côté base (server_default) : une colonne NOT NULL ajoutée par une
+# migration à une table qui a déjà des lignes en a besoin, et une insertion SQL brute la reçoit aussi.
+# Écritures communes à SQLite et PostgreSQL.
+MAINTENANT_SERVEUR = text("CURRENT_TIMESTAMP")
+LISTE_VIDE_SERVEUR = text("'[]'")
+OBJET_VIDE_SERVEUR = text("'{}'")
+
+
+def _valeur_serveur(valeur: bool | int | str):
+    if isinstance(valeur, bool):  # avant int : un booléen est aussi un entier
+        return true() if valeur else false()
+    if isinstance(valeur, int):
+        return text(str(valeur))
+    return valeur
+
+
+def _defaut(valeur: bool | int | str, **options):
+    """Champ avec sa valeur par défaut, côté Python et côté base."""
+    return Field(default=valeur, sa_column_kwargs={"server_default": _valeur_serveur(valeur)}, **options)
+
+
+def _liste():
+    return Field(default_factory=list, sa_type=JSON, sa_column_kwargs={"server_default": LISTE_VIDE_SERVEUR})
+
+
+def _objet():
+    return Field(default_factory=dict, sa_type=JSON, sa_column_kwargs={"server_default": OBJET_VIDE_SERVEUR})
+
+
 def _horodatage():
-    return Field(default_factory=maintenant, sa_type=DateTimeUTC, nullable=False)
+    return Field(
+        default_factory=maintenant, sa_type=DateTimeUTC, nullable=False,
+        sa_column_kwargs={"server_default": MAINTENANT_SERVEUR},
+    )
 
 
 class Demarche(SQLModel, table=True):
@@ -110,13 +154,13 @@ class Demarche(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True, index=True)
     titre: str = Field(max_length=300)
-    commanditaire: str = Field(default="", max_length=300)
-    partenaires: str = Field(default="", sa_type=Text)
+    commanditaire: str = _defaut("", max_length=300)
+    partenaires: str = _defaut("", sa_type=Text)
     date_debut: date | None = None
     date_fin: date | None = None
-    description: str = Field(default="", sa_type=Text)
-    cloturee: bool = False
-    mots_vides: str = Field(default="", sa_type=Text)  # un mot par ligne, propres à la démarche
+    description: str = _defaut("", sa_type=Text)
+    cloturee: bool = _defaut(False)
+    mots_vides: str = _defaut("", sa_type=Text)  # un mot par ligne, propres à la démarche
     cree_le: datetime = _horodatage()
 
 
@@ -126,8 +170,8 @@ class Territoire(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     demarche_id: int = _fk("demarche.id")
     ville: str = Field(max_length=120)
-    quartier: str = Field(default="", max_length=200)
-    code_qpv: str = Field(default="", max_length=20)
+    quartier: str = _defaut("", max_length=200)
+    code_qpv: str = _defaut("", max_length=20)
 
 
 class Structure(SQLModel, table=True):
@@ -139,15 +183,15 @@ class Structure(SQLModel, table=True):
     demarche_id: int = _fk("demarche.id")
     territoire_id: int | None = _fk("territoire.id", ondelete="SET NULL", nullable=True)
     nom: str = Field(max_length=300)
-    typologie: str = Field(default="autre", max_length=20)
-    lieu: str = Field(default="", sa_type=Text)
-    public: str = Field(default="", sa_type=Text)
-    equipement: str = Field(default="", sa_type=Text)
-    offre_numerique: str = Field(default="", sa_type=Text)
-    besoins: str = Field(default="", sa_type=Text)
-    horaires: str = Field(default="", sa_type=Text)
-    prescripteurs: str = Field(default="", sa_type=Text)
-    notes: str = Field(default="", sa_type=Text)
+    typologie: str = _defaut("autre", max_length=20)
+    lieu: str = _defaut("", sa_type=Text)
+    public: str = _defaut("", sa_type=Text)
+    equipement: str = _defaut("", sa_type=Text)
+    offre_numerique: str = _defaut("", sa_type=Text)
+    besoins: str = _defaut("", sa_type=Text)
+    horaires: str = _defaut("", sa_type=Text)
+    prescripteurs: str = _defaut("", sa_type=Text)
+    notes: str = _defaut("", sa_type=Text)
 
 
 class TempsDeCollecte(SQLModel, table=True):
@@ -161,15 +205,15 @@ class TempsDeCollecte(SQLModel, table=True):
     dispositif: str = Field(max_length=30)
     date: date
     date_fin: date | None = None  # période d'affichage d'un ordi-panneau
-    lieu: str = Field(default="", max_length=300)
-    evenement: str = Field(default="", max_length=300)
+    lieu: str = _defaut("", max_length=300)
+    evenement: str = _defaut("", max_length=300)
     territoire_id: int | None = _fk("territoire.id", ondelete="SET NULL", nullable=True)
     structure_id: int | None = _fk("structure.id", ondelete="SET NULL", nullable=True)
-    animateurs: str = Field(default="", max_length=500)
-    questions: list[str] = Field(default_factory=list, sa_type=JSON)
-    personnes_rencontrees: int = 0
-    dont_professionnels: int = 0
-    notes: str = Field(default="", sa_type=Text)
+    animateurs: str = _defaut("", max_length=500)
+    questions: list[str] = _liste()
+    personnes_rencontrees: int = _defaut(0)
+    dont_professionnels: int = _defaut(0)
+    notes: str = _defaut("", sa_type=Text)
     cree_le: datetime = _horodatage()
 
 
@@ -181,7 +225,7 @@ class Photo(SQLModel, table=True):
     fichier: str = Field(max_length=100, unique=True)
     type_mime: str = Field(max_length=50)
     taille: int
-    legende: str = Field(default="", max_length=300)
+    legende: str = _defaut("", max_length=300)
     cree_le: datetime = _horodatage()
 
 
@@ -194,12 +238,12 @@ class Theme(SQLModel, table=True):
     demarche_id: int = _fk("demarche.id")
     slug: str = Field(max_length=80)
     label: str = Field(max_length=300)
-    description: str = Field(default="", sa_type=Text)
-    mots_cles: list[str] = Field(default_factory=list, sa_type=JSON)
-    couleur: str = Field(default="", max_length=7)
-    ordre: int = 0
+    description: str = _defaut("", sa_type=Text)
+    mots_cles: list[str] = _liste()
+    couleur: str = _defaut("", max_length=7)
+    ordre: int = _defaut(0)
     parent_id: int | None = _fk("theme.id", ondelete="SET NULL", nullable=True)
-    introduction: str = Field(default="", sa_type=Text)  # chapeau du chapitre dans le livret
+    introduction: str = _defaut("", sa_type=Text)  # chapeau du chapitre dans le livret
 
 
 class AliasTheme(SQLModel, table=True):
@@ -231,13 +275,13 @@ class Utilisateur(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     identifiant: str = Field(max_length=80, unique=True, index=True)
-    nom: str = Field(default="", max_length=200)
+    nom: str = _defaut("", max_length=200)
     mot_de_passe_hash: str = Field(max_length=300)
-    role: str = Field(default="lecteur", max_length=20)
-    actif: bool = True
+    role: str = _defaut("lecteur", max_length=20)
+    actif: bool = _defaut(True)
     # Augmentée à chaque déconnexion, changement de mot de passe ou désactivation : toutes les sessions
     # et tous les cookies « rester connecté » de ce compte, qui la portent, cessent de valoir.
-    version_session: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    version_session: int = _defaut(0)
     cree_le: datetime = _horodatage()
 
 
@@ -268,7 +312,7 @@ class VersionQuestionnaire(SQLModel, table=True):
     nom: str = Field(max_length=80)
     version: int
     empreinte: str = Field(max_length=64)
-    definition: dict = Field(default_factory=dict, sa_type=JSON)
+    definition: dict = _objet()
     cree_le: datetime = _horodatage()
 
 
@@ -284,12 +328,12 @@ class ReponseQuestionnaire(SQLModel, table=True):
     )
     temps_id: int | None = _fk("tempsdecollecte.id", ondelete="SET NULL", nullable=True)
     questionnaire: str = Field(max_length=80)
-    version: int = 1
-    role_repondant: str = Field(default="", max_length=200)
-    nom_structure: str = Field(default="", max_length=300)
-    statut: str = Field(default="brouillon", max_length=20)  # brouillon | soumise
-    source: str = Field(default="web", max_length=10)  # web | papier
-    valeurs: dict = Field(default_factory=dict, sa_type=JSON)
+    version: int = _defaut(1)
+    role_repondant: str = _defaut("", max_length=200)
+    nom_structure: str = _defaut("", max_length=300)
+    statut: str = _defaut("brouillon", max_length=20)  # brouillon | soumise
+    source: str = _defaut("web", max_length=10)  # web | papier
+    valeurs: dict = _objet()
     soumise_le: datetime | None = Field(default=None, sa_type=DateTimeUTC)
     cree_le: datetime = _horodatage()
     modifiee_le: datetime = _horodatage()
@@ -301,17 +345,17 @@ class Contribution(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_uuid: uuid.UUID = Field(default_factory=uuid.uuid4, unique=True, index=True)
     temps_id: int = _fk("tempsdecollecte.id")
-    nature: str = Field(default="parole", max_length=20)
+    nature: str = _defaut("parole", max_length=20)
     texte: str = Field(sa_type=Text)
-    question: str = Field(default="", sa_type=Text)
-    profil: str = Field(default="inconnu", max_length=20)
-    tranche_age: str = Field(default="inconnu", max_length=20)
-    genre: str = Field(default="", max_length=20)
-    a_retenir: bool = False
-    ne_pas_citer: bool = False
-    masquee: bool = False
+    question: str = _defaut("", sa_type=Text)
+    profil: str = _defaut("inconnu", max_length=20)
+    tranche_age: str = _defaut("inconnu", max_length=20)
+    genre: str = _defaut("", max_length=20)
+    a_retenir: bool = _defaut(False)
+    ne_pas_citer: bool = _defaut(False)
+    masquee: bool = _defaut(False)
     reponse_id: int | None = _fk("reponsequestionnaire.id", nullable=True)
-    question_ref: str = Field(default="", max_length=40)
+    question_ref: str = _defaut("", max_length=40)
     saisie_par_id: int | None = _fk("utilisateur.id", ondelete="SET NULL", nullable=True, index=False)
     modifiee_par_id: int | None = _fk("utilisateur.id", ondelete="SET NULL", nullable=True, index=False)
     cree_le: datetime = _horodatage()
@@ -345,7 +389,7 @@ class TexteRestitution(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     demarche_id: int = _fk("demarche.id")
     cle: str = Field(max_length=80)
-    titre: str = Field(default="", max_length=300)
-    contenu: str = Field(default="", sa_type=Text)
-    ordre: int = 0
+    titre: str = _defaut("", max_length=300)
+    contenu: str = _defaut("", sa_type=Text)
+    ordre: int = _defaut(0)
     modifie_le: datetime = _horodatage()
