@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import ROLES, Utilisateur
 from collecte.modele.validation import ErreurValidation
 
@@ -64,9 +65,9 @@ def fermer_les_sessions(session: Session, utilisateur_id: int) -> None:
     """Toutes les sessions et tous les cookies « rester connecté » de ce compte cessent de valoir."""
     utilisateur = session.get(Utilisateur, utilisateur_id)
     if utilisateur is not None:
-        utilisateur.version_session += 1
-        session.add(utilisateur)
-        session.commit()
+        with unite_de_travail(session):
+            utilisateur.version_session += 1
+            session.add(utilisateur)
 
 
 def verifier_identifiants(session: Session, identifiant: str, mot_de_passe: str) -> Utilisateur | None:
@@ -112,31 +113,38 @@ def creer_utilisateur(session: Session, identifiant: str, mot_de_passe: str, rol
         raise ErreurValidation("L'identifiant est obligatoire (80 caractères au plus).", "identifiant")
     if role not in ROLES:
         raise ErreurValidation(f"Rôle « {role} » inconnu (admin, animateur ou lecteur).", "role")
+    deja = ErreurValidation(f"L'identifiant « {identifiant} » est déjà pris.", "identifiant")
     if session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first():
-        raise ErreurValidation(f"L'identifiant « {identifiant} » est déjà pris.", "identifiant")
+        raise deja
     utilisateur = Utilisateur(
         identifiant=identifiant,
         nom=nom.strip(),
         role=role,
         mot_de_passe_hash=generate_password_hash(valider_mot_de_passe(mot_de_passe, identifiant)),
     )
-    session.add(utilisateur)
-    session.commit()
+    with unite_de_travail(session, doublon=deja):
+        session.add(utilisateur)
     return utilisateur
 
 
-def modifier_utilisateur(session: Session, utilisateur: Utilisateur, role: str, actif: bool, mot_de_passe: str = "") -> None:
+def modifier_utilisateur(session: Session, utilisateur: Utilisateur, role: str, actif: bool, mot_de_passe: str = "",
+                         par_id: int | None = None) -> None:
+    """Change le rôle, l'état et (s'il est donné) le mot de passe d'un compte. `par_id` : le compte qui fait la
+    modification ; un·e admin ne peut ni retirer ses propres droits d'administration ni se désactiver."""
+    if utilisateur.id == par_id and (role != "admin" or not actif):
+        raise ErreurValidation("Vous ne pouvez pas retirer vos propres droits d'administration.", "role")
     if role not in ROLES:
         raise ErreurValidation(f"Rôle « {role} » inconnu.", "role")
-    if mot_de_passe:
-        utilisateur.mot_de_passe_hash = generate_password_hash(valider_mot_de_passe(mot_de_passe, utilisateur.identifiant))
-    # Nouveau mot de passe ou compte désactivé : les sessions ouvertes avec l'ancien état tombent.
-    if mot_de_passe or (utilisateur.actif and not actif):
-        utilisateur.version_session += 1
-    utilisateur.role = role
-    utilisateur.actif = actif
-    session.add(utilisateur)
-    session.commit()
+    hache = mot_de_passe and generate_password_hash(valider_mot_de_passe(mot_de_passe, utilisateur.identifiant))
+    with unite_de_travail(session):
+        if hache:
+            utilisateur.mot_de_passe_hash = hache
+        # Nouveau mot de passe ou compte désactivé : les sessions ouvertes avec l'ancien état tombent.
+        if mot_de_passe or (utilisateur.actif and not actif):
+            utilisateur.version_session += 1
+        utilisateur.role = role
+        utilisateur.actif = actif
+        session.add(utilisateur)
 
 
 def lister_utilisateurs(session: Session) -> list[Utilisateur]:

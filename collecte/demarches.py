@@ -6,8 +6,9 @@ import unicodedata
 
 from sqlmodel import Session, func, select
 
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import Contribution, Demarche, Structure, TempsDeCollecte, Territoire, TYPOLOGIES
-from collecte.modele.validation import ErreurValidation, valider_choix, valider_date, valider_texte
+from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_choix, valider_date, valider_texte
 
 
 def slugifier(texte: str, longueur_max: int = 80) -> str:
@@ -45,20 +46,22 @@ def creer_demarche(session: Session, donnees: dict, slug: str | None = None) -> 
     slug = slugifier(slug or donnees.get("slug") or champs["titre"])
     if not slug:
         raise ErreurValidation("Impossible de tirer un identifiant court du titre : précisez-en un.", "slug")
+    deja = ErreurValidation(f"Une démarche « {slug} » existe déjà.", "slug")
     if demarche_par_slug(session, slug):
-        raise ErreurValidation(f"Une démarche « {slug} » existe déjà.", "slug")
+        raise deja
     demarche = Demarche(slug=slug, **champs)
-    session.add(demarche)
-    session.commit()
+    with unite_de_travail(session, doublon=deja):
+        session.add(demarche)
     return demarche
 
 
 def modifier_demarche(session: Session, demarche: Demarche, donnees: dict) -> Demarche:
-    for champ, valeur in valider_demarche(donnees).items():
-        setattr(demarche, champ, valeur)
-    demarche.cloturee = bool(donnees.get("cloturee"))
-    session.add(demarche)
-    session.commit()
+    champs = valider_demarche(donnees)
+    with unite_de_travail(session):
+        for champ, valeur in champs.items():
+            setattr(demarche, champ, valeur)
+        demarche.cloturee = bool(donnees.get("cloturee"))
+        session.add(demarche)
     return demarche
 
 
@@ -68,24 +71,26 @@ def territoires(session: Session, demarche_id: int) -> list[Territoire]:
 
 
 def libelle_territoire(territoire: Territoire | None) -> str:
-    if territoire is None:
+    if not territoire:  # None, ou l'indéfini de Jinja (`… | first` sur une structure sans territoire)
         return ""
     return f"{territoire.ville} – {territoire.quartier}" if territoire.quartier else territoire.ville
 
 
 def trouver_ou_creer_territoire(session: Session, demarche_id: int, ville: str, quartier: str = "", code_qpv: str = "") -> Territoire:
+    """Le territoire (ville, quartier) de la démarche, créé s'il n'existe pas, un code QPV donné le complétant ;
+    enregistré aussitôt (une unité de travail)."""
     ville = valider_texte(ville, "ville", 120)
     quartier = valider_texte(quartier, "quartier", 200, requis=False)
+    code_qpv = valider_texte(code_qpv, "code_qpv", 20) if code_qpv else ""
     requete = select(Territoire).where(
         Territoire.demarche_id == demarche_id, Territoire.ville == ville, Territoire.quartier == quartier
     )
-    territoire = session.exec(requete).first()
-    if territoire is None:
-        territoire = Territoire(demarche_id=demarche_id, ville=ville, quartier=quartier)
-    if code_qpv:
-        territoire.code_qpv = valider_texte(code_qpv, "code_qpv", 20)
-    session.add(territoire)
-    session.flush()
+    territoire = session.exec(requete).first() or Territoire(demarche_id=demarche_id, ville=ville, quartier=quartier)
+    deja = ErreurValidation("Ce territoire vient d'être enregistré par quelqu'un d'autre : rechargez la page.", "ville")
+    with unite_de_travail(session, doublon=deja):
+        if code_qpv:
+            territoire.code_qpv = code_qpv
+        session.add(territoire)
     return territoire
 
 
@@ -102,22 +107,29 @@ def valider_structure(donnees: dict) -> dict:
     return champs
 
 
+def _territoire_de_la_demarche(session: Session, demarche_id: int, valeur) -> int | None:
+    if valeur in (None, ""):
+        return None
+    territoire = session.get(Territoire, lire_identifiant(valeur) or 0)
+    if territoire is None or territoire.demarche_id != demarche_id:
+        raise ErreurValidation("Ce territoire n'appartient pas à la démarche.", "territoire_id")
+    return territoire.id
+
+
 def enregistrer_structure(session: Session, demarche_id: int, donnees: dict, structure: Structure | None = None) -> Structure:
     champs = valider_structure(donnees)
+    deja = ErreurValidation(f"La structure « {champs['nom']} » existe déjà dans cette démarche.", "nom")
     doublon = session.exec(
         select(Structure).where(Structure.demarche_id == demarche_id, Structure.nom == champs["nom"])
     ).first()
     if doublon is not None and (structure is None or doublon.id != structure.id):
-        raise ErreurValidation(f"La structure « {champs['nom']} » existe déjà dans cette démarche.", "nom")
+        raise deja
+    champs["territoire_id"] = _territoire_de_la_demarche(session, demarche_id, donnees.get("territoire_id"))
     structure = structure or Structure(demarche_id=demarche_id, nom=champs["nom"])
-    for champ, valeur in champs.items():
-        setattr(structure, champ, valeur)
-    territoire_id = donnees.get("territoire_id")
-    structure.territoire_id = int(territoire_id) if territoire_id not in (None, "") else None
-    if structure.territoire_id and session.get(Territoire, structure.territoire_id).demarche_id != demarche_id:
-        raise ErreurValidation("Ce territoire n'appartient pas à la démarche.", "territoire_id")
-    session.add(structure)
-    session.commit()
+    with unite_de_travail(session, doublon=deja):
+        for champ, valeur in champs.items():
+            setattr(structure, champ, valeur)
+        session.add(structure)
     return structure
 
 

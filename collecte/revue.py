@@ -1,4 +1,4 @@
-"""Revue des paroles : filtres, recherche sans accents, actions groupées, doublons probables."""
+"""Revue des paroles : filtres, recherche sans accents, correction, actions groupées, doublons probables."""
 from __future__ import annotations
 
 import re
@@ -10,8 +10,11 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from collecte.modele.champs import champ, valider_champ, valider_contribution
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import Contribution, ContributionTheme, TempsDeCollecte, Territoire, Theme, Utilisateur, maintenant
 from collecte.modele.validation import ErreurValidation
+from collecte.terrain.saisie import remplacer_themes, themes_de_la_demarche
 
 PAR_PAGE = 50
 SEUIL_DOUBLON = 90  # score RapidFuzz (0-100) au-delà duquel deux textes sont « presque les mêmes »
@@ -160,35 +163,61 @@ ACTIONS = {"ajouter_theme", "retirer_theme", "retenir", "ne_plus_retenir", "masq
 
 
 def action_groupee(session: Session, ids: list[int], action: str, theme_id: int | None, utilisateur_id: int) -> int:
-    """Applique `action` aux paroles `ids` ; renvoie le nombre de paroles modifiées."""
+    """Applique `action` aux paroles `ids`, tout ou rien ; renvoie le nombre de paroles modifiées."""
     if action not in ACTIONS:
         raise ErreurValidation("Action inconnue.", "action")
     if not ids:
         raise ErreurValidation("Cochez au moins une parole.", "ids")
-    contributions = list(session.exec(select(Contribution).where(Contribution.id.in_(ids))))
+    theme = None
     if action in ("ajouter_theme", "retirer_theme"):
         theme = session.get(Theme, theme_id) if theme_id else None
         if theme is None:
             raise ErreurValidation("Choisissez un thème.", "theme")
-        deja = set(session.exec(select(ContributionTheme.contribution_id).where(
-            ContributionTheme.theme_id == theme.id, ContributionTheme.contribution_id.in_(ids))).all())
-        if action == "ajouter_theme":
-            cibles = [c for c in contributions if c.id not in deja]
-            session.add_all([ContributionTheme(contribution_id=c.id, theme_id=theme.id) for c in cibles])
-        else:
-            cibles = [c for c in contributions if c.id in deja]
-            session.exec(delete(ContributionTheme).where(ContributionTheme.theme_id == theme.id,
-                                                          ContributionTheme.contribution_id.in_(ids)))
-    else:
-        champ, valeur = {"retenir": ("a_retenir", True), "ne_plus_retenir": ("a_retenir", False),
-                         "masquer": ("masquee", True), "afficher": ("masquee", False)}[action]
-        cibles = [c for c in contributions if getattr(c, champ) != valeur]
+    with unite_de_travail(session):
+        contributions = list(session.exec(select(Contribution).where(Contribution.id.in_(ids))))
+        cibles = _etiqueter(session, contributions, action, theme) if theme else _marquer(contributions, action)
         for contribution in cibles:
-            setattr(contribution, champ, valeur)
+            contribution.modifiee_par_id = utilisateur_id
+            contribution.modifiee_le = maintenant()
+            session.add(contribution)
+    return len(cibles)
+
+
+def _etiqueter(session: Session, contributions: list[Contribution], action: str, theme: Theme) -> list[Contribution]:
+    ids = [c.id for c in contributions]
+    deja = set(session.exec(select(ContributionTheme.contribution_id).where(
+        ContributionTheme.theme_id == theme.id, ContributionTheme.contribution_id.in_(ids))).all())
+    if action == "ajouter_theme":
+        cibles = [c for c in contributions if c.id not in deja]
+        session.add_all([ContributionTheme(contribution_id=c.id, theme_id=theme.id) for c in cibles])
+        return cibles
+    session.exec(delete(ContributionTheme).where(ContributionTheme.theme_id == theme.id,
+                                                  ContributionTheme.contribution_id.in_(ids)))
+    return [c for c in contributions if c.id in deja]
+
+
+def _marquer(contributions: list[Contribution], action: str) -> list[Contribution]:
+    attribut, valeur = {"retenir": ("a_retenir", True), "ne_plus_retenir": ("a_retenir", False),
+                        "masquer": ("masquee", True), "afficher": ("masquee", False)}[action]
+    cibles = [c for c in contributions if getattr(c, attribut) != valeur]
     for contribution in cibles:
+        setattr(contribution, attribut, valeur)
+    return cibles
+
+
+def modifier_parole(session: Session, contribution: Contribution, donnees: dict,
+                    utilisateur_id: int | None) -> Contribution:
+    """Correction d'une parole dans la revue : ses champs saisis, ses thèmes et la modération (« masquée »),
+    validés comme à la saisie puis écrits ensemble, ou pas du tout ; lève ErreurValidation."""
+    temps = session.get(TempsDeCollecte, contribution.temps_id)
+    champs = vars(valider_contribution(donnees, themes_de_la_demarche(session, temps.demarche_id))).copy()
+    champs["masquee"] = valider_champ(champ("masquee"), donnees.get("masquee"))
+    theme_ids = champs.pop("theme_ids")
+    with unite_de_travail(session):
+        for nom, valeur in champs.items():
+            setattr(contribution, nom, valeur)
         contribution.modifiee_par_id = utilisateur_id
         contribution.modifiee_le = maintenant()
         session.add(contribution)
-    session.commit()
-    return len(cibles)
-
+        remplacer_themes(session, contribution, theme_ids)
+    return contribution

@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 import questionnaires
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import Demarche, Invitation, ReponseQuestionnaire, Structure, VersionQuestionnaire, maintenant
-from collecte.modele.validation import ErreurValidation
+from collecte.modele.validation import ErreurValidation, lire_identifiant
 from questionnaires import Definition, ErreurDefinition
 
 JETON_OCTETS = 24  # 192 bits d'aléa : un lien ne se devine pas
@@ -92,23 +93,24 @@ def creer_invitations(session: Session, demarche: Demarche, definition_: Definit
         raise ErreurValidation("La démarche est close : on ne peut plus inviter de structure.")
     if expire_le is not None and expire_le <= maintenant():
         raise ErreurValidation("La date d'expiration est déjà passée.", "expire_le")
-    ids = {int(i) for i in structure_ids}
+    ids = {lire_identifiant(i) for i in structure_ids}
     if not ids:
         raise ErreurValidation("Cochez au moins une structure à inviter.", "structures")
-    structures = session.exec(select(Structure).where(Structure.demarche_id == demarche.id, Structure.id.in_(ids))).all()
+    structures = session.exec(select(Structure).where(Structure.demarche_id == demarche.id,
+                                                      Structure.id.in_(ids - {None}))).all()
     if len(structures) != len(ids):
         raise ErreurValidation("Une des structures cochées n'appartient pas à cette démarche.", "structures")
-    enregistrer_version(session, definition_)
     creees, deja = [], []
-    for structure in sorted(structures, key=lambda s: s.nom):
-        if _invitation_active(session, structure.id, definition_.nom) is not None:
-            deja.append(structure)
-            continue
-        invitation = Invitation(demarche_id=demarche.id, structure_id=structure.id, questionnaire=definition_.nom,
-                                jeton=secrets.token_urlsafe(JETON_OCTETS), expire_le=expire_le)
-        session.add(invitation)
-        creees.append(invitation)
-    session.commit()
+    with unite_de_travail(session):
+        enregistrer_version(session, definition_)
+        for structure in sorted(structures, key=lambda s: s.nom):
+            if _invitation_active(session, structure.id, definition_.nom) is not None:
+                deja.append(structure)
+                continue
+            invitation = Invitation(demarche_id=demarche.id, structure_id=structure.id, questionnaire=definition_.nom,
+                                    jeton=secrets.token_urlsafe(JETON_OCTETS), expire_le=expire_le)
+            session.add(invitation)
+            creees.append(invitation)
     return creees, deja
 
 
@@ -122,9 +124,9 @@ def _invitation_active(session: Session, structure_id: int, nom: str) -> Invitat
 def revoquer(session: Session, invitation: Invitation) -> None:
     """Le lien répond ensuite « introuvable » ; une réponse déjà envoyée reste dans le corpus."""
     if invitation.revoquee_le is None:
-        invitation.revoquee_le = maintenant()
-        session.add(invitation)
-        session.commit()
+        with unite_de_travail(session):
+            invitation.revoquee_le = maintenant()
+            session.add(invitation)
 
 
 def statut(invitation: Invitation, reponse: ReponseQuestionnaire | None, instant: datetime | None = None) -> str:

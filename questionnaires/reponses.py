@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, delete, select
 
 from questionnaires.invitations import enregistrer_version
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import (
     Contribution,
     ContributionTheme,
@@ -69,9 +70,9 @@ def ouvrir(session: Session, jeton: str, instant: datetime | None = None) -> Inv
         raise LienInvalide(410, "Lien expiré",
                            f"Ce lien a expiré le {date_}. Si vous souhaitez encore répondre, demandez un nouveau lien à l'équipe.")
     if invitation.ouverte_le is None:
-        invitation.ouverte_le = maintenant()
-        session.add(invitation)
-        session.commit()
+        with unite_de_travail(session):
+            invitation.ouverte_le = maintenant()
+            session.add(invitation)
     return invitation
 
 
@@ -152,24 +153,26 @@ def _reponse_a_jour(session: Session, invitation: Invitation, definition: Defini
 
 
 def enregistrer_brouillon(session: Session, invitation: Invitation, definition: Definition, saisie: Saisie) -> ReponseQuestionnaire:
-    """Garde ce qui est valide ; une question refusée garde sa valeur précédente (rien n'est perdu)."""
-    _demarche_ouverte(session, invitation)
-    reponse = _reponse_a_jour(session, invitation, definition)
-    if reponse.statut == "soumise":
-        raise RefusEnvoi("Réponses déjà envoyées",
-                         "Vos réponses ont déjà été envoyées : utilisez « Envoyer les modifications » pour les changer.")
-    valeurs = valider_saisie(definition, saisie, complete=False)
-    anciennes = dict(reponse.valeurs or {})
-    for question in definition.questions:
-        if question.ref in saisie.erreurs:
-            continue
-        if question.ref in valeurs:
-            anciennes[question.ref] = valeurs[question.ref]
-        else:
-            anciennes.pop(question.ref, None)
-    _ecrire(reponse, anciennes, saisie, definition)
-    session.add(reponse)
-    session.commit()
+    """Garde ce qui est valide ; une question refusée garde sa valeur précédente (rien n'est perdu).
+
+    Tout ou rien : une démarche close ou une réponse déjà envoyée (RefusEnvoi) ne laisse aucune trace."""
+    with unite_de_travail(session):
+        _demarche_ouverte(session, invitation)
+        reponse = _reponse_a_jour(session, invitation, definition)
+        if reponse.statut == "soumise":
+            raise RefusEnvoi("Réponses déjà envoyées", "Vos réponses ont déjà été envoyées : utilisez « Envoyer les "
+                             "modifications » pour les changer.")
+        valeurs = valider_saisie(definition, saisie, complete=False)
+        anciennes = dict(reponse.valeurs or {})
+        for question in definition.questions:
+            if question.ref in saisie.erreurs:
+                continue
+            if question.ref in valeurs:
+                anciennes[question.ref] = valeurs[question.ref]
+            else:
+                anciennes.pop(question.ref, None)
+        _ecrire(reponse, anciennes, saisie, definition)
+        session.add(reponse)
     return reponse
 
 
@@ -187,30 +190,30 @@ def soumettre(session: Session, invitation: Invitation, definition: Definition, 
               revision_formulaire: str) -> ReponseQuestionnaire | None:
     """Envoi (ou modification d'un envoi). Renvoie None si la saisie a des erreurs : le brouillon
     garde alors ce qui était valide. Un formulaire périmé (envoi rejoué) est refusé, sauf s'il répète
-    à l'identique ce qui est enregistré (renvoi d'un envoi arrivé dont la réponse s'est perdue)."""
-    _demarche_ouverte(session, invitation)
-    reponse = _reponse_a_jour(session, invitation, definition)
-    if reponse.statut == "soumise" and revision_formulaire != revision(reponse):
-        if _deja_recue(reponse, definition, saisie):
+    à l'identique ce qui est enregistré (renvoi d'un envoi arrivé dont la réponse s'est perdue).
+    L'envoi est une unité de travail : réponse et contributions sont écrites ensemble, ou rien."""
+    with unite_de_travail(session):
+        _demarche_ouverte(session, invitation)
+        reponse = _reponse_a_jour(session, invitation, definition)
+        if reponse.statut == "soumise" and revision_formulaire != revision(reponse):
+            if _deja_recue(reponse, definition, saisie):
+                return reponse
+            raise RefusEnvoi("Réponses déjà envoyées",
+                             "Ces réponses ont déjà été envoyées depuis ce formulaire (envoi en double ou page "
+                             "ancienne). Rien n'a été modifié : rouvrez le lien pour voir ou changer vos réponses.")
+        valeurs = valider_saisie(definition, saisie, complete=True)
+        if not saisie.erreurs:
+            _ecrire(reponse, valeurs, saisie, definition)
+            reponse.statut = "soumise"
+            reponse.soumise_le = reponse.soumise_le or reponse.modifiee_le
+            session.add(reponse)
+            session.flush()
+            synchroniser_contributions(session, reponse, definition)
             return reponse
-        raise RefusEnvoi("Réponses déjà envoyées",
-                         "Ces réponses ont déjà été envoyées depuis ce formulaire (envoi en double ou page ancienne). "
-                         "Rien n'a été modifié : rouvrez le lien pour voir ou changer vos réponses.")
-    valeurs = valider_saisie(definition, saisie, complete=True)
-    if saisie.erreurs:
-        if reponse.statut != "soumise":
-            session.rollback()
-            enregistrer_brouillon(session, invitation, definition, Saisie(saisie.valeurs, saisie.role_repondant,
-                                                                          saisie.nom_structure))
-        return None
-    _ecrire(reponse, valeurs, saisie, definition)
-    reponse.statut = "soumise"
-    reponse.soumise_le = reponse.soumise_le or reponse.modifiee_le
-    session.add(reponse)
-    session.flush()
-    synchroniser_contributions(session, reponse, definition)
-    session.commit()
-    return reponse
+    if reponse.statut != "soumise":  # une saisie à corriger : ce qui est valide est gardé en brouillon
+        enregistrer_brouillon(session, invitation, definition, Saisie(saisie.valeurs, saisie.role_repondant,
+                                                                      saisie.nom_structure))
+    return None
 
 
 def _deja_recue(reponse: ReponseQuestionnaire, definition: Definition, saisie: Saisie) -> bool:

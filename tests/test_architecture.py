@@ -107,3 +107,59 @@ def test_la_logique_n_importe_pas_les_vues():
             continue
         vues = {n for n in _imports(fichier) if n.endswith(".views") or ".views." in n}
         assert not vues, f"{chemin} importe des vues {vues}"
+
+
+# --- Les vues traduisent HTTP ; les fonctions de logique tiennent l'écriture ----------------------------
+# Une vue ne valide (commit) ni n'annule (rollback) ni n'ouvre de transaction, et n'écrit rien en session :
+# elle appelle une fonction de logique qui ouvre son unité de travail (collecte.modele.db.unite_de_travail).
+TRANSACTION = {"commit", "rollback", "begin", "begin_nested"}
+ECRITURE = {"add", "add_all", "delete", "merge", "flush"}
+
+
+def _modules_de_vues():
+    for motif in ("collecte/views/*.py", "questionnaires/views/*.py", "restitution/views.py", "analyse/views.py"):
+        yield from sorted(RACINE.glob(motif))
+
+
+def _est_une_session(noeud: ast.expr) -> bool:
+    """`session`, `self.session`, `ma_session`… ou `get_session()`."""
+    if isinstance(noeud, ast.Call):
+        return isinstance(noeud.func, ast.Name) and noeud.func.id == "get_session"
+    nom = noeud.id if isinstance(noeud, ast.Name) else noeud.attr if isinstance(noeud, ast.Attribute) else ""
+    return "session" in nom
+
+
+def _transactions_dans(source: str, chemin: str) -> list[str]:
+    fautes = []
+    for noeud in ast.walk(ast.parse(source)):
+        if isinstance(noeud, ast.Name) and noeud.id == "unite_de_travail":
+            fautes.append((noeud.lineno, "ouvre une unité de travail"))
+        if not (isinstance(noeud, ast.Call) and isinstance(noeud.func, ast.Attribute)):
+            continue
+        methode = noeud.func.attr
+        if methode in TRANSACTION or (methode in ECRITURE and _est_une_session(noeud.func.value)):
+            fautes.append((noeud.lineno, f"appelle .{methode}()"))
+    return [f"{chemin}:{ligne} {faute}" for ligne, faute in sorted(fautes)]
+
+
+def test_il_y_a_des_vues_a_verifier():
+    noms = {f.relative_to(RACINE).as_posix() for f in _modules_de_vues()}
+    assert {"collecte/views/revue.py", "questionnaires/views/public.py", "restitution/views.py"} <= noms
+
+
+def test_la_verification_des_vues_voit_transactions_et_ecritures():
+    source = ("def vue(session):\n    session.add(1)\n    get_session().commit()\n"
+              "    with unite_de_travail(session):\n        pass\n    db.session.rollback()\n    vus.add(2)\n"
+              "    engine.begin()\n    get_session().delete(x)\n")
+    assert _transactions_dans(source, "v.py") == [
+        "v.py:2 appelle .add()", "v.py:3 appelle .commit()", "v.py:4 ouvre une unité de travail",
+        "v.py:6 appelle .rollback()", "v.py:8 appelle .begin()", "v.py:9 appelle .delete()",
+    ]
+
+
+def test_aucune_vue_ne_tient_de_transaction():
+    fautes = []
+    for fichier in _modules_de_vues():
+        fautes += _transactions_dans(fichier.read_text(encoding="utf-8"), fichier.relative_to(RACINE).as_posix())
+    assert not fautes, ("Une vue appelle une fonction de logique, qui ouvre son unité de travail ; elle ne valide, "
+                        "n'annule ni n'écrit elle-même :\n" + "\n".join(fautes))

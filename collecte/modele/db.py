@@ -1,4 +1,4 @@
-"""Accès à la base : moteur, session par requête, création et migrations (Alembic).
+"""Accès à la base : moteur, session par requête, unité de travail (écriture tout ou rien), création et migrations.
 
 SQLite (dossier d'instance) est le défaut ; `DATABASE_URL` pointe vers PostgreSQL.
 Une base neuve est créée par `create_all` puis marquée à la dernière révision Alembic ;
@@ -7,6 +7,8 @@ une base existante est migrée (`upgrade head`) : rien de ce qui a été collect
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -15,9 +17,11 @@ from alembic.runtime.migration import MigrationContext
 from flask import Flask, current_app, g
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine
 
 from collecte.modele import models  # noqa: F401  (enregistre les tables dans la métadonnée)
+from collecte.modele.validation import ErreurValidation
 
 DOSSIER_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -80,6 +84,41 @@ def _fermer_session(_exception=None) -> None:
     session = g.pop("parole_session", None)
     if session is not None:
         session.close()
+
+
+_CLE_UNITE = "parole_unite_de_travail"
+
+
+@contextmanager
+def unite_de_travail(session: Session, doublon: ErreurValidation | None = None) -> Iterator[Session]:
+    """Une écriture, tout ou rien : `commit` à la sortie du bloc ; à la moindre exception, `rollback` puis
+    l'exception relancée (la base reste telle qu'avant). Seules les fonctions de logique en ouvrent une ;
+    les vues ne valident ni n'annulent rien (vérifié par tests/test_architecture.py).
+
+    `doublon` : l'erreur levée à la place d'une violation d'unicité (deux envois simultanés passés tous deux
+    avant la vérification « existe déjà ») ; sans elle, l'`IntegrityError` remonte telle quelle. Une unité
+    ne s'ouvre pas dans une autre : une fonction appelée au milieu d'une écriture `flush` sans valider."""
+    if session.info.get(_CLE_UNITE):
+        raise RuntimeError("Unité de travail imbriquée : la fonction appelée ne doit pas valider elle-même.")
+    session.info[_CLE_UNITE] = True
+    try:
+        yield session
+        session.commit()
+    except IntegrityError as erreur:
+        session.rollback()
+        if doublon is None or not _viole_l_unicite(erreur):
+            raise
+        raise doublon from erreur
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_CLE_UNITE, None)
+
+
+def _viole_l_unicite(erreur: IntegrityError) -> bool:
+    # SQLite : « UNIQUE constraint failed » ; PostgreSQL : SQLSTATE 23505 (« … violates unique constraint »).
+    return getattr(erreur.orig, "sqlstate", None) == "23505" or "unique constraint" in str(erreur.orig).lower()
 
 
 def _config_alembic(engine: Engine, connexion=None) -> Config:

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session, select
 
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import Photo, TempsDeCollecte
 from collecte.modele.validation import ErreurValidation, valider_texte
 
@@ -99,10 +100,9 @@ def enregistrer_photo(
     chemin = _ecrire(Path(dossier), f"{uuid.uuid4().hex}.{extension}", propre)
     photo = Photo(temps_id=temps.id, fichier=chemin.name, type_mime=type_mime, taille=len(propre), legende=legende)
     try:
-        session.add(photo)
-        session.commit()
+        with unite_de_travail(session):
+            session.add(photo)
     except BaseException:
-        session.rollback()
         chemin.unlink(missing_ok=True)
         raise
     return photo
@@ -117,6 +117,8 @@ def chemin_photo(dossier: str, photo: Photo) -> Path:
 
 
 def supprimer_photo(session: Session, photo: Photo, dossier: str) -> None:
-    chemin_photo(dossier, photo).unlink(missing_ok=True)
-    session.delete(photo)
-    session.commit()
+    """La ligne d'abord, le fichier ensuite : si la base refuse, la photo reste entière."""
+    chemin = chemin_photo(dossier, photo)
+    with unite_de_travail(session):
+        session.delete(photo)
+    chemin.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, func, select
 
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import (
     DISPOSITIFS,
     AliasTheme,
@@ -103,7 +104,6 @@ def enregistrer_contribution(
     client_uuid: uuid.UUID | None = None,
     utilisateur_id: int | None = None,
     reponse_id: int | None = None,
-    question_ref: str = "",
 ) -> tuple[Contribution, bool]:
     """Enregistre une parole ; renvoie (contribution, créée).
 
@@ -123,19 +123,17 @@ def enregistrer_contribution(
         saisie_par_id=utilisateur_id,
         modifiee_par_id=utilisateur_id,
         reponse_id=reponse_id,
-        question_ref=question_ref,
         cree_le=instant,
         modifiee_le=instant,
         **champs,
     )
     try:
-        session.add(contribution)
-        session.flush()
-        for theme_id in theme_ids:
-            session.add(ContributionTheme(contribution_id=contribution.id, theme_id=theme_id))
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+        with unite_de_travail(session):
+            session.add(contribution)
+            session.flush()
+            for theme_id in theme_ids:
+                session.add(ContributionTheme(contribution_id=contribution.id, theme_id=theme_id))
+    except IntegrityError:  # l'unité a tout annulé ; la base a tranché entre deux envois
         existante = session.exec(select(Contribution).where(Contribution.client_uuid == client_uuid)).first()
         if existante is None:
             raise
@@ -300,20 +298,22 @@ def _ecrire_en_une_fois(session: Session, a_ecrire: list[_AEcrire], utilisateur_
     for ecrire in a_ecrire:
         champs = asdict(ecrire.donnees)
         champs.pop("theme_ids")
-        lignes.append({**champs, "client_uuid": ecrire.client_uuid, "temps_id": ecrire.temps.id,
-                       "saisie_par_id": utilisateur_id, "modifiee_par_id": utilisateur_id, "masquee": False,
-                       "reponse_id": None, "question_ref": "", "cree_le": instant, "modifiee_le": instant})
+        # Les colonnes qu'aucun écran ne saisit, à leur valeur par défaut, puis les champs du registre.
+        lignes.append({"masquee": False, "reponse_id": None, "question_ref": "", **champs,
+                       "client_uuid": ecrire.client_uuid, "temps_id": ecrire.temps.id, "saisie_par_id": utilisateur_id,
+                       "modifiee_par_id": utilisateur_id, "cree_le": instant, "modifiee_le": instant})
     table = Contribution.__table__
     try:
-        session.execute(insert(table), lignes)
-        uuids = [e.client_uuid for e in a_ecrire]
-        ids = dict(session.execute(select(table.c.client_uuid, table.c.id).where(table.c.client_uuid.in_(uuids))).all())
-        liens = [{"contribution_id": ids[e.client_uuid], "theme_id": t} for e in a_ecrire for t in e.donnees.theme_ids]
-        if liens:
-            session.execute(insert(ContributionTheme.__table__), liens)
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+        with unite_de_travail(session):
+            session.execute(insert(table), lignes)
+            uuids = [e.client_uuid for e in a_ecrire]
+            ids = dict(session.execute(
+                select(table.c.client_uuid, table.c.id).where(table.c.client_uuid.in_(uuids))).all())
+            liens = [{"contribution_id": ids[e.client_uuid], "theme_id": t}
+                     for e in a_ecrire for t in e.donnees.theme_ids]
+            if liens:
+                session.execute(insert(ContributionTheme.__table__), liens)
+    except IntegrityError:  # rien n'est écrit : on reprend parole par parole
         return None
     return ids
 
@@ -359,28 +359,13 @@ def compter_par_temps(session: Session, temps_ids: set[int]) -> dict[int, int]:
     return {ident: comptes.get(ident, 0) for ident in temps_ids}
 
 
-# --- Modification, annulation ----------------------------------------------------------------
+# --- Thèmes d'une parole, annulation ----------------------------------------------------------------
 
 
 def remplacer_themes(session: Session, contribution: Contribution, theme_ids: list[int]) -> None:
     session.exec(delete(ContributionTheme).where(ContributionTheme.contribution_id == contribution.id))
     for theme_id in dict.fromkeys(theme_ids):
         session.add(ContributionTheme(contribution_id=contribution.id, theme_id=theme_id))
-
-
-def modifier_contribution(
-    session: Session, contribution: Contribution, donnees: DonneesContribution, utilisateur_id: int | None
-) -> Contribution:
-    champs = asdict(donnees)
-    theme_ids = champs.pop("theme_ids")
-    for champ, valeur in champs.items():
-        setattr(contribution, champ, valeur)
-    contribution.modifiee_par_id = utilisateur_id
-    contribution.modifiee_le = maintenant()
-    session.add(contribution)
-    remplacer_themes(session, contribution, theme_ids)
-    session.commit()
-    return contribution
 
 
 def compter_contributions(session: Session, temps_id: int) -> int:
@@ -405,8 +390,8 @@ def annuler_derniere(session: Session, temps_id: int, utilisateur_id: int | None
     derniere = session.exec(requete).first()
     if derniere is None:
         return None
-    _supprimer_en_gardant_la_trace(session, derniere)
-    session.commit()
+    with unite_de_travail(session):
+        _supprimer_en_gardant_la_trace(session, derniere)
     return derniere
 
 
@@ -422,17 +407,16 @@ def annuler_par_uuid(session: Session, client_uuid: uuid.UUID, utilisateur_id: i
         if _est_annulee(session, client_uuid):
             return "deja_annulee", None
         try:
-            session.add(ContributionAnnulee(client_uuid=client_uuid))
-            session.commit()
+            with unite_de_travail(session):
+                session.add(ContributionAnnulee(client_uuid=client_uuid))
         except IntegrityError:  # deux annulations simultanées
-            session.rollback()
             return "deja_annulee", None
         return "absente", None
     if existante.saisie_par_id != utilisateur_id and not toutes:
         raise RefusAnnulation("Cette parole a été saisie par un autre compte : seule cette personne (ou un·e admin) "
                               "peut l'annuler. Elle peut être masquée dans la revue.")
-    _supprimer_en_gardant_la_trace(session, existante)
-    session.commit()
+    with unite_de_travail(session):
+        _supprimer_en_gardant_la_trace(session, existante)
     return "annulee", existante
 
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, delete, func, select
 
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import DISPOSITIFS, Contribution, Demarche, Structure, TempsDeCollecte, TempsTheme, Territoire, Theme
 from collecte.terrain.saisie import slugs_acceptes
 from collecte.modele.validation import (
     ErreurValidation,
+    lire_identifiant,
     valider_choix,
     valider_date,
     valider_entier,
@@ -38,7 +40,7 @@ def lire_questions(valeur) -> list[str]:
 def _appartient(session: Session, modele, ident, demarche_id: int, champ: str):
     if ident in (None, ""):
         return None
-    objet = session.get(modele, int(ident))
+    objet = session.get(modele, lire_identifiant(ident) or 0)
     if objet is None or objet.demarche_id != demarche_id:
         raise ErreurValidation("Ce choix n'appartient pas à la démarche.", champ)
     return objet.id
@@ -104,18 +106,19 @@ def enregistrer_temps(session: Session, demarche: Demarche, donnees: dict, temps
     if not ref:
         ref = temps.ref if temps else _ref_libre(
             session, demarche.id, f"{PREFIXES_REF[champs['dispositif']]}-{champs['date'].isoformat()}")
+    deja = ErreurValidation(f"La référence « {ref} » est déjà prise dans cette démarche.", "ref")
     doublon = session.exec(select(TempsDeCollecte).where(
         TempsDeCollecte.demarche_id == demarche.id, TempsDeCollecte.ref == ref)).first()
     if doublon is not None and (temps is None or doublon.id != temps.id):
-        raise ErreurValidation(f"La référence « {ref} » est déjà prise dans cette démarche.", "ref")
-    temps = temps or TempsDeCollecte(demarche_id=demarche.id, ref=ref, **champs)
-    temps.ref = ref
-    for champ, valeur in champs.items():
-        setattr(temps, champ, valeur)
-    session.add(temps)
-    session.flush()
-    remplacer_themes_du_temps(session, temps.id, theme_ids)
-    session.commit()
+        raise deja
+    with unite_de_travail(session, doublon=deja):
+        temps = temps or TempsDeCollecte(demarche_id=demarche.id, ref=ref, **champs)
+        temps.ref = ref
+        for champ, valeur in champs.items():
+            setattr(temps, champ, valeur)
+        session.add(temps)
+        session.flush()
+        remplacer_themes_du_temps(session, temps.id, theme_ids)
     return temps
 
 

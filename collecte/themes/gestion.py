@@ -6,13 +6,15 @@ ce module valide et écrit en base, tout ou rien.
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import AliasTheme, ContributionTheme, TempsTheme, Theme
-from collecte.modele.validation import ErreurValidation, valider_entier, valider_texte
+from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_entier, valider_texte
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COULEUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -73,21 +75,32 @@ def _verifier_parent(session: Session, theme: Theme, parent_id: int | None) -> i
 
 
 def enregistrer_theme(session: Session, demarche_id: int, donnees: dict, theme: Theme | None = None) -> Theme:
+    """Crée ou modifie un thème (son parent compris), tout ou rien ; lève ErreurValidation."""
     champs = valider_theme(donnees)
+    deja = ErreurValidation(f"Le thème « {champs['slug']} » existe déjà.", "slug")
     doublon = session.exec(select(Theme).where(Theme.demarche_id == demarche_id, Theme.slug == champs["slug"])).first()
     if doublon is not None and (theme is None or doublon.id != theme.id):
-        raise ErreurValidation(f"Le thème « {champs['slug']} » existe déjà.", "slug")
+        raise deja
     if theme is None and donnees.get("ordre") in (None, ""):
         champs["ordre"] = (session.exec(select(func.max(Theme.ordre)).where(Theme.demarche_id == demarche_id)).one() or 0) + 1
-    theme = theme or Theme(demarche_id=demarche_id, **champs)
-    for champ, valeur in champs.items():
-        setattr(theme, champ, valeur)
-    session.add(theme)
-    session.flush()
     parent = donnees.get("parent_id")
-    theme.parent_id = _verifier_parent(session, theme, int(parent) if parent not in (None, "") else None)
-    session.commit()
+    with unite_de_travail(session, doublon=deja):
+        theme = theme or Theme(demarche_id=demarche_id, **champs)
+        for champ, valeur in champs.items():
+            setattr(theme, champ, valeur)
+        session.add(theme)
+        session.flush()
+        theme.parent_id = _verifier_parent(session, theme, _identifiant_parent(parent))
     return theme
+
+
+def _identifiant_parent(valeur) -> int | None:
+    if valeur in (None, ""):
+        return None
+    ident = lire_identifiant(valeur)
+    if ident is None:
+        raise ErreurValidation("Thème parent inconnu dans cette démarche.", "parent")
+    return ident
 
 
 def deplacer(session: Session, theme: Theme, sens: int) -> None:
@@ -97,10 +110,10 @@ def deplacer(session: Session, theme: Theme, sens: int) -> None:
     voisin = position + sens
     if 0 <= voisin < len(themes):
         themes[position], themes[voisin] = themes[voisin], themes[position]
-    for rang, t in enumerate(themes):
-        t.ordre = rang
-        session.add(t)
-    session.commit()
+    with unite_de_travail(session):
+        for rang, t in enumerate(themes):
+            t.ordre = rang
+            session.add(t)
 
 
 def fusionner(session: Session, source: Theme, cible: Theme) -> int:
@@ -109,17 +122,17 @@ def fusionner(session: Session, source: Theme, cible: Theme) -> int:
     if source.id == cible.id or source.demarche_id != cible.demarche_id:
         raise ErreurValidation("Choisissez deux thèmes différents de la même démarche.", "cible")
     deja = select(ContributionTheme.contribution_id).where(ContributionTheme.theme_id == cible.id)
-    a_reporter = session.exec(select(ContributionTheme.contribution_id).where(
-        ContributionTheme.theme_id == source.id, ContributionTheme.contribution_id.not_in(deja))).all()
-    for contribution_id in a_reporter:
-        session.add(ContributionTheme(contribution_id=contribution_id, theme_id=cible.id))
-    session.exec(update(Theme).where(Theme.parent_id == source.id).values(parent_id=cible.id))
-    if cible.parent_id == source.id:
-        cible.parent_id = source.parent_id
-    session.exec(delete(ContributionTheme).where(ContributionTheme.theme_id == source.id))
-    _reporter_temps_et_alias(session, source, cible)
-    session.delete(source)
-    session.commit()
+    with unite_de_travail(session):
+        a_reporter = session.exec(select(ContributionTheme.contribution_id).where(
+            ContributionTheme.theme_id == source.id, ContributionTheme.contribution_id.not_in(deja))).all()
+        for contribution_id in a_reporter:
+            session.add(ContributionTheme(contribution_id=contribution_id, theme_id=cible.id))
+        session.exec(update(Theme).where(Theme.parent_id == source.id).values(parent_id=cible.id))
+        if cible.parent_id == source.id:
+            cible.parent_id = source.parent_id
+        session.exec(delete(ContributionTheme).where(ContributionTheme.theme_id == source.id))
+        _reporter_temps_et_alias(session, source, cible)
+        session.delete(source)
     return len(a_reporter)
 
 
@@ -144,9 +157,9 @@ def _reporter_temps_et_alias(session: Session, source: Theme, cible: Theme) -> N
 def supprimer(session: Session, theme: Theme) -> int:
     """Supprime un thème ; renvoie le nombre de paroles qui perdent cette étiquette."""
     n = session.exec(select(func.count()).where(ContributionTheme.theme_id == theme.id)).one()
-    session.exec(update(Theme).where(Theme.parent_id == theme.id).values(parent_id=theme.parent_id))
-    session.delete(theme)
-    session.commit()
+    with unite_de_travail(session):
+        session.exec(update(Theme).where(Theme.parent_id == theme.id).values(parent_id=theme.parent_id))
+        session.delete(theme)
     return n
 
 
@@ -164,7 +177,8 @@ def importer_themes(session: Session, demarche_id: int, themes: list[dict], aver
     """Crée ou met à jour les thèmes par slug, tout ou rien ; ne supprime jamais un thème existant.
 
     Chaque entrée : slug, label, description, mots_cles, couleur, ordre, parent (slug), et
-    `_lieu` (pour les messages : « ligne 4 », « thème n° 2 »).
+    `_lieu` (pour les messages : « ligne 4 », « thème n° 2 »). `commit=False` : l'appelant (l'import
+    d'un classeur) tient l'unité de travail ; les thèmes sont écrits (flush) sans être validés.
     """
     valides, vus = [], set()
     for rang, brut in enumerate(themes, start=1):
@@ -184,6 +198,13 @@ def importer_themes(session: Session, demarche_id: int, themes: list[dict], aver
         if parent and parent not in vus and parent not in existants:
             raise ErreurValidation(f"{lieu} : thème parent « {parent} » inconnu.", "parent")
     rapport = RapportThemes(avertissements=list(avertissements))
+    with unite_de_travail(session) if commit else nullcontext():
+        _ecrire_themes(session, demarche_id, valides, existants, rapport)
+    return rapport
+
+
+def _ecrire_themes(session: Session, demarche_id: int, valides: list, existants: dict[str, Theme],
+                   rapport: RapportThemes) -> None:
     for champs, _parent, _lieu in valides:
         theme = existants.get(champs["slug"])
         (rapport.mis_a_jour if theme else rapport.crees).append(champs["slug"])
@@ -195,11 +216,7 @@ def importer_themes(session: Session, demarche_id: int, themes: list[dict], aver
     session.flush()
     for champs, parent, _lieu in valides:
         existants[champs["slug"]].parent_id = existants[parent].id if parent else None
-    if commit:
-        session.commit()
-    else:
-        session.flush()
-    return rapport
+    session.flush()
 
 
 def themes_en_dicts(session: Session, demarche_id: int) -> list[dict]:

@@ -60,12 +60,10 @@ def liste():
 @admin_requis
 def modifier(utilisateur_id: int):
     utilisateur = obtenir_ou_404(Utilisateur, utilisateur_id)
-    role, actif = request.form.get("role", ""), bool(request.form.get("actif"))
-    if utilisateur.id == current_user.id and (role != "admin" or not actif):
-        flash("Vous ne pouvez pas retirer vos propres droits d'administration.", "erreur")
-        return redirect(url_for("comptes.liste"))
     try:
-        comptes.modifier_utilisateur(get_session(), utilisateur, role, actif, request.form.get("mot_de_passe", ""))
+        comptes.modifier_utilisateur(get_session(), utilisateur, request.form.get("role", ""),
+                                     bool(request.form.get("actif")), request.form.get("mot_de_passe", ""),
+                                     par_id=current_user.id)
         flash(f"Compte « {utilisateur.identifiant} » mis à jour.", "succes")
     except ErreurValidation as erreur:
         flash(erreur.message, "erreur")

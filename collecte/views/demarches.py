@@ -70,16 +70,13 @@ def modifier(slug: str):
 @ecriture_requise
 def ajouter_territoire(slug: str):
     demarche = demarche_ou_404(slug)
-    session = get_session()
     try:
         logique.trouver_ou_creer_territoire(
-            session, demarche.id, request.form.get("ville", ""), request.form.get("quartier", ""),
+            get_session(), demarche.id, request.form.get("ville", ""), request.form.get("quartier", ""),
             request.form.get("code_qpv", ""),
         )
-        session.commit()
         flash("Territoire enregistré.", "succes")
     except ErreurValidation as erreur:
-        session.rollback()
         flash(erreur.message, "erreur")
     return redirect(url_for("demarches.detail", slug=slug) + "#territoires")
 
@@ -99,7 +96,6 @@ def structure(slug: str, structure_id: int | None):
             flash("Structure enregistrée.", "succes")
             return redirect(url_for("demarches.detail", slug=slug) + "#structures")
         except ErreurValidation as erreur:
-            session.rollback()
             flash(erreur.message, "erreur")
     valeurs = request.form if request.method == "POST" else (existante.model_dump() if existante else {})
     return render_template(

@@ -9,9 +9,8 @@ from collecte import demarches as logique_demarches
 from collecte import revue
 from collecte.modele.db import get_session
 from collecte.modele.models import DISPOSITIFS, GENRES, NATURES, PROFILS, TRANCHES_AGE, Contribution, Demarche, TempsDeCollecte, Theme
-from collecte.terrain.saisie import modifier_contribution, theme_ids_de, themes_de_la_demarche
+from collecte.terrain.saisie import theme_ids_de
 from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_date
-from collecte.modele.champs import valider_contribution
 from collecte.web import cible_sure, ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("revue", __name__, url_prefix="/collecte/revue")
@@ -101,15 +100,10 @@ def modifier(contribution_id: int):
     if request.method == "POST":
         donnees = {**request.form.to_dict(), "themes": request.form.getlist("themes")}
         try:
-            valides = valider_contribution(donnees, themes_de_la_demarche(session, demarche.id))
-            modifier_contribution(session, contribution, valides, current_user.id)
-            contribution.masquee = bool(request.form.get("masquee"))
-            session.add(contribution)
-            session.commit()
+            revue.modifier_parole(session, contribution, donnees, current_user.id)
             flash("Parole mise à jour.", "succes")
             return redirect(url_for("revue.liste", demarche=demarche.slug))
         except ErreurValidation as erreur:
-            session.rollback()
             flash(erreur.message, "erreur")
         valeurs = donnees
     else:

@@ -75,7 +75,6 @@ def creer(slug: str):
             flash(f"Temps « {temps.ref} » créé.", "succes")
             return redirect(url_for("temps.detail", temps_id=temps.id))
         except ErreurValidation as erreur:
-            get_session().rollback()
             flash(erreur.message, "erreur")
     valeurs = _donnees_formulaire() if request.method == "POST" else {"dispositif": request.args.get("dispositif", "porteur_de_parole")}
     return render_template("temps/formulaire.html", temps=None, valeurs=valeurs, **_contexte_formulaire(demarche))
@@ -92,7 +91,6 @@ def modifier(temps_id: int):
             flash("Temps de collecte mis à jour.", "succes")
             return redirect(url_for("temps.detail", temps_id=temps.id))
         except ErreurValidation as erreur:
-            get_session().rollback()
             flash(erreur.message, "erreur")
     valeurs = _donnees_formulaire() if request.method == "POST" else {
         **temps.model_dump(), "questions": "\n".join(temps.questions), "themes": logique.slugs_du_temps(get_session(), temps.id)}

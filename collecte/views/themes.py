@@ -9,7 +9,7 @@ from collecte.themes import gestion as gestion_themes
 from collecte import demarches as logique_demarches
 from collecte.modele.db import get_session
 from collecte.modele.models import Demarche, Theme
-from collecte.modele.validation import ErreurValidation
+from collecte.modele.validation import ErreurValidation, lire_identifiant
 from collecte.web import ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("themes", __name__, url_prefix="/collecte/themes")
@@ -55,7 +55,6 @@ def editer(theme_id: int | None):
             flash("Thème enregistré.", "succes")
             return _retour(demarche)
         except ErreurValidation as erreur:
-            session.rollback()
             flash(erreur.message, "erreur")
     if request.method == "POST":
         valeurs = request.form
@@ -77,7 +76,7 @@ def deplacer(theme_id: int):
 @ecriture_requise
 def fusionner(theme_id: int):
     source, demarche = _theme_de(theme_id)
-    cible = obtenir_ou_404(Theme, int(request.form.get("cible") or 0))
+    cible = obtenir_ou_404(Theme, lire_identifiant(request.form.get("cible")))
     label = source.label
     try:
         n = gestion_themes.fusionner(get_session(), source, cible)
@@ -111,7 +110,6 @@ def importer():
         for avertissement in rapport.avertissements:
             flash(avertissement, "avertissement")
     except ErreurValidation as erreur:
-        get_session().rollback()
         flash(f"Import refusé, rien n'a été modifié. {erreur.message}", "erreur")
     return _retour(demarche)
 

@@ -80,7 +80,6 @@ def inviter(slug: str):
         creees, deja = logique.creer_invitations(session, demarche, definition, request.form.getlist("structures"),
                                                  _expiration(request.form.get("expire_le", "")))
     except (ErreurValidation, ErreurDefinition) as erreur:
-        session.rollback()
         flash(getattr(erreur, "message", str(erreur)), "erreur")
         return redirect(url_for("questionnaires.suivi", slug=slug))
     if creees:

@@ -115,7 +115,6 @@ def envoyer(jeton: str):
                                422 if saisie.erreurs else 200, message)
         reponse = logique.soumettre(session, invitation, definition, saisie, request.form.get("revision", ""))
     except logique.RefusEnvoi as refus:
-        session.rollback()
         return _page_erreur(refus.titre, refus.message, 409)
     if reponse is None:
         message = ("erreur", f"{len(saisie.erreurs)} réponse(s) à corriger avant l'envoi. Le reste est enregistré en brouillon.")
@@ -136,7 +135,6 @@ def brouillon_auto(jeton: str):
     try:
         reponse = logique.enregistrer_brouillon(session, invitation, definition, saisie)
     except logique.RefusEnvoi as refus:
-        session.rollback()
         return {"erreur": refus.message}, 409
     heure = heure_locale(reponse.modifiee_le).strftime("%H:%M")
     return {"message": f"Brouillon enregistré à {heure}.", "erreurs": saisie.erreurs}, 422 if saisie.erreurs else 200
