@@ -20,15 +20,15 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from collecte.modele import db
 
-# Réglages documentés (README, section « Configuration »). Une variable d'environnement
-# PAROLE_<NOM> remplace la valeur ; DATABASE_URL est aussi lue sans préfixe (usage courant).
+# Réglages documentés, un par un, dans le README (section « Configuration » ; un test vérifie que
+# les deux listes sont les mêmes). Une variable d'environnement PAROLE_<NOM> remplace la valeur ;
+# DATABASE_URL est aussi lue sans préfixe (usage courant).
 DEFAUTS = {
     "SECRET_KEY": None,  # obligatoire hors développement ; voir _verifier_secret
     "DATABASE_URL": None,  # défaut : SQLite dans le dossier d'instance
     "ENV": "production",  # production | developpement
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # photos comprises
     "PHOTOS_TAILLE_MAX": 12 * 1024 * 1024,
-    "TEXTE_LONGUEUR_MAX": 20_000,
     "RATELIMIT_PUBLIC": "30 per minute",  # formulaire public des questionnaires, par adresse IP
     "QUESTIONNAIRES_DIR": None,  # défaut : les définitions livrées dans le paquet questionnaires
     "PUBLIC_TAILLE_MAX": 256 * 1024,  # corps d'une requête du formulaire public
@@ -44,7 +44,6 @@ DEFAUTS = {
     "REMEMBER_COOKIE_SECURE": None,  # None : comme SESSION_COOKIE_SECURE
     "PROXY_NIVEAUX": 0,  # derrière N serveurs mandataires (nginx…) : leur X-Forwarded-For donne l'adresse réelle
     "SQLITE_ATTENTE_S": 5,  # une écriture qui attend un long import plus longtemps répond 503 (la tablette réessaie)
-    "WTF_CSRF_TIME_LIMIT": None,  # une session de rue dure des heures
     "TERRAIN_DELAI_RESEAU_MS": 10_000,  # au-delà, un envoi de la file d'attente est tenu pour perdu et réessayé
 }
 
@@ -148,6 +147,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(racine / "static"),
     )
     app.config.from_mapping(DEFAUTS)
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # le jeton vit avec la session : une séance de rue dure des heures
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(_lire_environnement())
     if test_config:

@@ -6,7 +6,7 @@ import io
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
-from analyse import donnees, graphiques, nuages, suggestions, tableau
+from analyse import chiffres, donnees, graphiques, nuages, suggestions, tableau
 from analyse.comptages import compter_par, croiser
 from analyse.lexique import concordance as concordance_de
 from analyse.specificites import specificites
@@ -59,7 +59,8 @@ def tableau_de_bord():
     corpus, erreurs = _corpus()
     if corpus is None:
         return render_template("analyse/aucune_demarche.html")
-    return _rendu("analyse/tableau.html", corpus, erreurs, **tableau.page_tableau(corpus))
+    return _rendu("analyse/tableau.html", corpus, erreurs, **tableau.page_tableau(corpus),
+                  registre_chiffres=chiffres.registre())
 
 
 @bp.get("/lexique")

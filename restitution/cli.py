@@ -14,22 +14,36 @@ from restitution.affiches import construire_affiches
 from restitution.livret import construire_livret, verifier_options
 
 
+def _aide_formats() -> str:
+    return " ; ".join(f"{f.cle} : {f.libelle}" for f in exports.formats("cli")) + "."
+
+
+def _formats_internes() -> str:
+    return " et ".join(f.cle for f in exports.formats("cli") if f.interne)
+
+
+# Le format est vérifié par le registre au moment de la commande (message en français), pas par click.Choice.
 @click.command("export")
-@click.option("--format", "format_", type=click.Choice(list(exports.FORMATS)), required=True,
-              help="csv, xlsx (tableurs), iramuteq (corpus .txt), qdpx (projet REFI-QDA), qdc (livre de codes).")
+@click.option("--format", "format_", metavar="FORMAT", required=True, help=_aide_formats())
 @click.option("-o", "--sortie", "chemin", type=click.Path(dir_okay=False, writable=True), required=True,
               help="Fichier à écrire (« - » : la sortie standard).")
 @click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
 @click.option("--avec-ne-pas-citer", is_flag=True,
-              help="Inclut les paroles « ne pas citer » (csv et xlsx seulement, pour un usage interne à l'équipe).")
+              help=f"Inclut les paroles « ne pas citer » ({_formats_internes()} seulement, pour un usage interne "
+                   "à l'équipe).")
 @with_appcontext
 def export_commande(format_, chemin, slug, avec_ne_pas_citer):
     """Exporte le corpus d'une démarche pour les outils des analystes. Les avertissements vont sur stderr."""
+    try:
+        choisi = exports.format_export(format_, "cli")
+    except ErreurValidation as erreur:
+        raise click.ClickException(erreur.message) from None
     session = get_session()
     demarche = choisir_demarche(session, slug)
     total = exports.nombre_a_exporter(session, demarche.id) + (
         donnees.compter_exclues(session, demarche.id)["ne_pas_citer"] if avec_ne_pas_citer else 0)
-    with click.open_file(chemin, "wb") as sortie, \
+    # lazy : le fichier n'est ouvert qu'à la première écriture ; un refus ne laisse ni fichier vide ni écrasé.
+    with click.open_file(chemin, "wb", lazy=True) as sortie, \
             click.progressbar(length=total, label="Export", file=sys.stderr) as barre:
         try:
             resultat = exports.exporter(session, demarche.slug, format_, sortie, avec_ne_pas_citer, barre.update)
@@ -37,7 +51,8 @@ def export_commande(format_, chemin, slug, avec_ne_pas_citer):
             raise click.ClickException(erreur.message) from None
     for avertissement in resultat.avertissements:
         click.echo(f"Attention : {avertissement}", err=True)
-    quoi = "Livre de codes exporté" if format_ == "qdc" else f"{resultat.paroles} parole(s) exportée(s) au format {format_}"
+    quoi = (f"{resultat.paroles} parole(s) exportée(s) au format {format_}" if choisi.paroles
+            else f"{choisi.libelle} exporté")
     click.echo(quoi + ("" if chemin == "-" else f" dans {chemin}") + ".", err=True)
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from collecte.modele.champs import DRAPEAU, THEMES, registre
 from collecte.themes.gestion import themes_en_dicts
 from collecte.demarches import demarche_par_slug
 from questionnaires import invitations
@@ -22,9 +23,10 @@ from questionnaires import ErreurDefinition, depuis_dict
 
 TAILLE_LOT = 5_000
 
+# Les colonnes d'une parole lues ici : celles du registre des champs (sauf les thèmes, lus à part),
+# plus ce qu'aucun formulaire ne saisit (identifiants, horodatage, question du questionnaire).
 _PAROLES = """
-SELECT c.id, c.client_uuid, c.texte, c.nature, c.question, c.question_ref, c.profil, c.tranche_age, c.genre,
-       c.a_retenir, c.ne_pas_citer, c.cree_le, c.temps_id, c.reponse_id,
+SELECT c.id, c.client_uuid, {champs}, c.question_ref, c.cree_le, c.temps_id, c.reponse_id,
        t.ref AS temps_ref, t.dispositif, t.date, t.lieu, t.evenement,
        te.ville, te.quartier, s.nom AS structure, s.typologie
 FROM contribution c
@@ -58,7 +60,7 @@ def lots_de_paroles(session: Session, demarche_id: int, avec_ne_pas_citer: bool 
     temps, dernier = -1, -1
     connexion = session.connection()
     while True:
-        lignes = [dict(l._mapping) for l in connexion.execute(text(_PAROLES), {
+        lignes = [dict(l._mapping) for l in connexion.execute(text(_requete_paroles()), {
             "demarche": demarche_id, "faux": False, "avec_ne_pas_citer": avec_ne_pas_citer,
             "temps": temps, "dernier": dernier, "taille": taille})]
         if not lignes:
@@ -68,11 +70,16 @@ def lots_de_paroles(session: Session, demarche_id: int, avec_ne_pas_citer: bool 
         temps, dernier = lignes[-1]["temps_id"], lignes[-1]["id"]
 
 
+def _requete_paroles() -> str:
+    return _PAROLES.format(champs=", ".join(f"c.{c.nom}" for c in registre() if c.sorte != THEMES))
+
+
 def _joindre_themes(connexion, lignes: list[dict]) -> None:
     par_id = {ligne["id"]: ligne for ligne in lignes}
+    drapeaux = [c.nom for c in registre() if c.sorte == DRAPEAU]
     for ligne in lignes:
         ligne["themes"] = []
-        ligne["a_retenir"], ligne["ne_pas_citer"] = bool(ligne["a_retenir"]), bool(ligne["ne_pas_citer"])
+        ligne.update({nom: bool(ligne[nom]) for nom in drapeaux})  # SQLite : 0 ou 1
         ligne["client_uuid"] = uuid.UUID(str(ligne["client_uuid"]))  # SQLite : 32 chiffres hexadécimaux
         if isinstance(ligne["date"], str):  # SQLite rend les dates en texte ISO
             ligne["date"] = date.fromisoformat(ligne["date"][:10])

@@ -1,37 +1,95 @@
-"""Exports du corpus vers les outils des analystes : CSV, XLSX, IRaMuTeQ, REFI-QDA (.qdpx, .qdc).
+"""Exports du corpus vers les outils des analystes : le registre des formats et `exporter`.
+
+Chaque format est déclaré une fois, dans `FORMATS` : clé, libellé, extension, type MIME, écrivain,
+ce que le format ne peut pas porter. La page Restitution (liste, pertes, boutons), la route
+`/restitution/<slug>/export/<cle>`, la commande `parole export --format` et les avertissements
+en dérivent. Ajouter un format : un écrivain `ecrire(matiere, sortie, progression) -> int` (nombre
+de paroles écrites) dans son module, puis une entrée ici.
 
 `exporter` écrit dans un flux binaire (fichier ou tampon) et renvoie ce qu'il faut dire à
-l'utilisateur : nom de fichier, type, nombre de paroles et avertissements sur ce que le format
-ne peut pas porter. Les paroles masquées ne sortent jamais ; celles « ne pas citer » seulement
-dans les tableurs internes (CSV, XLSX), et seulement si on le demande.
+l'utilisateur : nom de fichier, type, nombre de paroles et avertissements. Les paroles masquées ne
+sortent jamais ; celles « ne pas citer » seulement dans les tableurs internes, et sur demande.
 """
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from collecte.themes.formats import exporter_qdc
-from collecte.tableurs.ecriture import cellule_csv, classeur_en_flux
-from collecte.modele.champs import champs_exportes
-from collecte.modele.models import DISPOSITIFS
+from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
-from restitution import donnees, iramuteq, refiqda
+from collecte.themes.formats import exporter_qdc
+from restitution import donnees, iramuteq, refiqda, tableurs
 
-FORMATS = {
-    "csv": ("Tableur CSV (Excel, LibreOffice)", "csv", "text/csv; charset=utf-8"),
-    "xlsx": ("Classeur XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "iramuteq": ("Corpus IRaMuTeQ", "txt", "text/plain; charset=utf-8"),
-    "qdpx": ("Projet REFI-QDA (ATLAS.ti, NVivo, MAXQDA, QualCoder…)", "qdpx", "application/zip"),
-    "qdc": ("Livre de codes REFI-QDA", "qdc", "application/xml"),
-}
-# Colonnes des tableurs : l'identifiant, le contexte (qui vient du temps de collecte), puis les champs
-# de la parole déclarés dans `collecte.modele.champs` (leur ordre et leur forme : code ou libellé).
-COLONNES_CONTEXTE = ["id", "temps", "dispositif", "date", "lieu", "evenement", "ville", "quartier", "structure",
-                     "typologie_structure"]
-PERTES_TABLEUR = ["Les photos ne sont pas dans l'export ; les thèmes sont listés par leur slug, séparés par « ; »."]
+
+@dataclass(frozen=True)
+class Matiere:
+    """Ce que reçoit l'écrivain d'un format : la démarche, son livre de codes, et `lots()`, qui relit
+    ses paroles par lots à chaque appel (masquées exclues, « ne pas citer » seulement sur demande)."""
+
+    demarche: Demarche
+    themes: list[dict]
+    lots: Callable[[], Iterator[list[dict]]]
+    avec_ne_pas_citer: bool = False
+
+
+@dataclass(frozen=True)
+class FormatExport:
+    """Un format d'export ; `cle` est la valeur de `--format` et la fin de l'adresse `/export/<cle>`."""
+
+    cle: str
+    libelle: str  # page Restitution
+    extension: str  # fichier `<slug>.<extension>`
+    type_mime: str
+    ecrire: Callable[..., int]  # ecrire(matiere, sortie, progression) -> nombre de paroles écrites
+    pertes: tuple[str, ...]  # ce que le format ne peut pas porter : page Restitution et terminal
+    paroles: bool = True  # False : aucune parole (livre de codes seul), donc aucune parole écartée à annoncer
+    interne: bool = False  # tableur interne à l'équipe : peut porter les paroles « ne pas citer », sur demande
+    web: bool = True  # proposé sur la page Restitution
+    cli: bool = True  # proposé par `parole export`
+
+
+def _ecrire_qdc(matiere: Matiere, sortie, progression=None) -> int:
+    contenu = exporter_qdc(matiere.themes, matiere.demarche.slug)  # refusé (livre vide) avant toute écriture
+    sortie.write(contenu)
+    return 0
+
+
+PERTES_TABLEUR = (
+    "Les photos ne sont pas dans l'export ; les thèmes sont listés par leur slug, séparés par « ; ».",
+)
+
+# L'ordre est celui de la page Restitution et de l'aide de `parole export`.
+FORMATS: dict[str, FormatExport] = {f.cle: f for f in (
+    FormatExport(
+        "csv", "Tableur CSV (Excel, LibreOffice)", "csv", "text/csv; charset=utf-8", tableurs.ecrire_csv,
+        pertes=PERTES_TABLEUR, interne=True,
+    ),
+    FormatExport(
+        "xlsx", "Classeur XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        tableurs.ecrire_xlsx, pertes=PERTES_TABLEUR, interne=True,
+    ),
+    FormatExport(
+        "iramuteq", "Corpus IRaMuTeQ", "txt", "text/plain; charset=utf-8", iramuteq.ecrire, pertes=(
+            ("IRaMuTeQ ne garde ni la question posée, ni le drapeau « à retenir », ni la typologie des structures, "
+             "ni les photos : seuls le texte et les variables étoilées passent."),
+            "Les modalités sont réduites aux lettres et chiffres sans accents (« Clos du Roy » → closduroy).",
+        ),
+    ),
+    FormatExport(
+        "qdpx", "Projet REFI-QDA (ATLAS.ti, NVivo, MAXQDA, QualCoder…)", "qdpx", "application/zip", refiqda.ecrire,
+        pertes=(
+            "REFI-QDA n'a pas de notion de « ne pas citer » : ces paroles sont laissées hors du projet.",
+            ("Le drapeau « à retenir » devient la variable booléenne « à retenir » ; les photos ne sont pas "
+             "exportées."),
+        ),
+    ),
+    FormatExport(
+        "qdc", "Livre de codes REFI-QDA", "qdc", "application/xml", _ecrire_qdc,
+        pertes=("Seuls les thèmes (nom, description, couleur, hiérarchie) : aucune parole.",), paroles=False,
+    ),
+)}
 
 
 @dataclass
@@ -42,93 +100,44 @@ class Resultat:
     avertissements: list[str] = field(default_factory=list)
 
 
-def _contexte(parole: dict) -> list:
-    return [str(parole["client_uuid"]), parole["temps_ref"], DISPOSITIFS.get(parole["dispositif"], parole["dispositif"]),
-            parole["date"].isoformat() if parole["date"] else "", parole["lieu"] or "", parole["evenement"] or "",
-            parole["ville"] or "", parole["quartier"] or "", parole["structure"] or "", parole["typologie"] or ""]
+def formats(canal: str | None = None) -> list[FormatExport]:
+    """Les formats déclarés, dans l'ordre ; `canal` ("web" ou "cli") : ceux qui y sont proposés."""
+    return [f for f in FORMATS.values() if canal is None or getattr(f, canal)]
 
 
-def _internes(avec_ne_pas_citer: bool) -> list:
-    """Champs internes à l'équipe (« ne pas citer »), en dernières colonnes et seulement sur demande."""
-    return [c for c in champs_exportes(True) if c.export == "interne"] if avec_ne_pas_citer else []
-
-
-def _ligne(parole: dict, avec_ne_pas_citer: bool) -> list:
-    cree = parole["cree_le"].isoformat() if hasattr(parole["cree_le"], "isoformat") else str(parole["cree_le"])
-    champs = [c.valeur_exportee(parole[c.nom]) for c in champs_exportes()]
-    return _contexte(parole) + champs + [cree] + [c.valeur_exportee(parole[c.nom]) for c in _internes(avec_ne_pas_citer)]
-
-
-def _colonnes(avec_ne_pas_citer: bool) -> list[str]:
-    return COLONNES_CONTEXTE + [c.nom for c in champs_exportes()] + ["cree_le"] + [c.nom for c in _internes(avec_ne_pas_citer)]
-
-
-def _ecrire_csv(lots, sortie, avec_ne_pas_citer: bool, progression) -> int:
-    """CSV pour Excel en français : UTF-8 avec BOM, point-virgule, cellules-formules désamorcées."""
-    texte = io.TextIOWrapper(sortie, encoding="utf-8-sig", newline="", write_through=True)
-    ecrivain = csv.writer(texte, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(_colonnes(avec_ne_pas_citer))
-    nombre = 0
-    for lot in lots:
-        ecrivain.writerows([cellule_csv(v) for v in _ligne(p, avec_ne_pas_citer)] for p in lot)
-        nombre += len(lot)
-        if progression:
-            progression(len(lot))
-    texte.flush()
-    texte.detach()
-    return nombre
-
-
-def _ecrire_xlsx(lots, sortie, themes: list[dict], avec_ne_pas_citer: bool, progression) -> int:
-    with classeur_en_flux(sortie) as ajouter:
-        feuille = ajouter("paroles", _colonnes(avec_ne_pas_citer))
-        nombre = 0
-        for lot in lots:
-            for parole in lot:
-                feuille(_ligne(parole, avec_ne_pas_citer))
-            nombre += len(lot)
-            if progression:
-                progression(len(lot))
-        livre = ajouter("themes", ["slug", "label", "description", "parent", "couleur"])
-        for theme in themes:
-            livre([theme["slug"], theme["label"], theme["description"], theme.get("parent") or "", theme["couleur"]])
-    return nombre
+def format_export(cle: str, canal: str | None = None) -> FormatExport:
+    """Le format `cle` ; ErreurValidation (champ « format ») s'il n'existe pas, ou pas sur ce canal."""
+    possibles = formats(canal)
+    trouve = next((f for f in possibles if f.cle == cle), None)
+    if trouve is None:
+        connus = ", ".join(f.cle for f in possibles)
+        raise ErreurValidation(f"Format « {cle} » inconnu (formats : {connus}).", "format")
+    return trouve
 
 
 def exporter(session: Session, slug: str, format_: str, sortie, avec_ne_pas_citer: bool = False,
              progression=None) -> Resultat:
-    """Écrit l'export `format_` de la démarche `slug` dans `sortie` (flux binaire)."""
-    if format_ not in FORMATS:
-        raise ErreurValidation(f"Format « {format_} » inconnu (formats : {', '.join(FORMATS)}).", "format")
-    if avec_ne_pas_citer and format_ not in ("csv", "xlsx"):
-        raise ErreurValidation("Les paroles « ne pas citer » ne peuvent sortir que dans un tableur interne (CSV ou XLSX).")
+    """Écrit l'export `format_` (une clé de `FORMATS`) de la démarche `slug` dans `sortie` (flux binaire)."""
+    choisi = format_export(format_)
+    if avec_ne_pas_citer and not choisi.interne:
+        internes = " ou ".join(f.cle.upper() for f in formats() if f.interne)
+        raise ErreurValidation(
+            f"Les paroles « ne pas citer » ne peuvent sortir que dans un tableur interne ({internes}).")
     demarche = donnees.demarche(session, slug)
     if demarche is None:
         raise ErreurValidation(f"Démarche « {slug} » introuvable.", "demarche")
-    _libelle, extension, type_mime = FORMATS[format_]
-    resultat = Resultat(f"{demarche.slug}.{extension}", type_mime)
-    themes = donnees.themes(session, demarche.id)
-    lots = lambda: donnees.lots_de_paroles(session, demarche.id, avec_ne_pas_citer)  # noqa: E731
-    if format_ == "qdc":
-        sortie.write(exporter_qdc(themes, demarche.slug))
-        return resultat
-    if format_ == "csv":
-        resultat.paroles = _ecrire_csv(lots(), sortie, avec_ne_pas_citer, progression)
-    elif format_ == "xlsx":
-        resultat.paroles = _ecrire_xlsx(lots(), sortie, themes, avec_ne_pas_citer, progression)
-    elif format_ == "iramuteq":
-        resultat.paroles = iramuteq.ecrire(lots(), sortie, progression)
-    else:
-        resultat.paroles = refiqda.ecrire(demarche, themes, lots, sortie, progression)
-    resultat.avertissements = _avertissements(session, demarche.id, format_, avec_ne_pas_citer)
-    return resultat
+    matiere = Matiere(demarche, donnees.themes(session, demarche.id),
+                      lambda: donnees.lots_de_paroles(session, demarche.id, avec_ne_pas_citer), avec_ne_pas_citer)
+    paroles = choisi.ecrire(matiere, sortie, progression)
+    return Resultat(f"{demarche.slug}.{choisi.extension}", choisi.type_mime, paroles,
+                    _avertissements(session, demarche.id, choisi, avec_ne_pas_citer))
 
 
-def _avertissements(session: Session, demarche_id: int, format_: str, avec_ne_pas_citer: bool) -> list[str]:
+def _avertissements(session: Session, demarche_id: int, choisi: FormatExport, avec_ne_pas_citer: bool) -> list[str]:
+    messages = list(choisi.pertes)
+    if not choisi.paroles:
+        return messages
     exclues = donnees.compter_exclues(session, demarche_id)
-    messages = {"csv": PERTES_TABLEUR, "xlsx": PERTES_TABLEUR, "iramuteq": iramuteq.PERTES,
-                "qdpx": refiqda.PERTES}[format_]
-    messages = list(messages)
     if exclues["ne_pas_citer"] and not avec_ne_pas_citer:
         messages.append(f"{exclues['ne_pas_citer']} parole(s) marquée(s) « ne pas citer » laissée(s) de côté.")
     if exclues["masquees"]:

@@ -10,15 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from collecte.modele.champs import CHAMPS
+from collecte.modele.champs import registre
 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 ENTETE = re.compile(r"^\*{4}( \*[a-z0-9]+_[a-z0-9]+)*$")
-PERTES = [
-    "IRaMuTeQ ne garde ni la question posée, ni le drapeau « à retenir », ni la typologie des structures, "
-    "ni les photos : seuls le texte et les variables étoilées passent.",
-    "Les modalités sont réduites aux lettres et chiffres sans accents (« Clos du Roy » → closduroy).",
-]
 
 
 def modalite(valeur) -> str:
@@ -29,15 +24,16 @@ def modalite(valeur) -> str:
     return propre or "nr"
 
 
-# Variables étoilées des champs de la parole : celles que déclare `collecte.modele.champs`.
-VARIABLES_PAROLE = [(c.iramuteq, c.nom) for c in CHAMPS if c.iramuteq]
+def variables_parole() -> list[tuple[str, str]]:
+    """(variable étoilée, champ) : les champs de la parole que déclare `collecte.modele.champs`."""
+    return [(c.iramuteq, c.nom) for c in registre() if c.iramuteq]
 
 
 def entete(parole: dict) -> str:
     variables = [
         ("id", str(parole["id"])), ("dispositif", parole["dispositif"]), ("ville", parole["ville"]),
         ("quartier", parole["quartier"]), ("structure", parole["structure"]),
-        *((nom, parole[cle]) for nom, cle in VARIABLES_PAROLE),
+        *((nom, parole[cle]) for nom, cle in variables_parole()),
         ("mois", parole["date"].strftime("%Y%m") if parole.get("date") else ""),
         ("temps", parole["temps_ref"]),
     ] + [("theme", slug) for slug in parole["themes"]]
@@ -54,10 +50,11 @@ def corps(texte: str) -> str:
     return ligne
 
 
-def ecrire(lots, sortie, progression=None) -> int:
-    """Écrit les paroles (lots de `restitution.donnees`) dans `sortie` (binaire) ; renvoie leur nombre."""
+def ecrire(matiere, sortie, progression=None) -> int:
+    """Écrit les paroles (`matiere.lots()`, voir `restitution.exports`) dans `sortie` (binaire) ;
+    renvoie leur nombre."""
     nombre = 0
-    for lot in lots:
+    for lot in matiere.lots():
         morceaux = []
         for parole in lot:
             ligne = corps(parole["texte"])

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from reportlab.platypus import Paragraph
 
+from analyse.chiffres import registre
 from collecte.modele.models import DISPOSITIFS
 from restitution.contenu import MINIMUM_PAR_THEME
 from restitution.mise_en_page import echapper, nombre, paragraphes
 from restitution.selection import PAR_ENCADRE
-
-DEFINITIONS = (
-    ("personnes rencontrées", "somme des effectifs notés par l'équipe à chaque temps de collecte "
-     "(une même personne revue deux fois compte deux fois)"),
-    ("professionnels associés", "somme des professionnel·les présent·es, noté·es de la même façon"),
-    ("villes et quartiers prioritaires", "villes et quartiers distincts où au moins un temps de collecte a eu lieu"),
-    ("structures partenaires", "structures distinctes qui ont accueilli un temps de collecte ou répondu à un questionnaire"),
-    ("ateliers d'échange, porteurs de parole, vidéos", "nombre de temps de collecte de chacun de ces dispositifs"),
-    ("questionnaires", "réponses de questionnaire envoyées (les brouillons ne comptent pas)"),
-    ("paroles recueillies", "paroles saisies (citations, post-it, slogans, réponses libres), y compris celles à ne "
-     "pas citer, sans celles masquées à la modération"),
-)
 
 
 def _questionnaire(g, definition) -> list:
@@ -55,8 +44,8 @@ def _note_methode(contenu, g) -> list:
     recit = [Paragraph("Note de méthode", st["Section"]),
              Paragraph("<b>Ce qui est compté.</b> Les chiffres de ce livret sont calculés à partir des "
                        "saisies de l'équipe :", st["Corps"])]
-    recit += [Paragraph(f"<i>{echapper(nom)}</i> : {echapper(definition)} ;", st["Puce"], bulletText="–")
-              for nom, definition in DEFINITIONS]
+    recit += [Paragraph(f"<i>{echapper(c.libelle)}</i> : {echapper(c.definition)} ;", st["Puce"], bulletText="–")
+              for c in registre()]
     recit.append(Paragraph(
         "<b>Thèmes.</b> Chaque parole a reçu un ou plusieurs thèmes du livre de codes : elle compte dans chacun. "
         "Dans un chapitre, la part d'un territoire ou d'un profil se rapporte à toutes les paroles de ce "

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from reportlab.platypus import CondPageBreak, NextPageTemplate, PageBreak, Paragraph
 
-from analyse.chiffres import libelles_chiffres
+from analyse.chiffres import registre
 from collecte.modele.models import DISPOSITIFS
 from restitution.contenu import periode
 from restitution.mise_en_page import echapper, espace, paragraphes, sommaire, tableau, tuiles
 from restitution.polices import ESPACE_INSECABLE
 
-ORDRE_CHIFFRES = ("personnes_rencontrees", "villes", "quartiers", "structures_partenaires", "dont_professionnels",
-                  "ateliers_echange", "porteurs_de_parole", "videos", "questionnaires", "paroles")
-SINGULIERS = {"personnes_rencontrees": "personne rencontrée", "villes": "ville", "quartiers": "quartier prioritaire",
-              "structures_partenaires": "structure partenaire", "dont_professionnels": "professionnel associé",
-              "ateliers_echange": "atelier d'échange", "porteurs_de_parole": "porteur de parole", "videos": "vidéo",
-              "questionnaires": "questionnaire", "paroles": "parole recueillie"}
+# Tableau « Par territoire » : les chiffres qui tiennent dans la largeur d'une page (clé, en-tête court, largeur).
+COLONNES_PAR_TERRITOIRE = (("personnes_rencontrees", "personnes rencontrées", 1.3), ("paroles", "paroles", 1),
+                           ("structures_partenaires", "structures", 1.1), ("questionnaires", "questionnaires", 1.4))
 TYPOLOGIES = (
     ("a_mission", "Structures « à mission »",
      "La médiation numérique fait partie de leur mission, ou elles y consacrent un service et des salarié·es."),
@@ -26,10 +23,6 @@ TYPOLOGIES = (
     ("autre", "Autres structures", ""),
 )
 QUESTIONS_RESUMEES = 3
-
-
-def libelle_chiffre(cle: str, valeur: int) -> str:
-    return SINGULIERS[cle] if valeur == 1 else libelles_chiffres[cle]
 
 
 def texte_ou_rappel(g, texte, libelle: str) -> list:
@@ -53,14 +46,13 @@ def couverture(contenu, g) -> list:
 def chiffres_cles(contenu, g) -> list:
     st, chiffres = g.st, contenu.chiffres
     colonnes = 5 if g.format_ == "A4" else 3
-    recit = [Paragraph("Les chiffres clés", st["Chapitre"]),
-             tuiles(st, [(chiffres[c], libelle_chiffre(c, chiffres[c])) for c in ORDRE_CHIFFRES], g.largeur, colonnes)]
-    lignes = [[t["territoire"], t["personnes_rencontrees"], t["paroles"], t["structures_partenaires"], t["questionnaires"]]
-              for t in chiffres["par_territoire"]]
+    valeurs = [(chiffres[c.cle], c.libelle_pour(chiffres[c.cle])) for c in registre()]
+    recit = [Paragraph("Les chiffres clés", st["Chapitre"]), tuiles(st, valeurs, g.largeur, colonnes)]
+    lignes = [[t["territoire"], *(t[cle] for cle, _, _ in COLONNES_PAR_TERRITOIRE)] for t in chiffres["par_territoire"]]
     if len(lignes) > 1:
         recit += [Paragraph("Par territoire", st["Section"]),
-                  tableau(st, ["Territoire", "personnes rencontrées", "paroles", "structures", "questionnaires"],
-                          lignes, g.largeur, [2.4, 1.3, 1, 1.1, 1.4])]
+                  tableau(st, ["Territoire", *(entete for _, entete, _ in COLONNES_PAR_TERRITOIRE)], lignes, g.largeur,
+                          [2.4, *(largeur for _, _, largeur in COLONNES_PAR_TERRITOIRE)])]
     return recit + [CondPageBreak(g.hauteur / 3)]  # la démarche suit sur la même page s'il reste de la place
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
-from collecte.modele.champs import CHAMPS
+from collecte.modele.champs import registre
 from collecte.themes.formats import element_codes, guid_theme
 
 NS = "urn:QDA-XML:project:1.0"
@@ -26,11 +26,10 @@ ESPACE = uuid.UUID("8d0e4c1a-6b7f-4e2a-9c35-1f2d3b4a5c6d")
 # cas), puis les champs de la parole que déclare `collecte.modele.champs`.
 VARIABLES_CONTEXTE = [("dispositif", "dispositif"), ("ville", "ville"), ("quartier", "quartier"),
                       ("structure", "structure"), ("temps_ref", "temps de collecte")]
-VARIABLES = VARIABLES_CONTEXTE + [(c.nom, c.refiqda) for c in CHAMPS if c.refiqda]
-PERTES = [
-    "REFI-QDA n'a pas de notion de « ne pas citer » : ces paroles sont laissées hors du projet.",
-    "Le drapeau « à retenir » devient la variable booléenne « à retenir » ; les photos ne sont pas exportées.",
-]
+
+
+def variables() -> list[tuple[str, str]]:
+    return VARIABLES_CONTEXTE + [(c.nom, c.refiqda) for c in registre() if c.refiqda]
 
 
 def guid(*parties) -> str:
@@ -39,7 +38,7 @@ def guid(*parties) -> str:
 
 def _variables_xml(slug: str) -> str:
     elements = [f'<Variable guid="{guid(slug, "variable", nom)}" name={quoteattr(nom)} typeOfVariable="Text"/>'
-                for _cle, nom in VARIABLES]
+                for _cle, nom in variables()]
     elements.append(f'<Variable guid="{guid(slug, "variable", "date")}" name="date" typeOfVariable="Date"/>')
     elements.append(f'<Variable guid="{guid(slug, "variable", "a_retenir")}" name="à retenir" typeOfVariable="Boolean"/>')
     return "<Variables>" + "".join(elements) + "</Variables>"
@@ -60,7 +59,7 @@ def _source_xml(slug: str, parole: dict) -> tuple[str, str]:
     )
     selection = (f'<PlainTextSelection guid="{guid(slug, "selection", parole["client_uuid"])}" name="parole entière" '
                  f'startPosition="0" endPosition="{len(texte)}">{codages}</PlainTextSelection>') if codages else ""
-    valeurs = "".join(_valeur(slug, nom, "TextValue", str(parole.get(cle) or "")) for cle, nom in VARIABLES if parole.get(cle))
+    valeurs = "".join(_valeur(slug, nom, "TextValue", str(parole.get(cle) or "")) for cle, nom in variables() if parole.get(cle))
     if parole.get("date"):
         valeurs += _valeur(slug, "date", "DateValue", parole["date"].isoformat())
     valeurs += _valeur(slug, "a_retenir", "BooleanValue", "true" if parole["a_retenir"] else "false")
@@ -83,11 +82,13 @@ def _codebook_xml(themes: list[dict], slug: str) -> str:
     return "<CodeBook>" + ET.tostring(codes, encoding="unicode").replace(f' xmlns="{NS}"', "", 1) + "</CodeBook>"
 
 
-def ecrire(demarche, themes: list[dict], lots_par_passe, sortie, progression=None) -> int:
-    """Écrit le projet dans `sortie` (binaire). `lots_par_passe()` redonne les lots de paroles :
-    une passe pour les cas (temps de collecte), une pour les sources. Renvoie le nombre de sources.
+def ecrire(matiere, sortie, progression=None) -> int:
+    """Écrit le projet dans `sortie` (binaire). `matiere` (voir `restitution.exports`) donne la
+    démarche, le livre de codes et `lots()`, appelé deux fois : une passe pour les cas (temps de
+    collecte), une pour les sources. Renvoie le nombre de sources.
 
     Le XML passe par un fichier temporaire (une archive ZIP n'écrit qu'une entrée à la fois)."""
+    demarche, themes, lots_par_passe = matiere.demarche, matiere.themes, matiere.lots
     slug = demarche.slug
     instant = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     with zipfile.ZipFile(sortie, "w", compression=zipfile.ZIP_DEFLATED) as archive, tempfile.TemporaryFile() as qde:

@@ -7,11 +7,16 @@ ligne. Un texte jamais écrit (ou vidé) prend sa valeur par défaut, tirée de 
 quand c'est possible. Avec `restitution/donnees.py`, c'est le seul module de `restitution` qui
 touche la base.
 
+Chaque fonction qui écrit valide elle-même (commit) ou annule tout (rollback) avant de lever
+`ErreurValidation` : les vues n'ont ni l'un ni l'autre à faire.
+
 Utilisation (page web « Restitution ») :
     textes = lire_textes(session, demarche.id)           # dict clé → Texte, dans l'ordre du livret
     enregistrer_texte(session, demarche.id, "synthese", "Synthèse", "…")   # ErreurValidation si refusé
     enregistrer_texte(session, demarche.id, cle_nouvel_axe(textes), "Coordonner", "Ligne 1\\nLigne 2")
     definir_introduction(session, demarche.id, "parentalite", "Chapeau du chapitre…")
+    texte_a_ecrire(session, demarche.id, cle)            # ce que montre le formulaire `cle`
+    ecrire_texte(session, demarche.id, cle, titre, contenu, version, supprimer)  # ce qu'il fait ; → message
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from collecte.modele.db import unite_de_travail
 from collecte.modele.models import Demarche, TexteRestitution, Theme, maintenant
 from collecte.modele.validation import ErreurValidation, valider_texte
 
@@ -28,6 +34,25 @@ CONTENU_MAX = 20_000
 INTRODUCTION_MAX = 10_000
 AXES_MAX = 12
 MOTIF_AXE = re.compile(r"^axe-(\d{2})$")
+NOUVEL_AXE = "nouvel-axe"  # clé du formulaire d'un axe pas encore créé (il prendra la première clé libre)
+
+
+class TexteInconnu(ErreurValidation):
+    """Aucun texte ne porte cette clé (ni texte fixe, ni axe possible)."""
+
+
+class ConflitDeVersion(ErreurValidation):
+    """Le texte a été modifié depuis qu'il a été lu ; `version` est celle qui est enregistrée."""
+
+    def __init__(self, message: str, version: str):
+        super().__init__(message, "version")
+        self.version = version
+
+
+def _ecrit_en_meme_temps() -> ErreurValidation:
+    # Deux premiers enregistrements simultanés de la même clé (texte jamais écrit, ou même numéro d'axe).
+    return ErreurValidation("Ce texte vient d'être enregistré par quelqu'un d'autre au même moment : rien n'est "
+                            "écrasé. Envoyez de nouveau le formulaire.", "version")
 
 
 @dataclass(frozen=True)
@@ -93,7 +118,7 @@ def _modele(cle: str) -> Modele:
         return Modele(cle, f"Préconisations, axe {int(numero.group(1))}", "",
                       "Titre : le nom de l'axe ; texte : une préconisation par ligne.")
     connues = ", ".join(ORDRE) + f", axe-01 … axe-{AXES_MAX:02d}"
-    raise ErreurValidation(f"Texte « {cle} » inconnu (textes possibles : {connues}).", "cle")
+    raise TexteInconnu(f"Texte « {cle} » inconnu (textes possibles : {connues}).", "cle")
 
 
 def _demarche(session: Session, demarche_id: int) -> Demarche:
@@ -175,9 +200,17 @@ def enregistrer_texte(session: Session, demarche_id: int, cle: str, titre: str, 
                       version: str | None = None) -> Texte | None:
     """Enregistre (ou remplace) un texte. Titre et contenu vides : le texte est supprimé (retour à la
     valeur par défaut ; un axe vidé disparaît) et la fonction renvoie None. Lève ErreurValidation
-    (message en français, `champ` = cle, titre, contenu ou version) si la clé est inconnue, le texte
-    refusé, ou si `version` (celle lue avant d'écrire, "" pour un texte jamais enregistré) n'est plus
-    celle de la base : quelqu'un d'autre l'a modifié entre-temps, rien n'est écrasé."""
+    (message en français, `champ` = cle, titre, contenu ou version) si la clé est inconnue
+    (TexteInconnu), le texte refusé, ou si `version` (celle lue avant d'écrire, "" pour un texte
+    jamais enregistré) n'est plus celle de la base (ConflitDeVersion) : quelqu'un d'autre l'a modifié
+    entre-temps, rien n'est écrasé."""
+    with unite_de_travail(session, doublon=_ecrit_en_meme_temps()):
+        garde = _ecrire(session, demarche_id, cle, titre, contenu, version)
+    return lire_textes(session, demarche_id)[cle] if garde else None
+
+
+def _ecrire(session: Session, demarche_id: int, cle: str, titre: str, contenu: str, version: str | None) -> bool:
+    """Écrit (sans valider) ; renvoie False si le texte a été supprimé."""
     _modele(cle)
     _demarche(session, demarche_id)
     titre = valider_texte(titre, "titre", TITRE_MAX, requis=False)
@@ -187,28 +220,58 @@ def enregistrer_texte(session: Session, demarche_id: int, cle: str, titre: str, 
     ligne = session.exec(select(TexteRestitution).where(
         TexteRestitution.demarche_id == demarche_id, TexteRestitution.cle == cle)).first()
     if version is not None and version != _version(ligne):
-        raise ErreurValidation("Ce texte a été modifié par quelqu'un d'autre pendant que vous écriviez. Votre "
+        raise ConflitDeVersion("Ce texte a été modifié par quelqu'un d'autre pendant que vous écriviez. Votre "
                                "version est gardée ci-dessous : relisez la version enregistrée (aperçu), puis "
-                               "enregistrez de nouveau.", "version")
+                               "enregistrez de nouveau.", _version(ligne))
     if not titre and not contenu:
         if ligne is not None:
             session.delete(ligne)
-            session.commit()
-        return None
+        return False
     ligne = ligne or TexteRestitution(demarche_id=demarche_id, cle=cle)
     ligne.titre, ligne.contenu, ligne.modifie_le = titre, contenu, maintenant()
     ligne.ordre = ORDRE.index(cle) if cle in TEXTES else 100 + int(cle[4:])
     session.add(ligne)
-    session.commit()
-    return lire_textes(session, demarche_id)[cle]
+    return True
+
+
+def texte_a_ecrire(session: Session, demarche_id: int, cle: str) -> Texte:
+    """Le texte que montre le formulaire `cle` : tel qu'enregistré (ou sa valeur par défaut) ; pour
+    `NOUVEL_AXE`, un axe vierge sous la première clé libre. Lève TexteInconnu si la clé n'existe pas,
+    ErreurValidation (champ « cle ») si les `AXES_MAX` axes sont déjà écrits."""
+    ecrits = lire_textes(session, demarche_id)
+    if cle == NOUVEL_AXE:
+        return texte_vierge(cle_nouvel_axe(ecrits))
+    return ecrits.get(cle) or texte_vierge(cle)
+
+
+def ecrire_texte(session: Session, demarche_id: int, cle: str, titre: str, contenu: str, version: str,
+                 supprimer: bool = False) -> str:
+    """Ce que fait le formulaire `cle` envoyé : créer l'axe (`NOUVEL_AXE`, sans doublon si le formulaire
+    part deux fois), enregistrer le texte, ou le supprimer (`supprimer` : titre et contenu vidés, retour
+    à la valeur par défaut). Renvoie le message à afficher ; lève les erreurs de `enregistrer_texte`
+    et de `creer_axe`, rien n'étant alors écrit."""
+    if supprimer:
+        titre = contenu = ""
+    try:
+        actuel = texte_a_ecrire(session, demarche_id, cle)
+        if cle == NOUVEL_AXE:
+            axe, deja_la = creer_axe(session, demarche_id, titre, contenu)
+            if deja_la:
+                return f"« {axe.titre} » était déjà enregistré (formulaire envoyé deux fois) : rien n'a été dupliqué."
+            return f"« {actuel.libelle} » enregistré."
+        enregistrer_texte(session, demarche_id, actuel.cle, titre, contenu, version=version)
+    except ErreurValidation:
+        session.rollback()  # rien d'écrit ; la lecture en cours est close
+        raise
+    return f"« {actuel.libelle} » " + ("supprimé." if supprimer else "enregistré.")
 
 
 def definir_introduction(session: Session, demarche_id: int, theme_slug: str, texte: str) -> Theme:
     """Écrit le chapeau (introduction) du chapitre d'un thème ; texte vide : chapitre sans chapeau."""
-    theme = session.exec(select(Theme).where(Theme.demarche_id == demarche_id, Theme.slug == theme_slug)).first()
-    if theme is None:
-        raise ErreurValidation(f"Thème « {theme_slug} » introuvable dans cette démarche.", "theme")
-    theme.introduction = valider_texte(texte, "introduction", INTRODUCTION_MAX, requis=False)
-    session.add(theme)
-    session.commit()
+    with unite_de_travail(session):
+        theme = session.exec(select(Theme).where(Theme.demarche_id == demarche_id, Theme.slug == theme_slug)).first()
+        if theme is None:
+            raise ErreurValidation(f"Thème « {theme_slug} » introuvable dans cette démarche.", "theme")
+        theme.introduction = valider_texte(texte, "introduction", INTRODUCTION_MAX, requis=False)
+        session.add(theme)
     return theme

@@ -16,14 +16,11 @@ from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
 from collecte.web import ecriture_requise
 from restitution import apercu as logique_apercu
-from restitution import donnees, exports, iramuteq, refiqda, textes
+from restitution import donnees, exports, textes
 from restitution.affiches import construire_affiches
 from restitution.livret import FORMATS_LIVRET, construire_livret
 
 bp = Blueprint("restitution", __name__, url_prefix="/restitution")
-PERTES = {"csv": exports.PERTES_TABLEUR, "xlsx": exports.PERTES_TABLEUR, "iramuteq": iramuteq.PERTES,
-          "qdpx": refiqda.PERTES, "qdc": ["Seuls les thèmes (nom, description, couleur, hiérarchie) : aucune parole."]}
-NOUVEL_AXE = "nouvel-axe"
 
 
 def _demarche(slug: str) -> Demarche:
@@ -47,12 +44,12 @@ def demarche(slug: str):
     session = get_session()
     trouvee = _demarche(slug)
     ecrits = textes.lire_textes(session, trouvee.id)
-    return render_template("restitution/demarche.html", demarche=trouvee, formats=exports.FORMATS, pertes=PERTES,
+    return render_template("restitution/demarche.html", demarche=trouvee, formats=exports.formats("web"),
                            exclues=donnees.compter_exclues(session, trouvee.id),
                            a_exporter=exports.nombre_a_exporter(session, trouvee.id),
                            textes=[t for t in ecrits.values() if not textes.MOTIF_AXE.match(t.cle)],
-                           axes=textes.axes(ecrits), axes_max=textes.AXES_MAX, themes=donnees.themes(session, trouvee.id),
-                           formats_livret=FORMATS_LIVRET)
+                           axes=textes.axes(ecrits), axes_max=textes.AXES_MAX, nouvel_axe=textes.NOUVEL_AXE,
+                           themes=donnees.themes(session, trouvee.id), formats_livret=FORMATS_LIVRET)
 
 
 @bp.get("/<slug>/apercu")
@@ -67,36 +64,29 @@ def apercu(slug: str):
 def texte(slug: str, cle: str):
     session = get_session()
     trouvee = _demarche(slug)
-    ecrits = textes.lire_textes(session, trouvee.id)
     try:
-        actuel = ecrits.get(cle) or textes.texte_vierge(textes.cle_nouvel_axe(ecrits) if cle == NOUVEL_AXE else cle)
-    except ErreurValidation as erreur:
-        if erreur.champ == "cle" and cle != NOUVEL_AXE:
-            abort(404)
+        actuel = textes.texte_a_ecrire(session, trouvee.id, cle)
+    except textes.TexteInconnu:
+        abort(404)
+    except ErreurValidation as erreur:  # plus de place pour un nouvel axe
         flash(erreur.message, "erreur")
         return _retour(trouvee, "textes")
     valeurs = {"titre": actuel.titre, "contenu": actuel.contenu, "version": actuel.version}
     conflit = False
     if request.method == "POST":
-        supprimer = request.form.get("supprimer") == "1"
-        valeurs = {k: "" if supprimer and k != "version" else request.form.get(k, "") for k in valeurs}
+        valeurs = {k: request.form.get(k, "") for k in valeurs}
         try:
-            if cle == NOUVEL_AXE:
-                axe, deja_la = textes.creer_axe(session, trouvee.id, valeurs["titre"], valeurs["contenu"])
-                flash(f"« {axe.titre} » était déjà enregistré (formulaire envoyé deux fois) : rien n'a été dupliqué."
-                      if deja_la else f"« {actuel.libelle} » enregistré.", "succes")
-                return _retour(trouvee, "textes")
-            textes.enregistrer_texte(session, trouvee.id, actuel.cle, valeurs["titre"], valeurs["contenu"],
-                                     version=valeurs["version"])
-            flash(f"« {actuel.libelle} » " + ("supprimé." if supprimer else "enregistré."), "succes")
+            flash(textes.ecrire_texte(session, trouvee.id, cle, **valeurs,
+                                      supprimer=request.form.get("supprimer") == "1"), "succes")
             return _retour(trouvee, "textes")
-        except ErreurValidation as erreur:
-            session.rollback()
+        except textes.ConflitDeVersion as erreur:  # la saisie reste dans le formulaire, la version enregistrée à côté
             flash(erreur.message, "erreur")
-            if erreur.champ == "version":  # le formulaire garde le texte saisi ; la version enregistrée est montrée
-                conflit, valeurs["version"] = True, actuel.version
+            conflit, valeurs["version"] = True, erreur.version
+        except ErreurValidation as erreur:
+            flash(erreur.message, "erreur")
     return render_template("restitution/texte.html", demarche=trouvee, texte=actuel, valeurs=valeurs,
-                           nouveau=cle == NOUVEL_AXE, conflit=conflit, axe=bool(textes.MOTIF_AXE.match(actuel.cle)))
+                           nouveau=cle == textes.NOUVEL_AXE, conflit=conflit,
+                           axe=bool(textes.MOTIF_AXE.match(actuel.cle)))
 
 
 @bp.route("/<slug>/chapitres/<theme_slug>", methods=["GET", "POST"])
@@ -113,7 +103,6 @@ def chapitre(slug: str, theme_slug: str):
             flash(f"Chapeau du chapitre « {theme['label']} » enregistré.", "succes")
             return _retour(trouvee, "chapitres")
         except ErreurValidation as erreur:
-            session.rollback()
             flash(erreur.message, "erreur")
     return render_template("restitution/chapitre.html", demarche=trouvee, theme=theme, valeurs=valeurs,
                            maximum=textes.INTRODUCTION_MAX)
@@ -143,8 +132,12 @@ def affiches(slug: str):
     return _pdf(trouvee, lambda: construire_affiches(get_session(), trouvee.slug), f"affiches-{trouvee.slug}-A3.pdf")
 
 
-@bp.get("/<slug>/export/<any(csv, xlsx, iramuteq, qdpx, qdc):format_>")
+@bp.get("/<slug>/export/<format_>")
 def exporter(slug: str, format_: str):
+    try:
+        exports.format_export(format_, "web")
+    except ErreurValidation:
+        abort(404)
     session = get_session()
     sortie = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # sur disque au-delà de 32 Mo
     try:
@@ -157,6 +150,7 @@ def exporter(slug: str, format_: str):
         return redirect(url_for("restitution.demarche", slug=slug))
     sortie.seek(0)
     reponse = send_file(sortie, mimetype=resultat.type_mime, as_attachment=True, download_name=resultat.nom_fichier)
+    reponse.headers["Content-Type"] = resultat.type_mime  # tel que déclaré (werkzeug redoublerait le charset)
     reponse.call_on_close(sortie.close)
     return reponse
 

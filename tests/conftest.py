@@ -210,6 +210,7 @@ def serveur_live(app):
     fil.start()
     yield f"http://127.0.0.1:{serveur.server_port}"
     serveur.shutdown()
+    serveur.server_close()  # attend la fin des requêtes en cours : aucune ne garde une connexion à la base
     fil.join(timeout=5)
 
 

@@ -1,9 +1,11 @@
 """Chiffres clés (analyse.chiffres) sur un petit corpus littéral, valeurs calculées à la main."""
+import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
-from analyse.chiffres import CLES, chiffres_cles, libelles_chiffres
+from analyse.chiffres import CHIFFRES, CLES, Chiffre, chiffre, chiffres_cles, libelles_chiffres
 from analyse.donnees import Corpus, Filtres, _filtrer
 
 
@@ -99,8 +101,37 @@ def test_corpus_vide_donne_des_zeros():
     assert chiffres["par_territoire"] == []
 
 
-def test_libelles_de_l_infographie():
+def test_chaque_chiffre_a_libelle_singulier_et_definition():
+    assert CLES == tuple(c.cle for c in CHIFFRES) and len(set(CLES)) == len(CLES)
+    for c in CHIFFRES:
+        assert c.libelle and c.singulier and c.definition, c.cle
+        assert c.singulier != c.libelle and libelles_chiffres[c.cle] == c.libelle
+        assert (c.libelle_pour(1), c.libelle_pour(0), c.libelle_pour(2)) == (c.singulier, c.libelle, c.libelle)
+    assert len({c.libelle for c in CHIFFRES}) == len(CHIFFRES)
     assert libelles_chiffres["personnes_rencontrees"] == "personnes rencontrées"
-    assert libelles_chiffres["villes_quartiers"] == "villes / quartiers prioritaires"
-    assert libelles_chiffres["paroles"] == "paroles recueillies"
-    assert all(cle in libelles_chiffres for cle in CLES)
+    assert chiffre("paroles").singulier == "parole recueillie"
+    # Le détail par territoire porte exactement les chiffres marqués `par_territoire`.
+    ligne = chiffres_cles(exemple())["par_territoire"][0]
+    assert set(ligne) - {"territoire", "territoire_id"} == {c.cle for c in CHIFFRES if c.par_territoire}
+
+
+def test_le_readme_liste_exactement_les_chiffres_du_registre():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Chiffres clés"):]
+    section = section[:section.index("\n#", 1)]
+    vus = []
+    for ligne in re.findall(r"^\| (`.+?) \| (.+?) \|", section, flags=re.MULTILINE):
+        cles = re.findall(r"`([a-z_]+)`", ligne[0])
+        assert ligne[1] == " / ".join(chiffre(cle).libelle for cle in cles), ligne
+        vus += cles
+    assert sorted(vus) == sorted(CLES)
+
+
+def test_un_chiffre_de_plus_est_une_seule_entree_du_registre(monkeypatch):
+    temps = Chiffre("temps", "temps de collecte", "temps de collecte", "temps de collecte enregistrés",
+                    lambda e: len(e.temps))
+    monkeypatch.setattr("analyse.chiffres.CHIFFRES", (*CHIFFRES, temps))
+    chiffres = chiffres_cles(exemple())
+    assert chiffres["temps"] == 5 and list(chiffres)[-2:] == ["temps", "par_territoire"]
+    lignes = {l["territoire"]: l["temps"] for l in chiffres["par_territoire"]}
+    assert lignes == {"Tours – Europe": 2, "Vierzon – Clos du Roy": 2, "Non précisé": 1}

@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 
+from analyse.chiffres import CHIFFRES, Chiffre
+
 
 @pytest.fixture
 def demarche_remplie(creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution):
@@ -38,7 +40,10 @@ def test_tableau_de_bord_sans_parametre(client, connecter, demarche_remplie):
     assert "Numérique et citoyenneté" in page and "personnes rencontrées" in page
     assert "<strong>38</strong> personnes rencontrées" in page
     assert "<strong>3</strong> paroles recueillies" in page  # masquée exclue, « ne pas citer » comptée
-    assert "<strong>1</strong> structures partenaires" in page and "<strong>1</strong> ateliers d&#39;échange" in page
+    assert "<strong>1</strong> structure partenaire" in page and "<strong>1</strong> atelier d&#39;échange" in page
+    assert "<strong>0</strong> vidéos" in page  # singulier pour 1 seulement
+    par_territoire = page[page.index("<caption>Chiffres clés par territoire</caption>"):page.index("</table>")]
+    assert ">personnes rencontrées</th>" in par_territoire and ">villes</th>" not in par_territoire
     assert "Parentalité numérique" in page and "Porteur de parole" in page
     assert "Texte masqué" not in page
 
@@ -55,10 +60,21 @@ def test_tableau_de_bord_pour_chaque_filtre(client, connecter, demarche_remplie,
     connecter("lecteur")
     filtre = filtre.format(vierzon=demarche_remplie["vierzon"].id)
     page = _page(client, f"/analyse/?demarche=numerique&{filtre}")
-    assert f"<strong>{paroles}</strong> paroles recueillies" in page
+    assert f"<strong>{paroles}</strong> {'parole recueillie' if paroles == 1 else 'paroles recueillies'}" in page
     assert f"<strong>{personnes}</strong> personnes rencontrées" in page
     if "pas-une-date" in filtre:
         assert "Date « du » illisible" in page
+
+
+def test_un_chiffre_de_plus_arrive_au_tableau_de_bord(monkeypatch, client, connecter, demarche_remplie):
+    temps = Chiffre("temps", "temps de terrain", "temps de terrain", "temps de collecte enregistrés",
+                    lambda e: len(e.temps))
+    monkeypatch.setattr("analyse.chiffres.CHIFFRES", (*CHIFFRES, temps))
+    connecter("lecteur")
+    page = _page(client, "/analyse/")
+    assert "<strong>2</strong> temps de terrain" in page
+    par_territoire = page[page.index("<caption>Chiffres clés par territoire</caption>"):page.index("</table>")]
+    assert '<th scope="col" class="nombre">temps de terrain</th>' in par_territoire
 
 
 def test_graphiques_svg_et_png_valides(client, connecter, demarche_remplie):

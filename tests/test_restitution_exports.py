@@ -1,15 +1,20 @@
 """Exports du corpus : CSV, XLSX, IRaMuTeQ (règles de formats.md, ligne à ligne), REFI-QDA (.qdpx
-validé par xmllint, positions en points de code), livre de codes .qdc, commande `parole export`."""
+validé par xmllint, positions en points de code), livre de codes .qdc, commande `parole export` ;
+registre des formats (page, adresse, commande et README en dérivent)."""
 import csv
 import io
+import re
 import subprocess
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from markupsafe import escape
 from openpyxl import load_workbook
 
+from collecte.modele.validation import ErreurValidation
 from restitution import exports
 from restitution.iramuteq import ENTETE, modalite
 from tests.conftest import exiger_outil
@@ -195,3 +200,105 @@ def test_page_restitution_et_telechargements(client, connecter, session, corpus)
     with client.get(f"/restitution/{demarche.slug}/export/qdpx") as qdpx:
         assert zipfile.ZipFile(io.BytesIO(qdpx.data)).read("project.qde").startswith(b"<?xml")
     assert client.get("/restitution/inconnue/export/csv").status_code == 404
+
+
+# Registre des formats : chaque format déclaré est sur la page, au téléchargement et en ligne de commande.
+
+def test_chaque_format_du_registre_sur_la_page_et_au_telechargement(client, connecter, corpus):
+    demarche, _ = corpus
+    connecter("lecteur")
+    page = client.get(f"/restitution/{demarche.slug}").get_data(as_text=True)
+    assert [f.cle for f in exports.formats("web")] == ["csv", "xlsx", "iramuteq", "qdpx", "qdc"]
+    for format_ in exports.formats("web"):
+        assert f"{escape(format_.libelle)} <span class=\"meta\">(.{format_.extension})</span>" in page
+        assert format_.pertes and all(f"<li>{escape(perte)}</li>" in page for perte in format_.pertes)
+        lien = f"/restitution/{demarche.slug}/export/{format_.cle}"
+        assert f'href="{lien}"' in page
+        with client.get(lien) as reponse:
+            assert reponse.status_code == 200, format_.cle
+            assert reponse.headers["Content-Type"].replace(" ", "") == format_.type_mime.replace(" ", "")
+            assert reponse.headers["Content-Disposition"].endswith(f"{demarche.slug}.{format_.extension}")
+            assert reponse.data, format_.cle
+
+
+def test_chaque_format_du_registre_en_ligne_de_commande(runner, corpus, tmp_path):
+    for format_ in exports.formats("cli"):
+        sortie = tmp_path / f"export.{format_.extension}"
+        resultat = runner.invoke(args=["export", "--format", format_.cle, "-o", str(sortie)])
+        assert resultat.exit_code == 0, resultat.output
+        assert sortie.stat().st_size > 0, format_.cle
+        assert all(f"Attention : {perte}" in resultat.output for perte in format_.pertes), resultat.output
+        if format_.paroles:
+            assert f"5 parole(s) exportée(s) au format {format_.cle}" in resultat.output
+            assert "Attention : 1 parole(s) marquée(s) « ne pas citer » laissée(s) de côté." in resultat.output
+        else:
+            assert f"{format_.libelle} exporté dans {sortie}." in resultat.output
+            assert "ne pas citer" not in resultat.output  # aucune parole : rien d'écarté à annoncer
+    aide = runner.invoke(args=["export", "--help"]).output
+    assert all(f.cle in aide for f in exports.formats("cli"))
+
+
+def test_format_inconnu_404_et_erreur_en_francais(client, connecter, runner, corpus, tmp_path):
+    demarche, _ = corpus
+    connecter("lecteur")
+    assert client.get(f"/restitution/{demarche.slug}/export/pdf").status_code == 404
+    assert client.get(f"/restitution/{demarche.slug}/export/").status_code == 404
+    sortie = tmp_path / "x.pdf"
+    refus = runner.invoke(args=["export", "--format", "pdf", "-o", str(sortie)])
+    assert refus.exit_code != 0 and not sortie.exists()
+    assert "Format « pdf » inconnu (formats : csv, xlsx, iramuteq, qdpx, qdc)." in refus.output
+    with pytest.raises(ErreurValidation, match="Format « pdf » inconnu"):
+        _exporter(None, demarche.slug, "pdf")
+    refus = runner.invoke(args=["export", "--format", "qdpx", "-o", str(tmp_path / "x.qdpx"), "--avec-ne-pas-citer"])
+    assert refus.exit_code != 0 and not (tmp_path / "x.qdpx").exists()  # rien d'écrit
+
+
+def test_livre_de_codes_vide_refuse_sans_fichier(runner, creer_demarche, tmp_path):
+    creer_demarche(slug="sans-themes")
+    refus = runner.invoke(args=["export", "--format", "qdc", "-o", str(tmp_path / "x.qdc")])
+    assert refus.exit_code != 0 and "Le livre de codes est vide" in refus.output
+    assert not (tmp_path / "x.qdc").exists()
+
+
+def _ecrire_textes_bruts(matiere, sortie, progression=None) -> int:
+    nombre = 0
+    for lot in matiere.lots():
+        sortie.write("".join(f"{p['texte']}\n" for p in lot).encode("utf-8"))
+        nombre += len(lot)
+    return nombre
+
+
+BRUT = exports.FormatExport("brut", "Textes bruts", "txt", "text/plain; charset=utf-8", _ecrire_textes_bruts,
+                            ("Seulement les textes, sans aucune métadonnée.",))
+
+
+def test_un_format_de_plus_est_une_seule_entree_du_registre(monkeypatch, client, connecter, runner, corpus, tmp_path):
+    demarche, _ = corpus
+    monkeypatch.setitem(exports.FORMATS, "brut", BRUT)
+    connecter("lecteur")
+    page = client.get(f"/restitution/{demarche.slug}").get_data(as_text=True)
+    assert "Textes bruts <span class=\"meta\">(.txt)</span>" in page
+    assert "<li>Seulement les textes, sans aucune métadonnée.</li>" in page
+    with client.get(f"/restitution/{demarche.slug}/export/brut") as reponse:
+        assert reponse.status_code == 200 and reponse.mimetype == "text/plain"
+        assert reponse.data.decode("utf-8").splitlines()[0] == CITATIONS["accents"]
+    sortie = tmp_path / "brut.txt"
+    resultat = runner.invoke(args=["export", "--format", "brut", "-o", str(sortie)])
+    assert resultat.exit_code == 0, resultat.output
+    assert "5 parole(s) exportée(s) au format brut" in resultat.output
+    assert "Attention : Seulement les textes, sans aucune métadonnée." in resultat.output
+    assert "Plus de bornes !" in sortie.read_text(encoding="utf-8")
+    # Réservé à la ligne de commande : ni sur la page, ni à l'adresse.
+    monkeypatch.setitem(exports.FORMATS, "brut", replace(BRUT, web=False))
+    assert "Textes bruts" not in client.get(f"/restitution/{demarche.slug}").get_data(as_text=True)
+    assert client.get(f"/restitution/{demarche.slug}/export/brut").status_code == 404
+
+
+def test_le_readme_liste_exactement_les_formats_du_registre():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Exports"):]
+    section = section[:section.index("\n## ", 1)]
+    lignes = re.findall(r"^\| `([a-z0-9_-]+)` \|", section, flags=re.MULTILINE)
+    assert lignes == [f.cle for f in exports.formats("cli")]
+    commande = re.search(r"`parole export --format ([^ ]+) ", readme).group(1)
+    assert commande.split("\\|") == [f.cle for f in exports.formats("cli")]

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from analyse.chiffres import CHIFFRES, Chiffre, registre
 from collecte.tableurs.entrees import importer_chemin
 from collecte.modele.validation import ErreurValidation
 from restitution.livret import construire_livret
+from restitution.livret_sections import COLONNES_PAR_TERRITOIRE
 from restitution.selection import citations_du_theme
 from restitution.textes import cle_nouvel_axe, definir_introduction, enregistrer_texte, lire_textes
 from analyse.donnees import charger_corpus
@@ -36,6 +38,35 @@ def test_chiffres_cles_avec_leur_libelle(livret_a4):
                     "5 professionnels associés", "1 atelier d'échange", "1 porteur de parole", "1 vidéo",
                     "1 questionnaire", "9 paroles recueillies"):
         assert attendu in texte, attendu
+
+
+def test_chaque_chiffre_cle_au_singulier_quand_il_vaut_un(session, campagne, tmp_path, monkeypatch):
+    monkeypatch.setattr("restitution.contenu.chiffres_cles",
+                        lambda corpus: {**{c.cle: 1 for c in registre()}, "par_territoire": []})
+    texte = texte_pdf(construire_livret(session, "livret-test"), tmp_path, mode="raw")
+    tuiles = texte[texte.rindex("Les chiffres clés"):texte.rindex("La démarche")]
+    for c in registre():
+        assert f"1 {c.singulier}" in tuiles and f"1 {c.libelle}" not in tuiles, c.cle
+
+
+def test_chaque_chiffre_cle_defini_dans_la_note_de_methode(livret_a4):
+    _, _, texte = livret_a4
+    note = texte[texte.rindex("Note de méthode"):]
+    for c in registre():
+        assert f"{c.libelle} : {c.definition} ;" in note, c.cle
+    par_territoire = {c.cle for c in registre() if c.par_territoire}
+    assert {cle for cle, _, _ in COLONNES_PAR_TERRITOIRE} <= par_territoire
+
+
+def test_un_chiffre_de_plus_arrive_dans_le_livret(session, campagne, tmp_path, monkeypatch):
+    temps = Chiffre("temps", "moments de terrain", "moment de terrain",
+                    definition="temps de collecte enregistrés, tous dispositifs", calculer=lambda e: len(e.temps))
+    monkeypatch.setattr("analyse.chiffres.CHIFFRES", (*CHIFFRES, temps))
+    pdf = construire_livret(session, "livret-test")
+    assert "3 moments de terrain" in texte_pdf(pdf, tmp_path, mode="raw")
+    note = texte_pdf(pdf, tmp_path)
+    note = note[note.rindex("Note de méthode"):]
+    assert "moments de terrain : temps de collecte enregistrés, tous dispositifs ;" in note
 
 
 def test_titres_des_chapitres_dans_l_ordre_du_livre_de_codes(livret_a4):

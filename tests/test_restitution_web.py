@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import event
 
+from collecte.modele.models import TexteRestitution
+from collecte.modele.validation import ErreurValidation
+from restitution import textes
 from tests.donnees_livret import creer_campagne, texte_pdf
 
 
@@ -187,3 +191,44 @@ def test_csrf_exige(app, campagne, creer_compte):
     avec = client.post("/restitution/livret-test/textes/synthese",
                        data={"titre": "Synthèse", "contenu": "avec jeton", "version": "", "csrf_token": jeton})
     assert avec.status_code == 302
+
+
+# La logique du formulaire de texte, sans HTTP : elle valide ou annule elle-même.
+
+def test_ecrire_texte_sans_http(session, campagne):
+    ident = campagne.demarche.id
+    assert textes.texte_a_ecrire(session, ident, textes.NOUVEL_AXE).cle == "axe-01"
+    message = textes.ecrire_texte(session, ident, textes.NOUVEL_AXE, "Aller vers", "Des permanences", "")
+    assert message == "« Préconisations, axe 1 » enregistré."
+    rejeu = textes.ecrire_texte(session, ident, textes.NOUVEL_AXE, "Aller vers", "Des permanences", "")
+    assert rejeu.startswith("« Aller vers » était déjà enregistré")
+    version = textes.texte_a_ecrire(session, ident, "axe-01").version
+    textes.ecrire_texte(session, ident, "axe-01", "Aller vers", "Version de Samia", version)
+    with pytest.raises(textes.ConflitDeVersion) as conflit:
+        textes.ecrire_texte(session, ident, "axe-01", "Aller vers", "Version de Karim", version)
+    assert conflit.value.version == textes.texte_a_ecrire(session, ident, "axe-01").version != version
+    assert "modifié par quelqu'un d'autre" in conflit.value.message
+    with pytest.raises(ErreurValidation, match="20"):
+        textes.ecrire_texte(session, ident, "synthese", "Synthèse", "é" * 20_001, "")
+    assert not session.in_transaction()  # refus : la transaction est close, rien n'est resté en suspens
+    assert textes.lire_textes(session, ident)["axe-01"].contenu == "Version de Samia"
+    supprime = textes.ecrire_texte(session, ident, "axe-01", "ignoré", "ignoré", conflit.value.version, supprimer=True)
+    assert supprime == "« Préconisations, axe 1 » supprimé." and "axe-01" not in textes.lire_textes(session, ident)
+    with pytest.raises(textes.TexteInconnu):
+        textes.texte_a_ecrire(session, ident, "inconnu")
+
+
+def test_deux_premiers_enregistrements_simultanes(session, campagne):
+    """L'autre écriture arrive entre la vérification de version et la nôtre : refus en français, rien d'écrasé."""
+    ident = campagne.demarche.id
+
+    def l_autre_d_abord(sess, _contexte, _instances):
+        sess.add(TexteRestitution(demarche_id=ident, cle="synthese", titre="", contenu="Version de l'autre"))
+
+    event.listen(session, "before_flush", l_autre_d_abord)
+    try:
+        with pytest.raises(ErreurValidation, match="enregistré par quelqu'un d'autre au même moment"):
+            textes.ecrire_texte(session, ident, "synthese", "Synthèse", "Ma version", "")
+    finally:
+        event.remove(session, "before_flush", l_autre_d_abord)
+    assert not textes.lire_textes(session, ident)["synthese"].ecrit

@@ -12,6 +12,7 @@ de la parole : il vient du temps, jamais ressaisi.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, make_dataclass
+from functools import cache
 
 from collecte.modele.models import GENRES, NATURES, PROFILS, TRANCHES_AGE
 from collecte.modele.validation import (
@@ -75,29 +76,40 @@ CHAMPS: tuple[Champ, ...] = (
 )
 
 
-def champ(nom: str, champs: tuple[Champ, ...] = CHAMPS) -> Champ:
+def registre() -> tuple[Champ, ...]:
+    """Les champs en vigueur, lus à chaque appel : un test peut essayer un autre registre."""
+    return CHAMPS
+
+
+def champ(nom: str, champs: tuple[Champ, ...] | None = None) -> Champ:
+    champs = champs or registre()
     return next(c for c in champs if c.nom == nom)
 
 
-def champs_saisis(champs: tuple[Champ, ...] = CHAMPS) -> tuple[Champ, ...]:
+def champs_saisis(champs: tuple[Champ, ...] | None = None) -> tuple[Champ, ...]:
+    champs = champs or registre()
     return tuple(c for c in champs if c.saisie)
 
 
-def colonnes_import(champs: tuple[Champ, ...] = CHAMPS) -> list[str]:
+def colonnes_import(champs: tuple[Champ, ...] | None = None) -> list[str]:
     """Colonnes de la feuille `contributions` : le temps (sa référence), les champs, l'identifiant."""
+    champs = champs or registre()
     return ["temps", *(c.nom for c in champs if c.importe), "id"]
 
 
-def champs_exportes(avec_interne: bool = False, champs: tuple[Champ, ...] = CHAMPS) -> list[Champ]:
+def champs_exportes(avec_interne: bool = False, champs: tuple[Champ, ...] | None = None) -> list[Champ]:
+    champs = champs or registre()
     return [c for c in champs if c.export in ("code", "libelle") or (avec_interne and c.export == "interne")]
 
 
-def colonnes_analyse(champs: tuple[Champ, ...] = CHAMPS) -> list[str]:
+def colonnes_analyse(champs: tuple[Champ, ...] | None = None) -> list[str]:
+    champs = champs or registre()
     return [c.nom for c in champs if c.analyse]
 
 
-def description_pour_les_pages(champs: tuple[Champ, ...] = CHAMPS) -> list[dict]:
+def description_pour_les_pages(champs: tuple[Champ, ...] | None = None) -> list[dict]:
     """Ce que les scripts de l'écran de saisie et de « Sur cet appareil » savent des champs."""
+    champs = champs or registre()
     return [{"nom": c.nom, "libelle": c.libelle, "sorte": c.sorte, "vocabulaire": c.vocabulaire,
              "defaut": list(c.defaut) if c.sorte == THEMES else c.defaut, "longueur_max": c.longueur_max,
              "liste_du_temps": c.liste_du_temps} for c in champs_saisis(champs)]
@@ -107,7 +119,12 @@ def description_pour_les_pages(champs: tuple[Champ, ...] = CHAMPS) -> list[dict]
 
 
 def _donnees(champs: tuple[Champ, ...]):
-    attributs = [(c.nom, object, field(default=c.defaut)) for c in champs_saisis(champs) if c.sorte != THEMES]
+    return _classe_donnees(tuple((c.nom, c.defaut) for c in champs_saisis(champs) if c.sorte != THEMES))
+
+
+@cache
+def _classe_donnees(noms_et_defauts: tuple[tuple[str, object], ...]):
+    attributs = [(nom, object, field(default=defaut)) for nom, defaut in noms_et_defauts]
     attributs.sort(key=lambda a: a[0] != "texte")  # le texte, seul requis, d'abord
     attributs[0] = ("texte", str)
     return make_dataclass("DonneesContribution", [*attributs, ("theme_ids", list, field(default_factory=list))])
@@ -127,23 +144,24 @@ def valider_champ(c: Champ, valeur, themes_connus: dict[str, int] | None = None)
     return valider_slugs_themes(valeur, themes_connus or {}, c.nom)
 
 
-def valider_contribution(donnees: dict, themes_connus: dict[str, int], champs: tuple[Champ, ...] = CHAMPS):
+def valider_contribution(donnees: dict, themes_connus: dict[str, int], champs: tuple[Champ, ...] | None = None):
     """Valide un dictionnaire de champs (formulaire, JSON ou ligne de tableur) ; lève ErreurValidation."""
+    champs = champs or registre()
     valeurs = {}
     for c in champs_saisis(champs):
         nom = "theme_ids" if c.sorte == THEMES else c.nom
         valeurs[nom] = valider_champ(c, donnees.get(c.nom), themes_connus)
-    classe = DonneesContribution if champs is CHAMPS else _donnees(champs)
-    return classe(**valeurs)
+    return _donnees(champs)(**valeurs)
 
 
 _TYPES_JSON = {TEXTE: (str,), CHOIX: (str,), DRAPEAU: (bool,)}
 _NOMS_TYPES = {TEXTE: "du texte", CHOIX: "du texte", DRAPEAU: "true ou false"}
 
 
-def valider_types_json(element: dict, champs: tuple[Champ, ...] = CHAMPS) -> None:
+def valider_types_json(element: dict, champs: tuple[Champ, ...] | None = None) -> None:
     """API : refuse les types inattendus plutôt que de les convertir (« 123 » pour 123, « ['a'] » pour une
     liste, la session 1 pour `true`). Un champ absent ou `null` prend sa valeur par défaut."""
+    champs = champs or registre()
     if not isinstance(element.get("client_uuid"), str):
         raise ErreurValidation("« client_uuid » doit être un identifiant (UUID) en texte.", "client_uuid")
     temps = element.get("temps")
@@ -160,8 +178,9 @@ def valider_types_json(element: dict, champs: tuple[Champ, ...] = CHAMPS) -> Non
             raise ErreurValidation(f"« {c.nom} » doit être {_NOMS_TYPES[c.sorte]}.", c.nom)
 
 
-def en_json(contribution, slugs_themes: list[str], champs: tuple[Champ, ...] = CHAMPS) -> dict:
+def en_json(contribution, slugs_themes: list[str], champs: tuple[Champ, ...] | None = None) -> dict:
     """Le JSON d'une parole stockée (API)."""
+    champs = champs or registre()
     corps = {"id": contribution.id, "client_uuid": str(contribution.client_uuid), "temps": contribution.temps_id}
     for c in champs:
         if c.api:

@@ -31,17 +31,27 @@ __all__ = ["GESTIONNAIRES", "ErreurImport", "Gestionnaire", "RapportImport", "co
 
 @dataclass(frozen=True)
 class Gestionnaire:
-    """Une feuille reconnue : ses colonnes, les obligatoires, et la fonction qui la traite."""
+    """Une feuille reconnue : ses colonnes, les obligatoires, et la fonction qui la traite.
+
+    `colonnes_declarees` est une phrase de mots séparés, ou une fonction qui donne la liste : celles de
+    la feuille `contributions` viennent du registre des champs, lu au moment de l'import."""
 
     feuille: str
-    colonnes: frozenset[str]
+    colonnes_declarees: str | frozenset[str] | Callable[[], list[str]]
     obligatoires: frozenset[str]
     traiter: Callable[[ContexteImport, Feuille], None]
 
+    @property
+    def colonnes(self) -> frozenset[str]:
+        declarees = self.colonnes_declarees
+        if callable(declarees):
+            return frozenset(declarees())
+        return frozenset(declarees.split() if isinstance(declarees, str) else declarees)
 
-def gestionnaire(feuille: str, colonnes: str, obligatoires: str, traiter) -> Gestionnaire:
-    """Un gestionnaire, colonnes et colonnes obligatoires écrites comme une phrase de mots séparés."""
-    return Gestionnaire(feuille, frozenset(colonnes.split()), frozenset(obligatoires.split()), traiter)
+
+def gestionnaire(feuille: str, colonnes: str | Callable[[], list[str]], obligatoires: str, traiter) -> Gestionnaire:
+    """Un gestionnaire ; colonnes obligatoires écrites comme une phrase de mots séparés."""
+    return Gestionnaire(feuille, colonnes, frozenset(obligatoires.split()), traiter)
 
 
 COLONNES_DEMARCHE = frozenset("slug titre commanditaire partenaires date_debut date_fin description".split())
@@ -52,7 +62,7 @@ GESTIONNAIRES: dict[str, Gestionnaire] = {g.feuille: g for g in (
                      "prescripteurs notes", "nom", traiter_structures),
     gestionnaire("temps", "ref dispositif date date_fin ville quartier lieu evenement structure animateurs "
                 "personnes_rencontrees dont_professionnels questions notes themes", "ref dispositif date", traiter_temps),
-    gestionnaire("contributions", " ".join(colonnes_import()), "temps texte", traiter_contributions),
+    gestionnaire("contributions", colonnes_import, "temps texte", traiter_contributions),
 )}
 
 

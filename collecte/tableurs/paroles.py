@@ -17,7 +17,7 @@ from collecte.tableurs.contexte import ContexteImport
 from collecte.tableurs.lecture import Feuille
 from collecte.modele.models import Contribution, ContributionTheme, TempsDeCollecte, maintenant
 from collecte.modele.validation import ErreurValidation, valider_booleen, valider_texte, valider_uuid
-from collecte.modele.champs import CHAMPS, valider_champ, valider_contribution
+from collecte.modele.champs import registre, valider_champ, valider_contribution
 
 ESPACE_PAROLES = uuid.UUID("0e4c6f7e-9a51-4a77-8f59-2b5b0f6c1d01")
 TAILLE_LOT = 5_000
@@ -112,11 +112,11 @@ def _valider(ctx: ContexteImport, ligne: dict, identifiants: _Identifiants) -> t
         raise ErreurValidation(f"Temps « {ref} » absent de la feuille temps et de la démarche.", "temps")
     donnees = valider_contribution(ligne, ctx.themes)
     # Les champs importés que l'écran de saisie ne porte pas (la modération : masquee).
-    autres = {c.nom: valider_champ(c, ligne.get(c.nom)) for c in CHAMPS if c.importe and not c.saisie}
+    autres = {c.nom: valider_champ(c, ligne.get(c.nom)) for c in registre() if c.importe and not c.saisie}
     ident, explicite = identifiants(ligne, ref, donnees.texte)
     champs = vars(donnees).copy()
     theme_ids = champs.pop("theme_ids")
-    return {**champs, **autres, "client_uuid": ident, "temps_id": temps_id, "question_ref": ""}, theme_ids, explicite
+    return {**champs, **autres, "client_uuid": ident, "temps_id": temps_id}, theme_ids, explicite
 
 
 def traiter_contributions(ctx: ContexteImport, feuille: Feuille) -> None:
