@@ -4,6 +4,7 @@ Tous les réglages sont ici : des valeurs par défaut (`DEFAUTS`), puis `instanc
 s'il existe, puis les variables d'environnement préfixées `PAROLE_`, puis le dictionnaire
 de test. Aucun autre module ne lit `os.environ`.
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -34,7 +35,8 @@ DEFAUTS = {
     "PUBLIC_TAILLE_MAX": 256 * 1024,  # corps d'une requête du formulaire public
     "RATELIMIT_STORAGE_URI": "memory://",  # redis://… dès qu'il y a plusieurs processus
     "RATELIMIT_CONNEXION_ADRESSE": "20 per minute",  # essais de connexion par adresse IP
-    "RATELIMIT_CONNEXION_COMPTE": "5 per minute;30 per hour",  # essais par identifiant tapé (qu'il existe ou non)
+    # essais par identifiant tapé (qu'il existe ou non)
+    "RATELIMIT_CONNEXION_COMPTE": "5 per minute;30 per hour",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # à mettre à 1 derrière HTTPS (obligatoire en production)
@@ -42,9 +44,12 @@ DEFAUTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": None,  # None : comme SESSION_COOKIE_SECURE
-    "PROXY_NIVEAUX": 0,  # derrière N serveurs mandataires (nginx…) : leur X-Forwarded-For donne l'adresse réelle
-    "SQLITE_ATTENTE_S": 5,  # une écriture qui attend un long import plus longtemps répond 503 (la tablette réessaie)
-    "TERRAIN_DELAI_RESEAU_MS": 10_000,  # au-delà, un envoi de la file d'attente est tenu pour perdu et réessayé
+    # derrière N serveurs mandataires (nginx…) : leur X-Forwarded-For donne l'adresse réelle
+    "PROXY_NIVEAUX": 0,
+    # une écriture qui attend un long import plus longtemps répond 503 (la tablette réessaie)
+    "SQLITE_ATTENTE_S": 5,
+    # au-delà, un envoi de la file d'attente est tenu pour perdu et réessayé
+    "TERRAIN_DELAI_RESEAU_MS": 10_000,
 }
 
 SECRETS_FAIBLES = {"", "dev", "secret", "changeme", "change-me", "parole"}
@@ -147,7 +152,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(racine / "static"),
     )
     app.config.from_mapping(DEFAUTS)
-    app.config["WTF_CSRF_TIME_LIMIT"] = None  # le jeton vit avec la session : une séance de rue dure des heures
+    app.config["WTF_CSRF_TIME_LIMIT"] = (
+        None  # le jeton vit avec la session : une séance de rue dure des heures
+    )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(_lire_environnement())
     if test_config:
@@ -190,7 +197,9 @@ def _refuser_les_octets_nuls(app: Flask) -> None:
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             valeurs += [*request.form.keys(), *request.form.values()]
         if any("\x00" in valeur for valeur in valeurs):
-            return reponse_erreur(400, "La demande contient un caractère nul : elle ne vient pas d'un formulaire de Parole.")
+            return reponse_erreur(
+                400, "La demande contient un caractère nul : elle ne vient pas d'un formulaire de Parole."
+            )
         return None
 
 
@@ -237,15 +246,19 @@ def _limiter_la_connexion(app: Flask) -> None:
     limiteur = app.extensions["parole_limiteur"]
     vue = app.view_functions["comptes.connexion"]
     vue = limiteur.limit(lambda: app.config["RATELIMIT_CONNEXION_ADRESSE"], methods=["POST"])(vue)
-    vue = limiteur.limit(lambda: app.config["RATELIMIT_CONNEXION_COMPTE"], methods=["POST"],
-                         key_func=lambda: "compte:" + request.form.get("identifiant", "").strip().lower()[:80])(vue)
+    vue = limiteur.limit(
+        lambda: app.config["RATELIMIT_CONNEXION_COMPTE"],
+        methods=["POST"],
+        key_func=lambda: "compte:" + request.form.get("identifiant", "").strip().lower()[:80],
+    )(vue)
     app.view_functions["comptes.connexion"] = vue  # le décorateur vérifie la limite à chaque appel
 
 
-# Paquets de Parole, dans l'ordre d'enregistrement. Chacun déclare ses blueprints (`<paquet>.views.BLUEPRINTS`)
-# et ses commandes (`<paquet>.cli.COMMANDES` ; `SOUS_COMMANDES` pour compléter le groupe d'un autre paquet,
-# par exemple `parole themes suggerer` venu d'analyse). `collecte` et `questionnaires` sont le cœur ; un
-# paquet facultatif absent (analyse, restitution) est sauté, une erreur à l'intérieur ne l'est jamais.
+# Paquets de Parole, dans l'ordre d'enregistrement. Chacun déclare ses blueprints
+# (`<paquet>.views.BLUEPRINTS`) et ses commandes (`<paquet>.cli.COMMANDES` ; `SOUS_COMMANDES` pour
+# compléter le groupe d'un autre paquet, par exemple `parole themes suggerer` venu d'analyse). `collecte`
+# et `questionnaires` sont le cœur ; un paquet facultatif absent (analyse, restitution) est sauté, une
+# erreur à l'intérieur ne l'est jamais.
 PAQUETS = ("collecte", "questionnaires", "analyse", "restitution")
 PAQUETS_FACULTATIFS = ("analyse", "restitution")
 
@@ -292,25 +305,54 @@ def _enregistrer_blueprints(app: Flask) -> None:
 # Pages et réponses d'erreur : (titre, message, code pour les appareils). Jamais l'anglais de Werkzeug,
 # jamais de trace ; sous /api, du JSON.
 ERREURS_HTTP = {
-    400: ("Demande incorrecte", "La demande n'a pas pu être comprise : rechargez la page et recommencez.", "requete"),
+    400: (
+        "Demande incorrecte",
+        "La demande n'a pas pu être comprise : rechargez la page et recommencez.",
+        "requete",
+    ),
     403: ("Accès refusé", "Votre rôle ne permet pas cette action.", "role"),
     404: ("Page introuvable", "Cette page n'existe pas ou plus.", "introuvable"),
-    405: ("Action impossible ici", "Cette adresse ne s'utilise pas ainsi : revenez en arrière et utilisez les "
-          "boutons de la page.", "methode"),
+    405: (
+        "Action impossible ici",
+        "Cette adresse ne s'utilise pas ainsi : revenez en arrière et utilisez les boutons de la page.",
+        "methode",
+    ),
     410: ("Page expirée", "Cette page n'est plus disponible.", "expire"),
-    413: ("Envoi trop volumineux", "Envoi trop volumineux : réduisez la taille des fichiers ou du texte.", "trop_gros"),
+    413: (
+        "Envoi trop volumineux",
+        "Envoi trop volumineux : réduisez la taille des fichiers ou du texte.",
+        "trop_gros",
+    ),
     415: ("Format non accepté", "Ce format d'envoi n'est pas accepté.", "format"),
-    429: ("Trop de tentatives", "Trop de demandes en peu de temps : patientez une minute, puis réessayez.", "debit"),
-    500: ("Erreur du serveur", "Une erreur est survenue de notre côté. Ce qui était déjà enregistré n'est pas perdu : "
-          "réessayez, et prévenez l'équipe si cela se reproduit.", "serveur"),
-    503: ("Service momentanément indisponible", "La base de données ne répond pas pour l'instant : réessayez dans "
-          "un moment. Ce qui était déjà enregistré n'est pas perdu.", "occupe"),
-    507: ("Plus de place sur le serveur", "Le serveur n'a plus de place pour enregistrer : prévenez la personne qui "
-          "l'administre. Ce qui était déjà enregistré n'est pas perdu.", "disque_plein"),
+    429: (
+        "Trop de tentatives",
+        "Trop de demandes en peu de temps : patientez une minute, puis réessayez.",
+        "debit",
+    ),
+    500: (
+        "Erreur du serveur",
+        "Une erreur est survenue de notre côté. Ce qui était déjà enregistré n'est pas perdu : "
+        "réessayez, et prévenez l'équipe si cela se reproduit.",
+        "serveur",
+    ),
+    503: (
+        "Service momentanément indisponible",
+        "La base de données ne répond pas pour l'instant : réessayez dans "
+        "un moment. Ce qui était déjà enregistré n'est pas perdu.",
+        "occupe",
+    ),
+    507: (
+        "Plus de place sur le serveur",
+        "Le serveur n'a plus de place pour enregistrer : prévenez la personne qui "
+        "l'administre. Ce qui était déjà enregistré n'est pas perdu.",
+        "disque_plein",
+    ),
 }
 ERREUR_BASE_OCCUPEE = "La base est occupée (un import est en cours ?) : réessayez dans quelques secondes."
-ERREUR_LECTURE_SEULE = ("Le serveur ne peut pas écrire dans son dossier de données (lecture seule ou droits) : "
-                        "prévenez la personne qui l'administre. Ce qui était déjà enregistré n'est pas perdu.")
+ERREUR_LECTURE_SEULE = (
+    "Le serveur ne peut pas écrire dans son dossier de données (lecture seule ou droits) : "
+    "prévenez la personne qui l'administre. Ce qui était déjà enregistré n'est pas perdu."
+)
 
 
 def reponse_erreur(code: int, message: str | None = None, attente_s: int | None = None):
@@ -352,15 +394,20 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
         if request.blueprint == "public":
             message = "La page a expiré : rechargez-la. Les réponses déjà enregistrées sont conservées."
             return render_template("public/erreur.html", titre="Page expirée", message=message), 400
-        return reponse_erreur(400, "Le formulaire a expiré ou n'a pas été envoyé depuis Parole : rechargez la page "
-                                   "et recommencez.")
+        return reponse_erreur(
+            400,
+            "Le formulaire a expiré ou n'a pas été envoyé depuis Parole : rechargez la page et recommencez.",
+        )
 
     @app.errorhandler(HTTPException)
     def _http(erreur):
         if erreur.code == 429 and request.endpoint == "comptes.connexion":
             flash("Trop de tentatives de connexion : patientez une minute avant de réessayer.", "erreur")
-            return render_template("comptes/connexion.html", identifiant=request.form.get("identifiant", "")), 429, \
-                {"Retry-After": "60"}
+            return (
+                render_template("comptes/connexion.html", identifiant=request.form.get("identifiant", "")),
+                429,
+                {"Retry-After": "60"},
+            )
         return reponse_erreur(erreur.code or 500, attente_s=60 if erreur.code == 429 else None)
 
     @app.errorhandler(DatabaseError)
@@ -370,7 +417,9 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
         get_session().rollback()
         app.logger.error("Base de données : %s", erreur)
         if isinstance(erreur, DataError):  # une valeur que la base refuse : la demande, pas la base
-            return reponse_erreur(400, "Une valeur envoyée est refusée par la base de données : vérifiez la saisie.")
+            return reponse_erreur(
+                400, "Une valeur envoyée est refusée par la base de données : vérifiez la saisie."
+            )
         code, message, attente = _erreur_de_base(erreur)
         return reponse_erreur(code, message, attente)
 
@@ -391,11 +440,22 @@ def _enregistrer_gestionnaires(app: Flask) -> None:
 def _entetes_de_securite(app: Flask) -> None:
     """En-têtes de sécurité sur chaque réponse ; aucune page de l'équipe dans un cache partagé."""
 
-    politique = "; ".join([
-        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:",
-        "font-src 'self'", "connect-src 'self'", "worker-src 'self'", "manifest-src 'self'",
-        "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-    ])
+    politique = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "worker-src 'self'",
+            "manifest-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
     @app.after_request
     def _entetes(reponse):
@@ -411,7 +471,9 @@ def _entetes_de_securite(app: Flask) -> None:
         if current_user.is_authenticated and request.endpoint != "static":
             controle = entetes.get("Cache-Control", "")
             if "public" in controle or not controle:
-                entetes["Cache-Control"] = "private, no-store" if reponse.mimetype == "text/html" else "private, no-cache"
+                entetes["Cache-Control"] = (
+                    "private, no-store" if reponse.mimetype == "text/html" else "private, no-cache"
+                )
         return reponse
 
 
@@ -450,8 +512,11 @@ class GroupeParole(FlaskGroup):
             return super().invoke(ctx)
         except DatabaseError as erreur:
             cause = str(getattr(erreur, "orig", erreur)).strip().splitlines()[0]
-            click.echo(f"Erreur : base de données illisible ou injoignable ({cause}). Vérifiez DATABASE_URL, que le "
-                       "serveur répond, ou restaurez une sauvegarde (parole restaurer).", err=True)
+            click.echo(
+                f"Erreur : base de données illisible ou injoignable ({cause}). Vérifiez DATABASE_URL, que le "
+                "serveur répond, ou restaurez une sauvegarde (parole restaurer).",
+                err=True,
+            )
             ctx.exit(1)
 
 

@@ -3,9 +3,10 @@
 Chaque chiffre est déclaré une fois, dans `CHIFFRES` : clé, libellé (pluriel et singulier),
 définition imprimée dans la note de méthode du livret, calcul, présence dans le détail par
 territoire. Le calcul (`chiffres_cles`), le tableau de bord, les tuiles et la note de méthode du
-livret, `parole analyse` (par `CLES` et `libelles_chiffres`) en dérivent ; le README les liste
+livret et `parole analyse` en dérivent ; le README les liste
 (un test vérifie qu'il n'en oublie aucun). Ajouter un chiffre : une entrée ici, et une ligne au README.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -45,11 +46,16 @@ def _somme(colonne: str) -> Callable[[Elements], int]:
     def calculer(e: Elements) -> int:
         serie = e.temps[colonne] if colonne in e.temps else pd.Series(dtype=int)
         return int(pd.to_numeric(serie, errors="coerce").fillna(0).sum()) if len(serie) else 0
+
     return calculer
 
 
 def _lieux(e: Elements) -> pd.DataFrame:
-    return e.temps[["ville", "quartier"]].fillna("") if len(e.temps) else pd.DataFrame(columns=["ville", "quartier"])
+    return (
+        e.temps[["ville", "quartier"]].fillna("")
+        if len(e.temps)
+        else pd.DataFrame(columns=["ville", "quartier"])
+    )
 
 
 def _villes(e: Elements) -> int:
@@ -64,7 +70,9 @@ def _quartiers(e: Elements) -> int:
 
 def _structures(e: Elements) -> int:
     structures = set(e.temps["structure_id"].dropna().astype(int)) if len(e.temps) else set()
-    structures |= set(e.questionnaires["structure_id"].dropna().astype(int)) if len(e.questionnaires) else set()
+    structures |= (
+        set(e.questionnaires["structure_id"].dropna().astype(int)) if len(e.questionnaires) else set()
+    )
     return len(structures)
 
 
@@ -75,51 +83,90 @@ def _temps_du_dispositif(dispositif: str) -> Callable[[Elements], int]:
 # L'ordre est celui des tuiles du livret, du tableau de bord et de `parole analyse`.
 CHIFFRES: tuple[Chiffre, ...] = (
     Chiffre(
-        "personnes_rencontrees", "personnes rencontrées", "personne rencontrée",
+        "personnes_rencontrees",
+        "personnes rencontrées",
+        "personne rencontrée",
         calculer=_somme("personnes_rencontrees"),
-        definition="somme des effectifs notés par l'équipe à chaque temps de collecte (une même personne revue deux "
-                   "fois compte deux fois)",
+        definition=(
+            "somme des effectifs notés par l'équipe à chaque temps de collecte (une même personne revue "
+            "deux fois compte deux fois)"
+        ),
     ),
     Chiffre(
-        "villes", "villes", "ville", calculer=_villes, par_territoire=False,
+        "villes",
+        "villes",
+        "ville",
+        calculer=_villes,
+        par_territoire=False,
         definition="villes distinctes où au moins un temps de collecte a eu lieu",
     ),
     Chiffre(
-        "quartiers", "quartiers prioritaires", "quartier prioritaire", calculer=_quartiers, par_territoire=False,
-        definition="quartiers distincts où au moins un temps de collecte a eu lieu (un même nom dans deux villes "
-                   "compte deux fois)",
+        "quartiers",
+        "quartiers prioritaires",
+        "quartier prioritaire",
+        calculer=_quartiers,
+        par_territoire=False,
+        definition=(
+            "quartiers distincts où au moins un temps de collecte a eu lieu (un même nom dans deux villes "
+            "compte deux fois)"
+        ),
     ),
     Chiffre(
-        "structures_partenaires", "structures partenaires", "structure partenaire", calculer=_structures,
-        definition="structures distinctes qui ont accueilli un temps de collecte ou répondu à un questionnaire",
+        "structures_partenaires",
+        "structures partenaires",
+        "structure partenaire",
+        calculer=_structures,
+        definition=(
+            "structures distinctes qui ont accueilli un temps de collecte ou répondu à un questionnaire"
+        ),
     ),
     Chiffre(
-        "dont_professionnels", "professionnels associés", "professionnel associé",
+        "dont_professionnels",
+        "professionnels associés",
+        "professionnel associé",
         calculer=_somme("dont_professionnels"),
-        definition="somme des professionnel·les présent·es, noté·es à chaque temps de collecte (compté·es aussi "
-                   "parmi les personnes rencontrées)",
+        definition=(
+            "somme des professionnel·les présent·es, noté·es à chaque temps de collecte (compté·es aussi "
+            "parmi les personnes rencontrées)"
+        ),
     ),
     Chiffre(
-        "ateliers_echange", "ateliers d'échange", "atelier d'échange", calculer=_temps_du_dispositif("atelier_echange"),
+        "ateliers_echange",
+        "ateliers d'échange",
+        "atelier d'échange",
+        calculer=_temps_du_dispositif("atelier_echange"),
         definition="nombre de temps de collecte du dispositif « Atelier d'échange »",
     ),
     Chiffre(
-        "porteurs_de_parole", "porteurs de parole", "porteur de parole",
+        "porteurs_de_parole",
+        "porteurs de parole",
+        "porteur de parole",
         calculer=_temps_du_dispositif("porteur_de_parole"),
         definition="nombre de temps de collecte du dispositif « Porteur de parole »",
     ),
     Chiffre(
-        "videos", "vidéos", "vidéo", calculer=_temps_du_dispositif("atelier_video"),
+        "videos",
+        "vidéos",
+        "vidéo",
+        calculer=_temps_du_dispositif("atelier_video"),
         definition="nombre de temps de collecte du dispositif « Atelier vidéo »",
     ),
     Chiffre(
-        "questionnaires", "questionnaires", "questionnaire", calculer=lambda e: len(e.questionnaires),
+        "questionnaires",
+        "questionnaires",
+        "questionnaire",
+        calculer=lambda e: len(e.questionnaires),
         definition="réponses de questionnaire envoyées (les brouillons ne comptent pas)",
     ),
     Chiffre(
-        "paroles", "paroles recueillies", "parole recueillie", calculer=lambda e: len(e.contributions),
-        definition="paroles saisies (citations, post-it, slogans, réponses libres), y compris celles à ne pas citer, "
-                   "sans celles masquées à la modération",
+        "paroles",
+        "paroles recueillies",
+        "parole recueillie",
+        calculer=lambda e: len(e.contributions),
+        definition=(
+            "paroles saisies (citations, post-it, slogans, réponses libres), y compris celles à ne pas "
+            "citer, sans celles masquées à la modération"
+        ),
     ),
 )
 
@@ -131,11 +178,6 @@ def registre() -> tuple[Chiffre, ...]:
 
 def chiffre(cle: str) -> Chiffre:
     return next(c for c in registre() if c.cle == cle)
-
-
-# Pour qui n'a besoin que des clés et des libellés (`parole analyse`).
-CLES = tuple(c.cle for c in CHIFFRES)
-libelles_chiffres = {c.cle: c.libelle for c in CHIFFRES}
 
 
 def _questionnaires(corpus, structures_ids=None) -> pd.DataFrame:
@@ -154,7 +196,11 @@ def _questionnaires_du_filtre(corpus) -> pd.DataFrame:
     filtres = corpus.filtres
     if filtres.territoire_id is not None:
         structures = corpus.structures
-        ids = structures.loc[structures["territoire_id"] == filtres.territoire_id, "id"] if len(structures) else []
+        ids = (
+            structures.loc[structures["territoire_id"] == filtres.territoire_id, "id"]
+            if len(structures)
+            else []
+        )
         return _questionnaires(corpus, set(ids))
     if filtres.dispositif and filtres.dispositif != "questionnaire":
         return _questionnaires(corpus, set())
@@ -181,7 +227,9 @@ def chiffres_cles(corpus) -> dict:
 
 def _par_territoire(corpus, questionnaires: pd.DataFrame) -> list[dict]:
     temps, contributions, structures = corpus.temps, corpus.contributions, corpus.structures
-    territoires = [(t.id, t.territoire) for t in corpus.territoires.itertuples()] if len(corpus.territoires) else []
+    territoires = (
+        [(t.id, t.territoire) for t in corpus.territoires.itertuples()] if len(corpus.territoires) else []
+    )
     if len(temps) and temps["territoire_id"].isna().any():
         territoires.append((None, NON_PRECISE))
     lignes = []
@@ -189,13 +237,25 @@ def _par_territoire(corpus, questionnaires: pd.DataFrame) -> list[dict]:
         if corpus.filtres.territoire_id is not None and ident != corpus.filtres.territoire_id:
             continue
         if ident is None:
-            elements = Elements(temps[temps["territoire_id"].isna()],
-                                contributions[contributions["territoire_id"].isna()], questionnaires.iloc[0:0])
+            elements = Elements(
+                temps[temps["territoire_id"].isna()],
+                contributions[contributions["territoire_id"].isna()],
+                questionnaires.iloc[0:0],
+            )
         else:
-            ids = set(structures.loc[structures["territoire_id"] == ident, "id"]) if len(structures) else set()
-            elements = Elements(temps[temps["territoire_id"] == ident],
-                                contributions[contributions["territoire_id"] == ident],
-                                questionnaires[questionnaires["structure_id"].isin(ids)])
-        lignes.append({"territoire": nom, "territoire_id": None if ident is None else int(ident),
-                       **_chiffres(elements, par_territoire=True)})
+            ids = (
+                set(structures.loc[structures["territoire_id"] == ident, "id"]) if len(structures) else set()
+            )
+            elements = Elements(
+                temps[temps["territoire_id"] == ident],
+                contributions[contributions["territoire_id"] == ident],
+                questionnaires[questionnaires["structure_id"].isin(ids)],
+            )
+        lignes.append(
+            {
+                "territoire": nom,
+                "territoire_id": None if ident is None else int(ident),
+                **_chiffres(elements, par_territoire=True),
+            }
+        )
     return lignes

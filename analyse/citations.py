@@ -15,6 +15,7 @@ Méthode, déterministe :
 Le drapeau « à retenir » est exposé (colonne `a_retenir`) : le faire passer en premier est un choix
 de la restitution.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,20 @@ import pandas as pd
 from analyse.lexique import index_du_corpus
 from analyse.specificites import specificites_partie
 
-COLONNES = ["id", "texte", "territoire", "ville", "quartier", "profil", "tranche_age", "dispositif", "structure",
-            "question", "a_retenir", "score"]
+COLONNES = [
+    "id",
+    "texte",
+    "territoire",
+    "ville",
+    "quartier",
+    "profil",
+    "tranche_age",
+    "dispositif",
+    "structure",
+    "question",
+    "a_retenir",
+    "score",
+]
 PENALITE_TERRITOIRE = 0.7
 PENALITE_PROFIL = 0.8
 RECOUVREMENT_MAX = 0.6
@@ -50,8 +63,9 @@ def _candidates(corpus, masque: np.ndarray, n: int, longueur_min: int, longueur_
     return np.flatnonzero(bornees if bornees.sum() >= n else citables)
 
 
-def citations_representatives(corpus, theme_slug: str, n: int = 5, longueur_min: int = 40,
-                              longueur_max: int = 400) -> pd.DataFrame:
+def citations_representatives(
+    corpus, theme_slug: str, n: int = 5, longueur_min: int = 40, longueur_max: int = 400
+) -> pd.DataFrame:
     """Au plus `n` citations du thème, les plus représentatives d'abord (colonnes `COLONNES`,
     `score` = centralité lexicale). Tableau vide si le thème n'a aucune parole citable."""
     contributions = corpus.contributions
@@ -65,7 +79,7 @@ def citations_representatives(corpus, theme_slug: str, n: int = 5, longueur_min:
     presence = (index.matrice[lignes] > 0).astype(float)
     distincts = np.asarray(presence.sum(axis=1)).ravel()
     centralite = (presence @ poids) / np.sqrt(np.maximum(distincts, 1))
-    meilleures = np.lexsort((contributions["id"].to_numpy()[lignes], -centralite))[:max(50, 20 * n)]
+    meilleures = np.lexsort((contributions["id"].to_numpy()[lignes], -centralite))[: max(50, 20 * n)]
     lignes, presence, centralite = lignes[meilleures], presence[meilleures], centralite[meilleures]
     choisies = _choisir(contributions.iloc[lignes], centralite, presence, n)
     table = contributions.iloc[lignes[choisies]].copy()
@@ -81,10 +95,12 @@ def _choisir(candidates: pd.DataFrame, centralite: np.ndarray, presence, n: int)
     choisies: list[int] = []
     restantes = set(range(len(ids)))
     while restantes and len(choisies) < n:
+
         def valeur(i):
             pen = PENALITE_TERRITOIRE ** sum(territoires[j] == territoires[i] for j in choisies)
             pen *= PENALITE_PROFIL ** sum(profils[j] == profils[i] for j in choisies)
             return (-centralite[i] * pen, ids[i])
+
         meilleure = min(restantes, key=valeur)
         restantes.discard(meilleure)
         if any(_recouvrement(ensembles[meilleure], ensembles[j]) > RECOUVREMENT_MAX for j in choisies):

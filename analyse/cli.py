@@ -1,4 +1,5 @@
 """Commandes `parole analyse` et `parole themes suggerer`."""
+
 from __future__ import annotations
 
 import csv
@@ -9,7 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from analyse import suggestions
-from analyse.chiffres import CLES, libelles_chiffres
+from analyse.chiffres import registre as registre_chiffres
 from analyse.donnees import charger_corpus
 from analyse.rapport import rapport
 from collecte.cli import choisir_demarche
@@ -19,9 +20,17 @@ from collecte.tableurs.ecriture import cellule_csv
 
 @click.command("analyse")
 @click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
-@click.option("--format", "format_", type=click.Choice(["texte", "json", "csv"]), default="texte", show_default=True)
-@click.option("--lemmes", "n_lemmes", type=click.IntRange(1, 1000), default=30, show_default=True,
-              help="Nombre de lemmes les plus fréquents.")
+@click.option(
+    "--format", "format_", type=click.Choice(["texte", "json", "csv"]), default="texte", show_default=True
+)
+@click.option(
+    "--lemmes",
+    "n_lemmes",
+    type=click.IntRange(1, 1000),
+    default=30,
+    show_default=True,
+    help="Nombre de lemmes les plus fréquents.",
+)
 @with_appcontext
 def analyse_commande(slug, format_, n_lemmes):
     """Chiffres clés, comptes, croisements, lemmes et spécificités d'une démarche."""
@@ -37,8 +46,8 @@ def analyse_commande(slug, format_, n_lemmes):
 
 
 def _lignes_csv(resultat: dict):
-    for cle in CLES:
-        yield "chiffres", "", cle, "valeur", resultat["chiffres"][cle]
+    for c in registre_chiffres():
+        yield "chiffres", "", c.cle, "valeur", resultat["chiffres"][c.cle]
     for ligne in resultat["chiffres"]["par_territoire"]:
         for cle, valeur in ligne.items():
             if cle not in ("territoire", "territoire_id"):
@@ -73,13 +82,27 @@ def ecrire_csv(resultat: dict, sortie) -> None:
 
 def en_texte(resultat: dict) -> str:
     lignes = [f"Démarche : {resultat['demarche']['titre']} ({resultat['demarche']['slug']})", ""]
-    lignes += [f"  {resultat['chiffres'][cle]:>8}  {libelles_chiffres[cle]}" for cle in CLES]
-    for critere, titre in (("dispositif", "Paroles par dispositif"), ("territoire", "Paroles par territoire"),
-                           ("theme", "Paroles par thème"), ("profil", "Paroles par profil")):
+    lignes += [
+        f"  {resultat['chiffres'][c.cle]:>8}  {c.libelle_pour(resultat['chiffres'][c.cle])}"
+        for c in registre_chiffres()
+    ]
+    for critere, titre in (
+        ("dispositif", "Paroles par dispositif"),
+        ("territoire", "Paroles par territoire"),
+        ("theme", "Paroles par thème"),
+        ("profil", "Paroles par profil"),
+    ):
         lignes += ["", titre]
-        lignes += [f"  {l['contributions']:>8}  {l['part']:>6.1%}  {l['libelle']}" for l in resultat["comptages"][critere]]
+        lignes += [
+            f"  {l['contributions']:>8}  {l['part']:>6.1%}  {l['libelle']}"
+            for l in resultat["comptages"][critere]
+        ]
     if resultat["lemmes"]:
-        lignes += ["", "Lemmes les plus fréquents", "  " + ", ".join(f"{l['lemme']} ({l['frequence']})" for l in resultat["lemmes"])]
+        lignes += [
+            "",
+            "Lemmes les plus fréquents",
+            "  " + ", ".join(f"{l['lemme']} ({l['frequence']})" for l in resultat["lemmes"]),
+        ]
     specifiques = resultat["specificites"]["territoire"]
     if specifiques:
         lignes += ["", "Spécificités par territoire (score > 0 : sur-emploi)"]
@@ -101,7 +124,6 @@ def suggerer_commande(slug):
         texte = ligne.rstrip("\r\n")
         proposees = [{"theme": s, "score": score} for s, score in suggestions.suggerer(modele, texte)]
         click.echo(json.dumps({"texte": texte, "suggestions": proposees}, ensure_ascii=False))
-
 
 
 COMMANDES = [analyse_commande]

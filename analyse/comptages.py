@@ -5,6 +5,7 @@ Une parole peut porter plusieurs thèmes : elle compte alors dans chacun, et les
 croisement par thème sont calculées par rapport au nombre de paroles de la colonne (la « base »),
 si bien qu'une colonne peut dépasser 100 %.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,13 +43,17 @@ def compter_par(corpus, critere: str) -> pd.DataFrame:
     if critere == "theme":
         sans = total - int((appartenance.sum(axis=0) > 0).sum())
         if sans:
-            table = pd.concat([table, pd.DataFrame({"modalite": [""], "contributions": [sans]})], ignore_index=True)
+            table = pd.concat(
+                [table, pd.DataFrame({"modalite": [""], "contributions": [sans]})], ignore_index=True
+            )
     elif critere == "mois":
         table = table.sort_values("modalite", key=lambda s: s.where(s != NON_PRECISE, "9999"))
     else:
         table = table.sort_values(["contributions", "modalite"], ascending=[False, True])
-    table["libelle"] = [SANS_THEME if (critere == "theme" and m == "") else _libelle(corpus, critere, m)
-                        for m in table["modalite"]]
+    table["libelle"] = [
+        SANS_THEME if (critere == "theme" and m == "") else _libelle(corpus, critere, m)
+        for m in table["modalite"]
+    ]
     table["part"] = table["contributions"] / total if total else 0.0
     return table[["modalite", "libelle", "contributions", "part"]].reset_index(drop=True)
 
@@ -76,8 +81,15 @@ class Croisement:
         lignes = []
         for l in self.effectifs.index:
             for c in self.effectifs.columns:
-                lignes.append({"ligne": l, "colonne": c, "contributions": int(self.effectifs.at[l, c]),
-                               "base": int(self.bases[c]), "part": round(float(self.parts.at[l, c]), 4)})
+                lignes.append(
+                    {
+                        "ligne": l,
+                        "colonne": c,
+                        "contributions": int(self.effectifs.at[l, c]),
+                        "base": int(self.bases[c]),
+                        "part": round(float(self.parts.at[l, c]), 4),
+                    }
+                )
         return lignes
 
 
@@ -90,7 +102,11 @@ def croiser(corpus, ligne: str = "theme", colonne: str = "territoire") -> Croise
     with np.errstate(divide="ignore", invalid="ignore"):
         parts = effectifs.div(bases.replace(0, np.nan), axis=1).fillna(0.0)
     return Croisement(
-        ligne=ligne, colonne=colonne, effectifs=effectifs, parts=parts, bases=bases,
+        ligne=ligne,
+        colonne=colonne,
+        effectifs=effectifs,
+        parts=parts,
+        bases=bases,
         libelles_lignes={m: _libelle(corpus, ligne, m) for m in noms_l},
         libelles_colonnes={m: _libelle(corpus, colonne, m) for m in noms_c},
     )
@@ -108,7 +124,7 @@ def cooccurrences_en_long(corpus) -> list[dict]:
     matrice = cooccurrences_themes(corpus)
     paires = []
     for i, a in enumerate(matrice.index):
-        for b in matrice.columns[i + 1:]:
+        for b in matrice.columns[i + 1 :]:
             if matrice.at[a, b]:
                 paires.append({"theme_a": a, "theme_b": b, "contributions": int(matrice.at[a, b])})
     return sorted(paires, key=lambda p: (-p["contributions"], p["theme_a"], p["theme_b"]))

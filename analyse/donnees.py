@@ -4,6 +4,7 @@ Tout le reste d'`analyse` (et `restitution`) travaille sur le `Corpus` renvoyé 
 Les contributions masquées (modération) sont exclues ; celles « ne pas citer » sont gardées
 (elles comptent) avec leur drapeau, pour que chaque consommateur les écarte des citations.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,19 @@ CHAMPS_LUS = [c for c in CHAMPS if c.analyse]
 DRAPEAUX = [c.nom for c in CHAMPS_LUS if c.sorte == DRAPEAU]
 LIBELLES = {"dispositif": DISPOSITIFS, **{c.nom: c.vocabulaire for c in CHAMPS_LUS if c.sorte == CHOIX}}
 COLONNES_CONTRIBUTIONS = [
-    "id", *(c.nom for c in CHAMPS_LUS), "cree_le", "temps_id", "temps_ref", "dispositif", "date", "territoire_id",
-    "ville", "quartier", "territoire", "structure_id", "structure",
+    "id",
+    *(c.nom for c in CHAMPS_LUS),
+    "cree_le",
+    "temps_id",
+    "temps_ref",
+    "dispositif",
+    "date",
+    "territoire_id",
+    "ville",
+    "quartier",
+    "territoire",
+    "structure_id",
+    "structure",
 ]
 
 
@@ -48,7 +60,9 @@ class Corpus:
     liens_themes: pd.DataFrame  # contribution_id, theme (slug) : une ligne par étiquette
     themes: pd.DataFrame  # slug, label, description, mots_cles, couleur, ordre, parent, introduction
     temps: pd.DataFrame  # une ligne par temps de collecte (avec ville, quartier, territoire, structure)
-    structures: pd.DataFrame  # id, nom, typologie, territoire_id, ville, quartier, territoire, offre_numerique…
+    structures: (
+        pd.DataFrame
+    )  # id, nom, typologie, territoire_id, ville, quartier, territoire, offre_numerique…
     territoires: pd.DataFrame  # id, ville, quartier, code_qpv, territoire (libellé)
     questionnaires_soumis: pd.DataFrame  # id, structure_id, questionnaire, soumise_le
     filtres: Filtres = field(default_factory=Filtres)
@@ -114,12 +128,30 @@ def _liste_json(valeur) -> list:
     return list(json.loads(valeur))
 
 
-def _joindre_temps(contributions: pd.DataFrame, temps: pd.DataFrame, categories: bool = False) -> pd.DataFrame:
-    colonnes = temps[["id", "ref", "dispositif", "date", "territoire_id", "ville", "quartier", "territoire",
-                      "structure_id", "structure"]].rename(columns={"id": "temps_id", "ref": "temps_ref"})
+def _joindre_temps(
+    contributions: pd.DataFrame, temps: pd.DataFrame, categories: bool = False
+) -> pd.DataFrame:
+    colonnes = temps[
+        [
+            "id",
+            "ref",
+            "dispositif",
+            "date",
+            "territoire_id",
+            "ville",
+            "quartier",
+            "territoire",
+            "structure_id",
+            "structure",
+        ]
+    ].rename(columns={"id": "temps_id", "ref": "temps_ref"})
     if categories:  # une valeur par temps de collecte, répétée sur chacune de ses paroles
-        colonnes = colonnes.astype({c: "category" for c in ("temps_ref", "dispositif", "date", "ville", "quartier",
-                                                             "territoire", "structure")})
+        colonnes = colonnes.astype(
+            dict.fromkeys(
+                ("temps_ref", "dispositif", "date", "ville", "quartier", "territoire", "structure"),
+                "category",
+            )
+        )
     fusion = contributions.merge(colonnes, on="temps_id", how="left")
     for drapeau in DRAPEAUX:
         fusion[drapeau] = fusion[drapeau].astype(bool)
@@ -169,10 +201,15 @@ def _filtrer(corpus: Corpus, filtres: Filtres) -> Corpus:
         contributions = contributions[contributions["id"].isin(ids)]
     liens = corpus.liens_themes[corpus.liens_themes["contribution_id"].isin(contributions["id"])]
     return Corpus(
-        demarche=corpus.demarche, contributions=contributions.reset_index(drop=True),
-        liens_themes=liens.reset_index(drop=True), themes=corpus.themes, temps=temps.reset_index(drop=True),
-        structures=corpus.structures, territoires=corpus.territoires,
-        questionnaires_soumis=corpus.questionnaires_soumis, filtres=filtres,
+        demarche=corpus.demarche,
+        contributions=contributions.reset_index(drop=True),
+        liens_themes=liens.reset_index(drop=True),
+        themes=corpus.themes,
+        temps=temps.reset_index(drop=True),
+        structures=corpus.structures,
+        territoires=corpus.territoires,
+        questionnaires_soumis=corpus.questionnaires_soumis,
+        filtres=filtres,
     )
 
 
@@ -207,7 +244,9 @@ def _lire_par_lots(session: Session, requete: str, **parametres) -> pd.DataFrame
     return tableau
 
 
-def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None, textes: bool = True) -> Corpus | None:
+def charger_corpus(
+    session: Session, slug: str, filtres: Filtres | None = None, textes: bool = True
+) -> Corpus | None:
     """Charge la démarche `slug` ; None si elle n'existe pas. Les filtres portent sur les temps
     (territoire, dispositif, dates) et sur les contributions (profil, thème).
 
@@ -227,11 +266,19 @@ def charger_corpus(session: Session, slug: str, filtres: Filtres | None = None, 
     else:
         contributions = _lire_par_lots(session, _REQUETE_METADONNEES, demarche_id=ident, faux=False)
         liens = _lire_par_lots(session, _REQUETE_LIENS, demarche_id=ident, faux=False)
-    territoires = _lire(session, "SELECT id, ville, quartier, code_qpv FROM territoire WHERE demarche_id = :d "
-                        "ORDER BY ville, quartier", d=ident)
+    territoires = _lire(
+        session,
+        "SELECT id, ville, quartier, code_qpv FROM territoire WHERE demarche_id = :d "
+        "ORDER BY ville, quartier",
+        d=ident,
+    )
     territoires["territoire"] = _libelle(territoires["ville"], territoires["quartier"])
-    soumis = _lire(session, "SELECT id, structure_id, questionnaire, soumise_le FROM reponsequestionnaire "
-                   "WHERE demarche_id = :d AND statut = 'soumise'", d=ident)
+    soumis = _lire(
+        session,
+        "SELECT id, structure_id, questionnaire, soumise_le FROM reponsequestionnaire "
+        "WHERE demarche_id = :d AND statut = 'soumise'",
+        d=ident,
+    )
     corpus = Corpus(
         demarche=demarche,
         contributions=_joindre_temps(contributions, temps, categories=not textes),
@@ -257,8 +304,12 @@ def charger_textes(session: Session, corpus: Corpus, ids) -> Corpus:
     mêmes temps, thèmes, structures ; paroles dans l'ordre des identifiants."""
     ids = sorted({int(i) for i in ids})
     requete = text(_REQUETE_TEXTES).bindparams(bindparam("ids", expanding=True))
-    lots = [pd.read_sql_query(requete, session.connection(), params={"ids": ids[i:i + TAILLE_LOT_IDS], "faux": False})
-            for i in range(0, len(ids), TAILLE_LOT_IDS)]
+    lots = [
+        pd.read_sql_query(
+            requete, session.connection(), params={"ids": ids[i : i + TAILLE_LOT_IDS], "faux": False}
+        )
+        for i in range(0, len(ids), TAILLE_LOT_IDS)
+    ]
     contributions = pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(columns=_COLONNES_LUES)
     contributions = _joindre_temps(contributions.sort_values("id"), corpus.temps).reset_index(drop=True)
     liens = corpus.liens_themes[corpus.liens_themes["contribution_id"].isin(ids)].reset_index(drop=True)
@@ -267,7 +318,6 @@ def charger_textes(session: Session, corpus: Corpus, ids) -> Corpus:
 
 def lister_demarches(session: Session) -> pd.DataFrame:
     return _lire(session, "SELECT id, slug, titre FROM demarche ORDER BY id")
-
 
 
 def lire_mots_vides(texte: str | None) -> list[str]:
@@ -283,7 +333,9 @@ def lire_mots_vides(texte: str | None) -> list[str]:
 def enregistrer_mots_vides(session: Session, slug: str, texte: str) -> list[str]:
     """Remplace les mots vides propres à la démarche `slug` ; renvoie la liste enregistrée."""
     mots = lire_mots_vides(texte)
-    session.execute(text("UPDATE demarche SET mots_vides = :m WHERE slug = :s"), {"m": "\n".join(mots), "s": slug})
+    session.execute(
+        text("UPDATE demarche SET mots_vides = :m WHERE slug = :s"), {"m": "\n".join(mots), "s": slug}
+    )
     session.commit()
     return mots
 
@@ -294,8 +346,10 @@ SELECT (SELECT COUNT(*) FROM theme WHERE demarche_id = :d) AS themes,
        (SELECT COUNT(*) FROM contributiontheme ct JOIN theme th ON th.id = ct.theme_id
          WHERE th.demarche_id = :d) AS liens,
        (SELECT COALESCE(SUM(ct.contribution_id % 9973 * (ct.theme_id % 997)), 0)
-          FROM contributiontheme ct JOIN theme th ON th.id = ct.theme_id WHERE th.demarche_id = :d) AS empreinte,
-       (SELECT COALESCE(CAST(MAX(c.modifiee_le) AS VARCHAR), '') FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
+          FROM contributiontheme ct JOIN theme th ON th.id = ct.theme_id
+         WHERE th.demarche_id = :d) AS empreinte,
+       (SELECT COALESCE(CAST(MAX(c.modifiee_le) AS VARCHAR), '')
+          FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
          WHERE t.demarche_id = :d) AS modifiee
 """
 
@@ -304,7 +358,9 @@ def signature_etiquetage(session: Session, demarche_id: int) -> tuple:
     """Empreinte bon marché du livre de codes et des étiquetages d'une démarche : elle change dès
     qu'un thème, un mot-clé, une étiquette ou un texte change (sert de clé au cache des suggestions)."""
     ligne = _lire(session, _REQUETE_SIGNATURE, d=demarche_id).iloc[0]
-    mots = _lire(session, "SELECT slug, label, mots_cles FROM theme WHERE demarche_id = :d ORDER BY id", d=demarche_id)
+    mots = _lire(
+        session, "SELECT slug, label, mots_cles FROM theme WHERE demarche_id = :d ORDER BY id", d=demarche_id
+    )
     return (demarche_id, *(str(v) for v in ligne.tolist()), hash(tuple(map(tuple, mots.astype(str).values))))
 
 
@@ -318,11 +374,23 @@ def charger_apprentissage(session: Session, slug: str, limite: int = 20_000) -> 
     liens = _lire(session, _REQUETE_LIENS, demarche_id=ident, faux=False)
     ids = sorted(set(liens["contribution_id"].tolist()))[-limite:]
     liens = liens[liens["contribution_id"].isin(ids)].reset_index(drop=True)
-    textes = _lire(session, "SELECT c.id, c.texte FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id "
-                   "WHERE t.demarche_id = :d AND c.masquee = :faux AND c.id >= :premier ORDER BY c.id",
-                   d=ident, faux=False, premier=ids[0] if ids else 0)
+    textes = _lire(
+        session,
+        "SELECT c.id, c.texte FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id "
+        "WHERE t.demarche_id = :d AND c.masquee = :faux AND c.id >= :premier ORDER BY c.id",
+        d=ident,
+        faux=False,
+        premier=ids[0] if ids else 0,
+    )
     textes = textes[textes["id"].isin(ids)].reset_index(drop=True)
     vide = pd.DataFrame()
-    return Corpus(demarche=demarche, contributions=textes, liens_themes=liens,
-                  themes=_charger_themes(session, ident), temps=vide, structures=vide, territoires=vide,
-                  questionnaires_soumis=vide)
+    return Corpus(
+        demarche=demarche,
+        contributions=textes,
+        liens_themes=liens,
+        themes=_charger_themes(session, ident),
+        temps=vide,
+        structures=vide,
+        territoires=vide,
+        questionnaires_soumis=vide,
+    )

@@ -4,6 +4,7 @@ Chaque graphique porte un titre, des libellés d'axes et les effectifs sur lesqu
 (valeur au bout de chaque barre, nombre de paroles de chaque colonne). Sans donnée : une figure
 qui le dit, jamais d'erreur. Le SVG garde le texte en texte (lisible, cherchable).
 """
+
 from __future__ import annotations
 
 import io
@@ -41,8 +42,15 @@ def _figure_vide(titre: str, message: str) -> Figure:
     return figure
 
 
-def barres(libelles, valeurs, titre: str, axe_valeurs: str = "Nombre de paroles", axe_modalites: str = "",
-           total: int | None = None, format_: str = "svg") -> bytes:
+def barres(
+    libelles,
+    valeurs,
+    titre: str,
+    axe_valeurs: str = "Nombre de paroles",
+    axe_modalites: str = "",
+    total: int | None = None,
+    format_: str = "svg",
+) -> bytes:
     """Barres horizontales, effectif au bout de chaque barre (et part du total si `total`)."""
     libelles, valeurs = list(libelles), [int(v) for v in valeurs]
     if not valeurs or sum(valeurs) == 0:
@@ -73,8 +81,10 @@ def carte_croisement(croisement, titre: str, format_: str = "svg", parts: bool =
         return _rendre(_figure_vide(titre, MESSAGE_VIDE), format_)
     valeurs = croisement.parts.to_numpy() if parts else effectifs.to_numpy()
     lignes = [_court(croisement.libelles_lignes.get(l, l), 45) for l in effectifs.index]
-    colonnes = [f"{_court(croisement.libelles_colonnes.get(c, c), 22)}\n(n={int(croisement.bases[c])})"
-                for c in effectifs.columns]
+    colonnes = [
+        f"{_court(croisement.libelles_colonnes.get(c, c), 22)}\n(n={int(croisement.bases[c])})"
+        for c in effectifs.columns
+    ]
     figure = Figure(figsize=(2.5 + 1.5 * len(colonnes), 1.5 + 0.42 * len(lignes)))
     axe = figure.add_subplot()
     image = axe.imshow(valeurs, aspect="auto", cmap="Blues", vmin=0)
@@ -86,10 +96,22 @@ def carte_croisement(croisement, titre: str, format_: str = "svg", parts: bool =
         for j in range(valeurs.shape[1]):
             n = int(effectifs.iat[i, j])
             texte = f"{n}\n{croisement.parts.iat[i, j]:.0%}" if parts else f"{n}"
-            axe.text(j, i, texte, ha="center", va="center", fontsize=7,
-                     color="white" if valeurs[i, j] > seuil else "#222222")
-    figure.colorbar(image, ax=axe, label="Part des paroles de la colonne" if parts else "Nombre de paroles", shrink=0.6,
-                    format=PercentFormatter(1.0, decimals=0) if parts else None)
+            axe.text(
+                j,
+                i,
+                texte,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if valeurs[i, j] > seuil else "#222222",
+            )
+    figure.colorbar(
+        image,
+        ax=axe,
+        label="Part des paroles de la colonne" if parts else "Nombre de paroles",
+        shrink=0.6,
+        format=PercentFormatter(1.0, decimals=0) if parts else None,
+    )
     axe.set_title(titre, loc="left", fontsize=12, pad=36)
     return _rendre(figure, format_)
 
@@ -106,7 +128,9 @@ def barres_specificites(table, groupe: str, titre: str, format_: str = "svg") ->
     couleurs = [COULEUR if s > 0 else "#b5523b" for s in lignes["score"]]
     positions = np.arange(len(lignes))
     axe.barh(positions, lignes["score"], color=couleurs)
-    axe.set_yticks(positions, [f"{l} ({f})" for l, f in zip(lignes["lemme"], lignes["frequence"])], fontsize=9)
+    axe.set_yticks(
+        positions, [f"{l} ({f})" for l, f in zip(lignes["lemme"], lignes["frequence"])], fontsize=9
+    )
     axe.axvline(0, color="#444444", linewidth=0.8)
     axe.set_xlabel("Score de spécificité (log10 de la probabilité, signé)")
     axe.set_ylabel("Lemme (fréquence dans le groupe)")

@@ -4,6 +4,7 @@ Chaque groupement est rendu sous forme d'une matrice creuse d'appartenance group
 alignée sur l'ordre de `corpus.contributions` : les comptes par groupe sont alors de simples
 produits matriciels (aucune boucle Python sur les lignes).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,17 @@ from scipy import sparse
 from analyse.donnees import LIBELLES
 
 NON_PRECISE = "Non précisé"
-CRITERES = ("dispositif", "territoire", "theme", "profil", "tranche_age", "mois", "structure", "genre", "nature")
+CRITERES = (
+    "dispositif",
+    "territoire",
+    "theme",
+    "profil",
+    "tranche_age",
+    "mois",
+    "structure",
+    "genre",
+    "nature",
+)
 
 
 def valeurs_du_critere(corpus, critere: str) -> pd.Series:

@@ -13,6 +13,7 @@ Méthode (voir README, « Analyse ») :
 
 Le résultat est un `Index` : une matrice creuse paroles × lemmes (comptes d'occurrences).
 """
+
 from __future__ import annotations
 
 import re
@@ -59,7 +60,7 @@ def sans_elision(forme: str) -> str:
         return forme
     for prefixe in ELISIONS:
         if forme.startswith(prefixe) and len(forme) > len(prefixe):
-            return forme[len(prefixe):]
+            return forme[len(prefixe) :]
     return forme
 
 
@@ -112,8 +113,9 @@ def _decouper_lot(textes: list[str], vocabulaire: dict[str, int]) -> tuple[np.nd
         gros = normaliser(SEPARATEUR.join(t.replace(SEPARATEUR, " ") for t in textes))
     jetons = _MOTIF_AVEC_SEPARATEUR.findall(gros)
     codes, uniques = pd.factorize(np.asarray(jetons, dtype=object))
-    globaux = np.fromiter((vocabulaire.setdefault(u, len(vocabulaire)) for u in uniques), dtype=np.int64,
-                          count=len(uniques))
+    globaux = np.fromiter(
+        (vocabulaire.setdefault(u, len(vocabulaire)) for u in uniques), dtype=np.int64, count=len(uniques)
+    )
     codes = globaux[codes] if len(codes) else codes.astype(np.int64)
     sep = vocabulaire.setdefault(SEPARATEUR, len(vocabulaire))
     est_sep = codes == sep
@@ -144,7 +146,7 @@ def indexer(textes, vides: frozenset[str] | None = None) -> Index:
     vocabulaire: dict[str, int] = {}
     codes, docs = [], []
     for debut in range(0, len(textes), TAILLE_LOT):
-        c, d = _decouper_lot(textes[debut:debut + TAILLE_LOT], vocabulaire)
+        c, d = _decouper_lot(textes[debut : debut + TAILLE_LOT], vocabulaire)
         codes.append(c)
         docs.append(d + debut)
     vers_lemme, liste_lemmes, formes_par_lemme = _lemmatiser_vocabulaire(vocabulaire, vides)
@@ -171,13 +173,19 @@ def index_du_corpus(corpus) -> Index:
     return index
 
 
-def _tableau_frequences(comptes: np.ndarray, presences: np.ndarray, lemmes_: np.ndarray, n: int | None) -> pd.DataFrame:
-    table = pd.DataFrame({"lemme": lemmes_, "frequence": comptes.astype(int), "contributions": presences.astype(int)})
+def _tableau_frequences(
+    comptes: np.ndarray, presences: np.ndarray, lemmes_: np.ndarray, n: int | None
+) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {"lemme": lemmes_, "frequence": comptes.astype(int), "contributions": presences.astype(int)}
+    )
     table = table[table["frequence"] > 0].sort_values(["frequence", "lemme"], ascending=[False, True])
     return (table.head(n) if n else table).reset_index(drop=True)
 
 
-def frequences(source, par: str | None = None, n: int | None = None, vides: frozenset[str] | None = None) -> pd.DataFrame:
+def frequences(
+    source, par: str | None = None, n: int | None = None, vides: frozenset[str] | None = None
+) -> pd.DataFrame:
     """Lemmes les plus fréquents.
 
     `source` : un Corpus (mots vides de la démarche inclus) ou une Series de textes.
@@ -200,8 +208,11 @@ def frequences(source, par: str | None = None, n: int | None = None, vides: froz
     for i, nom in enumerate(noms):
         table = _tableau_frequences(comptes[i], presences[i], index.lemmes, n)
         morceaux.append(table.assign(groupe=nom)[["groupe", "lemme", "frequence", "contributions"]])
-    return pd.concat(morceaux, ignore_index=True) if morceaux else pd.DataFrame(
-        columns=["groupe", "lemme", "frequence", "contributions"])
+    return (
+        pd.concat(morceaux, ignore_index=True)
+        if morceaux
+        else pd.DataFrame(columns=["groupe", "lemme", "frequence", "contributions"])
+    )
 
 
 def _somme(matrice) -> np.ndarray:
@@ -220,8 +231,12 @@ def concordance(corpus, lem: str, largeur: int = 60, n: int = 200) -> pd.DataFra
         return pd.DataFrame(columns=colonnes)
     colonne = index.colonne(cible)
     lignes_docs = index.matrice[:, colonne].nonzero()[0]
-    motif = re.compile(r"(?<![^\W\d_])(?:" + "|".join(re.escape(f) for f in sorted(formes_, key=len, reverse=True))
-                       + r")(?![^\W\d_'])", re.IGNORECASE)
+    motif = re.compile(
+        r"(?<![^\W\d_])(?:"
+        + "|".join(re.escape(f) for f in sorted(formes_, key=len, reverse=True))
+        + r")(?![^\W\d_'])",
+        re.IGNORECASE,
+    )
     lignes = []
     for i in lignes_docs:
         ligne = corpus.contributions.iloc[int(i)]
@@ -234,9 +249,14 @@ def concordance(corpus, lem: str, largeur: int = 60, n: int = 200) -> pd.DataFra
 
 
 def _contexte(ligne, texte: str, trouve: re.Match, largeur: int) -> dict:
-    avant = texte[max(0, trouve.start() - largeur):trouve.start()]
-    apres = texte[trouve.end():trouve.end() + largeur]
-    return {"id": int(ligne["id"]), "avant": ("…" if trouve.start() > largeur else "") + avant,
-            "forme": trouve.group(0), "apres": apres + ("…" if trouve.end() + largeur < len(texte) else ""),
-            "territoire": ligne.get("territoire"), "profil": ligne.get("profil"),
-            "ne_pas_citer": bool(ligne.get("ne_pas_citer"))}
+    avant = texte[max(0, trouve.start() - largeur) : trouve.start()]
+    apres = texte[trouve.end() : trouve.end() + largeur]
+    return {
+        "id": int(ligne["id"]),
+        "avant": ("…" if trouve.start() > largeur else "") + avant,
+        "forme": trouve.group(0),
+        "apres": apres + ("…" if trouve.end() + largeur < len(texte) else ""),
+        "territoire": ligne.get("territoire"),
+        "profil": ligne.get("profil"),
+        "ne_pas_citer": bool(ligne.get("ne_pas_citer")),
+    }

@@ -3,6 +3,7 @@
 Les mots sont des lemmes, mots vides déjà retirés (voir `analyse.lexique.frequences`). La police
 est DejaVu Sans, livrée avec matplotlib : le rendu est identique sur toute machine.
 """
+
 from __future__ import annotations
 
 import io
@@ -55,17 +56,34 @@ def _avec_titre(image: Image.Image, titre: str) -> Image.Image:
     return cadre
 
 
-def nuage_de_mots(frequences, titre: str | None = None, largeur: int = 900, hauteur: int = 500,
-                  mots_max: int = 120, couleurs: str = "viridis", optimiser: bool = True) -> bytes:
+def nuage_de_mots(
+    frequences,
+    titre: str | None = None,
+    largeur: int = 900,
+    hauteur: int = 500,
+    mots_max: int = 120,
+    couleurs: str = "viridis",
+    optimiser: bool = True,
+) -> bytes:
     """PNG d'un nuage de mots. `frequences` : dict lemme → fréquence, ou le DataFrame de
     `lexique.frequences` (colonnes lemme, frequence). Sans mot : une image qui le dit (jamais d'erreur).
-    `optimiser=False` : PNG plus gros mais encodé deux fois plus vite (le livret le recompresse de toute façon)."""
+    `optimiser=False` : PNG plus gros mais encodé deux fois plus vite (le livret le recompresse de toute
+    façon)."""
     mots = _en_dict(frequences)
     if not mots:
         image = _image_message(MESSAGE_VIDE, largeur, hauteur)
     else:
-        nuage = WordCloud(font_path=police(), width=largeur, height=hauteur, background_color="white",
-                          random_state=GRAINE, max_words=mots_max, colormap=couleurs, prefer_horizontal=0.9,
-                          collocations=False, normalize_plurals=False)
+        nuage = WordCloud(
+            font_path=police(),
+            width=largeur,
+            height=hauteur,
+            background_color="white",
+            random_state=GRAINE,
+            max_words=mots_max,
+            colormap=couleurs,
+            prefer_horizontal=0.9,
+            collocations=False,
+            normalize_plurals=False,
+        )
         image = nuage.generate_from_frequencies(mots).to_image()
     return _png(_avec_titre(image, titre) if titre else image, optimiser)

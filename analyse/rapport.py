@@ -13,6 +13,7 @@ Clés JSON stables (documentées dans le README, section « Analyse ») :
   frequence_totale, attendu, score, sens}]} ;
 - `messages` : avertissements lisibles (corpus vide, aucun mot plein, un seul groupe…).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -28,8 +29,10 @@ CRITERES_SPECIFICITES = ("territoire", "profil", "dispositif")
 
 
 def _enregistrements(table) -> list[dict]:
-    return [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in ligne.items()}
-            for ligne in table.to_dict(orient="records")]
+    return [
+        {k: (round(v, 4) if isinstance(v, float) else v) for k, v in ligne.items()}
+        for ligne in table.to_dict(orient="records")
+    ]
 
 
 def _filtres(corpus) -> dict | None:
@@ -43,7 +46,9 @@ def messages(corpus) -> list[str]:
         return ["Aucune parole recueillie pour cette démarche ou ces filtres : les comptes sont à zéro."]
     notes = []
     if index_du_corpus(corpus).occurrences == 0:
-        notes.append("Les textes ne contiennent que des mots vides ou aucun mot : pas d'analyse lexicale possible.")
+        notes.append(
+            "Les textes ne contiennent que des mots vides ou aucun mot : pas d'analyse lexicale possible."
+        )
     if corpus.liens_themes.empty:
         notes.append("Aucune parole n'a encore de thème : les tableaux par thème sont vides.")
     return notes
@@ -65,5 +70,7 @@ def rapport(corpus, n_lemmes: int = 30, n_specificites: int = 10, lexique: bool 
     if lexique and not corpus.contributions.empty:
         resultat["lemmes"] = _enregistrements(frequences(corpus, n=n_lemmes))
         for critere in CRITERES_SPECIFICITES:
-            resultat["specificites"][critere] = _enregistrements(specificites(corpus, critere, n=n_specificites))
+            resultat["specificites"][critere] = _enregistrements(
+                specificites(corpus, critere, n=n_specificites)
+            )
     return resultat

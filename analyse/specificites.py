@@ -24,6 +24,7 @@ jusqu'à ce que les termes deviennent négligeables (10⁻⁹ de la somme). Les 
 l'approximation normale : leur score vaut moins de 1,7 en valeur absolue et n'est jamais lu
 comme spécifique ; cela évite des milliers d'itérations inutiles.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -110,13 +111,25 @@ def _table_longue(groupes, lemmes, comptes, T, F, t, score, n, seuil) -> pd.Data
         plus = [j for j in ordre[:n] if score[i, j] >= seuil]
         moins = [j for j in ordre[::-1][:n] if score[i, j] <= -seuil]
         for j in plus + moins:
-            lignes.append({"groupe": groupe, "lemme": str(lemmes[j]), "frequence": int(comptes[i, j]),
-                           "frequence_totale": int(F[j]), "attendu": round(float(F[j] * t[i] / T), 2),
-                           "score": round(float(score[i, j]), 2), "sens": "+" if score[i, j] > 0 else "-"})
-    return pd.DataFrame(lignes, columns=["groupe", "lemme", "frequence", "frequence_totale", "attendu", "score", "sens"])
+            lignes.append(
+                {
+                    "groupe": groupe,
+                    "lemme": str(lemmes[j]),
+                    "frequence": int(comptes[i, j]),
+                    "frequence_totale": int(F[j]),
+                    "attendu": round(float(F[j] * t[i] / T), 2),
+                    "score": round(float(score[i, j]), 2),
+                    "sens": "+" if score[i, j] > 0 else "-",
+                }
+            )
+    return pd.DataFrame(
+        lignes, columns=["groupe", "lemme", "frequence", "frequence_totale", "attendu", "score", "sens"]
+    )
 
 
-def specificites(corpus, par: str = "territoire", n: int = 10, frequence_min: int = 3, seuil: float = 2.0) -> pd.DataFrame:
+def specificites(
+    corpus, par: str = "territoire", n: int = 10, frequence_min: int = 3, seuil: float = 2.0
+) -> pd.DataFrame:
     """Lemmes sur- et sous-employés de chaque groupe (`par` : territoire, profil, dispositif…).
 
     Colonnes : groupe, lemme, frequence (k), frequence_totale (F), attendu (F·t/T), score, sens (+/-).
@@ -133,7 +146,7 @@ def specificites(corpus, par: str = "territoire", n: int = 10, frequence_min: in
         raise ValueError("Les thèmes se recouvrent : utiliser specificites_partie pour un thème.")
     comptes = (appartenance @ index.matrice).toarray().astype(float)
     F = comptes.sum(axis=0)
-    garde = F >= max(frequence_min, 1)
+    garde = max(frequence_min, 1) <= F
     comptes, F, lemmes = comptes[:, garde], F[garde], index.lemmes[garde]
     T, t = comptes.sum(), comptes.sum(axis=1)
     if T == 0 or len(groupes) < 2:
@@ -151,8 +164,17 @@ def specificites_partie(corpus, masque: np.ndarray, frequence_min: int = 2) -> p
     F = np.asarray(index.matrice.sum(axis=0)).ravel().astype(float)
     k = np.asarray(index.matrice[np.flatnonzero(masque)].sum(axis=0)).ravel().astype(float)
     T, t = F.sum(), k.sum()
-    garde = (F >= frequence_min) & (k > 0)
+    garde = (frequence_min <= F) & (k > 0)
     score = scores(k[garde], T, F[garde], t) if T and t else np.zeros(int(garde.sum()))
-    return pd.DataFrame({"lemme": index.lemmes[garde].astype(str), "frequence": k[garde].astype(int),
-                         "frequence_totale": F[garde].astype(int), "score": score}).sort_values(
-        ["score", "lemme"], ascending=[False, True]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "lemme": index.lemmes[garde].astype(str),
+                "frequence": k[garde].astype(int),
+                "frequence_totale": F[garde].astype(int),
+                "score": score,
+            }
+        )
+        .sort_values(["score", "lemme"], ascending=[False, True])
+        .reset_index(drop=True)
+    )

@@ -22,6 +22,7 @@ suggestion. Au plus 3 thèmes, de score ≥ 0,02, meilleur d'abord.
 Le modèle est construit une fois par démarche et mis en cache ; la clé (`signature_etiquetage`)
 change dès qu'un thème, un indice, une étiquette ou un texte change.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,7 +47,9 @@ class ModeleSuggestions:
     themes: list[str]
     libelles: dict[str, str]
     vides: frozenset[str]
-    indices: dict[int, list[tuple[tuple[str, ...], int, float]]] = field(default_factory=dict)  # longueur → (suite, thème, poids)
+    indices: dict[int, list[tuple[tuple[str, ...], int, float]]] = field(
+        default_factory=dict
+    )  # longueur → (suite, thème, poids)
     vocabulaire: dict[str, int] = field(default_factory=dict)
     log_mots: np.ndarray | None = None  # thèmes × lemmes
     log_prior: np.ndarray | None = None
@@ -57,12 +60,12 @@ def _preparer_indices(themes, vides) -> dict:
     suites: list[tuple[tuple[str, ...], int, int]] = []
     for i, theme in enumerate(themes.itertuples()):
         mots = list(theme.mots_cles or [])
-        source = mots or [m for m in lemmes(theme.label, vides)]
+        source = mots or list(lemmes(theme.label, vides))
         for mot in source:
             suite = tuple(lemmes(mot))
             if suite:
                 suites.append((suite, i, sum(1 for l in suite if l not in vides) or 1))
-    partage = Counter(s for s, _, _ in set((s, i, 0) for s, i, _ in suites))
+    partage = Counter(s for s, _, _ in {(s, i, 0) for s, i, _ in suites})
     indices: dict[int, list] = {}
     vus = set()
     for suite, i, pleins in suites:
@@ -94,9 +97,11 @@ def construire_modele(corpus) -> ModeleSuggestions:
     (`corpus.contributions` : au moins id et texte ; `corpus.liens_themes` ; `corpus.themes`)."""
     themes = corpus.themes
     vides = donnees_mots_vides(corpus)
-    modele = ModeleSuggestions(themes=list(themes["slug"]) if len(themes) else [],
-                               libelles=dict(zip(themes["slug"], themes["label"])) if len(themes) else {},
-                               vides=vides)
+    modele = ModeleSuggestions(
+        themes=list(themes["slug"]) if len(themes) else [],
+        libelles=dict(zip(themes["slug"], themes["label"])) if len(themes) else {},
+        vides=vides,
+    )
     if not modele.themes:
         return modele
     modele.indices = _preparer_indices(themes, vides)
@@ -111,7 +116,7 @@ def donnees_mots_vides(corpus) -> frozenset[str]:
 def _scores_indices(modele: ModeleSuggestions, suite: list[str]) -> np.ndarray:
     scores = np.zeros(len(modele.themes))
     for longueur, entrees in modele.indices.items():
-        fenetres = Counter(tuple(suite[i:i + longueur]) for i in range(len(suite) - longueur + 1))
+        fenetres = Counter(tuple(suite[i : i + longueur]) for i in range(len(suite) - longueur + 1))
         for cle, i, poids in entrees:
             if cle in fenetres:
                 scores[i] += poids * min(fenetres[cle], 2)

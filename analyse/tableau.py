@@ -1,11 +1,12 @@
 """Préparation des pages du tableau de bord (sans Flask) : lecture des filtres, tableaux à afficher."""
+
 from __future__ import annotations
 
 from datetime import date
 
 import pandas as pd
 
-from analyse.chiffres import CLES, chiffres_cles, libelles_chiffres
+from analyse.chiffres import chiffres_cles
 from analyse.comptages import compter_par, cooccurrences_en_long, croiser
 from analyse.donnees import LIBELLES, Filtres, lire_identifiant
 from analyse.lexique import frequences
@@ -13,11 +14,18 @@ from analyse.rapport import messages
 from analyse.specificites import specificites
 
 CRITERES_AFFICHES = {
-    "dispositif": "Paroles par dispositif", "territoire": "Paroles par territoire", "theme": "Paroles par thème",
-    "profil": "Paroles par profil", "tranche_age": "Paroles par tranche d'âge", "mois": "Paroles par mois",
+    "dispositif": "Paroles par dispositif",
+    "territoire": "Paroles par territoire",
+    "theme": "Paroles par thème",
+    "profil": "Paroles par profil",
+    "tranche_age": "Paroles par tranche d'âge",
+    "mois": "Paroles par mois",
 }
-CROISEMENTS_AFFICHES = {"territoire": "Thèmes × territoires", "profil": "Thèmes × profils",
-                        "dispositif": "Thèmes × dispositifs"}
+CROISEMENTS_AFFICHES = {
+    "territoire": "Thèmes × territoires",
+    "profil": "Thèmes × profils",
+    "dispositif": "Thèmes × dispositifs",
+}
 GROUPES_SPECIFICITES = {"territoire": "territoire", "profil": "profil", "dispositif": "dispositif"}
 PARAMETRES_FILTRES = ("territoire", "dispositif", "profil", "theme", "du", "au")
 
@@ -60,10 +68,18 @@ def lire_filtres(parametres, corpus=None) -> tuple[Filtres, list[str]]:
 
 def options_filtres(corpus) -> dict:
     """Listes (valeur, libellé) des menus de filtres."""
-    territoires = [(str(t.id), t.territoire) for t in corpus.territoires.itertuples()] if len(corpus.territoires) else []
+    territoires = (
+        [(str(t.id), t.territoire) for t in corpus.territoires.itertuples()]
+        if len(corpus.territoires)
+        else []
+    )
     themes = list(zip(corpus.themes["slug"], corpus.themes["label"])) if len(corpus.themes) else []
-    return {"territoire": territoires, "dispositif": list(LIBELLES["dispositif"].items()),
-            "profil": list(LIBELLES["profil"].items()), "theme": themes}
+    return {
+        "territoire": territoires,
+        "dispositif": list(LIBELLES["dispositif"].items()),
+        "profil": list(LIBELLES["profil"].items()),
+        "theme": themes,
+    }
 
 
 def page_tableau(corpus) -> dict:
@@ -71,12 +87,12 @@ def page_tableau(corpus) -> dict:
     total = len(corpus.contributions)
     return {
         "chiffres": chiffres_cles(corpus),
-        "cles_chiffres": CLES,
-        "libelles_chiffres": libelles_chiffres,
         "comptages": {c: (titre, compter_par(corpus, c)) for c, titre in CRITERES_AFFICHES.items()},
         "croisements": {c: (titre, croiser(corpus, "theme", c)) for c, titre in CROISEMENTS_AFFICHES.items()},
         "cooccurrences": cooccurrences_en_long(corpus)[:15],
-        "libelles_themes": dict(zip(corpus.themes["slug"], corpus.themes["label"])) if len(corpus.themes) else {},
+        "libelles_themes": dict(zip(corpus.themes["slug"], corpus.themes["label"]))
+        if len(corpus.themes)
+        else {},
         "total": total,
         "messages": messages(corpus),
     }
@@ -90,7 +106,9 @@ def page_lexique(corpus, par: str = "territoire", n: int = 40) -> dict:
     groupes = list(dict.fromkeys(table["groupe"])) if len(table) else []
     return {
         "par": par,
-        "lemmes": frequences(corpus, n=n) if not vide else pd.DataFrame(columns=["lemme", "frequence", "contributions"]),
+        "lemmes": frequences(corpus, n=n)
+        if not vide
+        else pd.DataFrame(columns=["lemme", "frequence", "contributions"]),
         "specificites": {g: table[table["groupe"] == g] for g in groupes},
         "themes": list(zip(corpus.themes["slug"], corpus.themes["label"])) if len(corpus.themes) else [],
         "territoires": sorted(set(corpus.contributions["territoire"].dropna())) if not vide else [],

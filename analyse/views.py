@@ -1,5 +1,6 @@
 """Tableau de bord d'analyse : chiffres clés, croisements, lexique, nuages, concordance, mots vides,
 et l'API de suggestion de thèmes appelée par l'écran de saisie."""
+
 from __future__ import annotations
 
 import io
@@ -45,9 +46,16 @@ def _parametres(corpus) -> dict:
 
 
 def _rendu(modele: str, corpus, erreurs: list[str], **contexte):
-    return render_template(modele, corpus=corpus, demarche=corpus.demarche, erreurs_filtres=erreurs,
-                           parametres=_parametres(corpus), options=tableau.options_filtres(corpus),
-                           demarches=donnees.lister_demarches(get_session()).to_dict(orient="records"), **contexte)
+    return render_template(
+        modele,
+        corpus=corpus,
+        demarche=corpus.demarche,
+        erreurs_filtres=erreurs,
+        parametres=_parametres(corpus),
+        options=tableau.options_filtres(corpus),
+        demarches=donnees.lister_demarches(get_session()).to_dict(orient="records"),
+        **contexte,
+    )
 
 
 def _image(contenu: bytes, format_: str):
@@ -59,8 +67,13 @@ def tableau_de_bord():
     corpus, erreurs = _corpus()
     if corpus is None:
         return render_template("analyse/aucune_demarche.html")
-    return _rendu("analyse/tableau.html", corpus, erreurs, **tableau.page_tableau(corpus),
-                  registre_chiffres=chiffres.registre())
+    return _rendu(
+        "analyse/tableau.html",
+        corpus,
+        erreurs,
+        **tableau.page_tableau(corpus),
+        registre_chiffres=chiffres.registre(),
+    )
 
 
 @bp.get("/lexique")
@@ -68,7 +81,12 @@ def lexique():
     corpus, erreurs = _corpus()
     if corpus is None:
         return render_template("analyse/aucune_demarche.html")
-    return _rendu("analyse/lexique.html", corpus, erreurs, **tableau.page_lexique(corpus, request.args.get("par", "territoire")))
+    return _rendu(
+        "analyse/lexique.html",
+        corpus,
+        erreurs,
+        **tableau.page_lexique(corpus, request.args.get("par", "territoire")),
+    )
 
 
 @bp.get("/concordance")
@@ -89,8 +107,13 @@ def graphique_comptage(critere: str, format_: str):
     if corpus is None:
         abort(404)
     table = compter_par(corpus, critere)
-    contenu = graphiques.barres(table["libelle"], table["contributions"], tableau.CRITERES_AFFICHES[critere],
-                                total=len(corpus.contributions), format_=format_)
+    contenu = graphiques.barres(
+        table["libelle"],
+        table["contributions"],
+        tableau.CRITERES_AFFICHES[critere],
+        total=len(corpus.contributions),
+        format_=format_,
+    )
     return _image(contenu, format_)
 
 
@@ -101,8 +124,9 @@ def graphique_croisement(colonne: str, format_: str):
     corpus, _ = _corpus()
     if corpus is None:
         abort(404)
-    contenu = graphiques.carte_croisement(croiser(corpus, "theme", colonne), tableau.CROISEMENTS_AFFICHES[colonne],
-                                          format_=format_)
+    contenu = graphiques.carte_croisement(
+        croiser(corpus, "theme", colonne), tableau.CROISEMENTS_AFFICHES[colonne], format_=format_
+    )
     return _image(contenu, format_)
 
 
@@ -134,8 +158,12 @@ def mots_vides():
     corpus, erreurs = _corpus()
     if corpus is None:
         return render_template("analyse/aucune_demarche.html")
-    return _rendu("analyse/mots_vides.html", corpus, erreurs,
-                  mots=donnees.lire_mots_vides(corpus.demarche.get("mots_vides")))
+    return _rendu(
+        "analyse/mots_vides.html",
+        corpus,
+        erreurs,
+        mots=donnees.lire_mots_vides(corpus.demarche.get("mots_vides")),
+    )
 
 
 @bp.post("/mots-vides")
@@ -153,15 +181,17 @@ def enregistrer_mots_vides():
 def api_suggestions():
     corps = request.get_json(silent=True)
     if not isinstance(corps, dict):
-        return jsonify({"erreur": "Corps JSON attendu : {\"texte\": …, \"demarche\": …}."}), 400
+        return jsonify({"erreur": 'Corps JSON attendu : {"texte": …, "demarche": …}.'}), 400
     texte, slug = corps.get("texte"), corps.get("demarche")
     if not isinstance(texte, str) or not isinstance(slug, str):
         return jsonify({"erreur": "Champs « texte » et « demarche » (textes) obligatoires."}), 400
     modele = suggestions.modele_de_la_demarche(get_session(), slug)
     if modele is None:
         return jsonify({"erreur": f"Démarche « {slug} » introuvable."}), 404
-    proposees = [{"theme": s, "label": modele.libelles.get(s, s), "score": score}
-                 for s, score in suggestions.suggerer(modele, texte)]
+    proposees = [
+        {"theme": s, "label": modele.libelles.get(s, s), "score": score}
+        for s, score in suggestions.suggerer(modele, texte)
+    ]
     return jsonify({"suggestions": proposees})
 
 

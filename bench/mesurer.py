@@ -9,6 +9,7 @@ Avec `--profil`, mesure aussi dans ce processus le temps de chaque étape de l'a
 (chargement, chiffres, comptes, croisements, indexation lexicale, fréquences, spécificités).
 Résultats imprimés en JSON et écrits dans bench/resultats/.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,9 +33,17 @@ def machine() -> dict:
         if ligne.startswith("model name"):
             modele = ligne.split(":", 1)[1].strip()
             break
-    memoire = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "0")
-    return {"nproc": os.cpu_count(), "processeur": modele, "memoire_go": round(int(memoire) / 1024 ** 2, 1),
-            "python": platform.python_version(), "systeme": platform.platform()}
+    memoire = next(
+        (l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")),
+        "0",
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "processeur": modele,
+        "memoire_go": round(int(memoire) / 1024**2, 1),
+        "python": platform.python_version(),
+        "systeme": platform.platform(),
+    }
 
 
 def chronometrer(commande: list[str], env: dict) -> dict:
@@ -49,8 +58,12 @@ def chronometrer(commande: list[str], env: dict) -> dict:
 
 
 def _environnement(instance: Path) -> dict:
-    return {**os.environ, "PAROLE_INSTANCE": str(instance), "PAROLE_ENV": "developpement",
-            "PAROLE_DATABASE_URL": f"sqlite:///{instance / 'parole.sqlite'}"}
+    return {
+        **os.environ,
+        "PAROLE_INSTANCE": str(instance),
+        "PAROLE_ENV": "developpement",
+        "PAROLE_DATABASE_URL": f"sqlite:///{instance / 'parole.sqlite'}",
+    }
 
 
 def _importer_dans_une_base_neuve(donnees: Path, instance: Path, slug: str) -> tuple[dict, dict]:
@@ -62,23 +75,37 @@ def _importer_dans_une_base_neuve(donnees: Path, instance: Path, slug: str) -> t
     return chronometrer([PAROLE, "import", str(donnees), "--demarche", slug], env), env
 
 
-def mesurer_taille(n: int, dossier: Path, repetitions: int, profil: bool, repetitions_import: int = 1) -> dict:
+def mesurer_taille(
+    n: int, dossier: Path, repetitions: int, profil: bool, repetitions_import: int = 1
+) -> dict:
     donnees = dossier / f"demarche-{n}"
     if not (donnees / "contributions.csv").exists():
-        subprocess.run([sys.executable, str(RACINE / "bench" / "generer.py"), str(n), str(donnees)], check=True)
+        subprocess.run(
+            [sys.executable, str(RACINE / "bench" / "generer.py"), str(n), str(donnees)], check=True
+        )
     instance = dossier / f"instance-{n}"
     slug = f"bench-{n}"
     imports = []
     for _ in range(max(1, repetitions_import)):  # chaque import part d'une base neuve
         mesure, env = _importer_dans_une_base_neuve(donnees, instance, slug)
         imports.append(mesure)
-    resultat = {"paroles": n, "import": {"mediane_secondes": statistics.median(m["secondes"] for m in imports),
-                                         "memoire_max_mo": max(m["memoire_max_mo"] or 0 for m in imports),
-                                         "mesures": [m["secondes"] for m in imports]}}
-    analyses = [chronometrer([PAROLE, "analyse", "--demarche", slug, "--format", "json"], env) for _ in range(repetitions)]
-    resultat["analyse"] = {"mediane_secondes": statistics.median(a["secondes"] for a in analyses),
-                           "memoire_max_mo": max(a["memoire_max_mo"] or 0 for a in analyses),
-                           "mesures": [a["secondes"] for a in analyses]}
+    resultat = {
+        "paroles": n,
+        "import": {
+            "mediane_secondes": statistics.median(m["secondes"] for m in imports),
+            "memoire_max_mo": max(m["memoire_max_mo"] or 0 for m in imports),
+            "mesures": [m["secondes"] for m in imports],
+        },
+    }
+    analyses = [
+        chronometrer([PAROLE, "analyse", "--demarche", slug, "--format", "json"], env)
+        for _ in range(repetitions)
+    ]
+    resultat["analyse"] = {
+        "mediane_secondes": statistics.median(a["secondes"] for a in analyses),
+        "memoire_max_mo": max(a["memoire_max_mo"] or 0 for a in analyses),
+        "mesures": [a["secondes"] for a in analyses],
+    }
     if profil:
         resultat["profil"] = profiler(env, slug)
     return resultat
@@ -111,8 +138,9 @@ with app.app_context():
     etapes["total"] = round(time.perf_counter() - t0, 3)
 print(json.dumps(etapes))
 """
-    sortie = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                            cwd=str(RACINE))
+    sortie = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=str(RACINE)
+    )
     return json.loads(sortie.stdout.strip().splitlines()[-1])
 
 
@@ -122,15 +150,21 @@ def main() -> None:
     parseur.add_argument("--repetitions", type=int, default=5)
     parseur.add_argument("--dossier", type=Path, default=Path("/tmp/parole-bench"))
     parseur.add_argument("--profil", action="store_true")
-    parseur.add_argument("--repetitions-import", type=int, default=1, help="imports mesurés (base neuve à chaque fois)")
+    parseur.add_argument(
+        "--repetitions-import", type=int, default=1, help="imports mesurés (base neuve à chaque fois)"
+    )
     args = parseur.parse_args()
     resultats = {"machine": machine(), "tailles": []}
     for n in args.tailles:
-        resultats["tailles"].append(mesurer_taille(n, args.dossier, args.repetitions, args.profil, args.repetitions_import))
+        resultats["tailles"].append(
+            mesurer_taille(n, args.dossier, args.repetitions, args.profil, args.repetitions_import)
+        )
         print(json.dumps(resultats["tailles"][-1], ensure_ascii=False), file=sys.stderr)
     sortie = RACINE / "bench" / "resultats"
     sortie.mkdir(exist_ok=True)
-    (sortie / f"mesures-{int(time.time())}.json").write_text(json.dumps(resultats, ensure_ascii=False, indent=2))
+    (sortie / f"mesures-{int(time.time())}.json").write_text(
+        json.dumps(resultats, ensure_ascii=False, indent=2)
+    )
     print(json.dumps(resultats, ensure_ascii=False, indent=2))
 
 

@@ -10,6 +10,7 @@ relevé par /usr/bin/time -v. Avec `--profil`, une construction de plus dans un 
 découpe le temps par étape (lecture, analyse lexicale, sections, nuages de mots, mise en page).
 Résultats imprimés en JSON et écrits dans bench/resultats/.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,9 @@ def _base(dossier: Path, nom: str, source: Path, slug: str, themes: Path | None)
     if not (instance / "parole.sqlite").exists():
         instance.mkdir(parents=True, exist_ok=True)
         subprocess.run([PAROLE, "init-db"], env=env, check=True, capture_output=True)
-        commande = [PAROLE, "import", str(source), "--demarche", slug] + (["--themes", str(themes)] if themes else [])
+        commande = [PAROLE, "import", str(source), "--demarche", slug] + (
+            ["--themes", str(themes)] if themes else []
+        )
         subprocess.run(commande, env=env, check=True, capture_output=True)
     return env
 
@@ -45,11 +48,17 @@ def _pages(pdf: Path) -> int:
 
 def mesurer(nom: str, env: dict, slug: str, dossier: Path, repetitions: int, profil: bool) -> dict:
     pdf = dossier / f"livret-{nom}.pdf"
-    mesures = [chronometrer([PAROLE, "livret", "-o", str(pdf), "--demarche", slug], env) for _ in range(repetitions)]
-    resultat = {"demarche": nom, "mediane_secondes": statistics.median(m["secondes"] for m in mesures),
-                "mesures": [m["secondes"] for m in mesures],
-                "memoire_max_mo": max(m["memoire_max_mo"] or 0 for m in mesures),
-                "pages": _pages(pdf), "taille_ko": pdf.stat().st_size // 1024}
+    mesures = [
+        chronometrer([PAROLE, "livret", "-o", str(pdf), "--demarche", slug], env) for _ in range(repetitions)
+    ]
+    resultat = {
+        "demarche": nom,
+        "mediane_secondes": statistics.median(m["secondes"] for m in mesures),
+        "mesures": [m["secondes"] for m in mesures],
+        "memoire_max_mo": max(m["memoire_max_mo"] or 0 for m in mesures),
+        "pages": _pages(pdf),
+        "taille_ko": pdf.stat().st_size // 1024,
+    }
     if profil:
         resultat["profil"] = profiler(env, slug)
     return resultat
@@ -68,7 +77,9 @@ livret_chapitres.nuage_de_mots = nuage_chronometre
 app = create_app()
 with app.app_context():
     debut = time.perf_counter()
-    livret.construire_livret(get_session(), SLUG, progression=lambda e: etapes.append((e, time.perf_counter())))
+    livret.construire_livret(
+        get_session(), SLUG, progression=lambda e: etapes.append((e, time.perf_counter()))
+    )
     fin = time.perf_counter()
 durees = {}
 for (nom, t), (_, suivant) in zip(etapes, etapes[1:] + [("fin", fin)]):
@@ -83,8 +94,9 @@ print(json.dumps({k: round(v, 2) for k, v in durees.items()}, ensure_ascii=False
 def profiler(env: dict, slug: str) -> dict:
     """Durée de chaque étape, d'après les appels de progression du livret (un seul processus)."""
     code = _CODE_PROFIL.replace("SLUG", repr(slug))
-    sortie = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                            cwd=str(RACINE))
+    sortie = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=str(RACINE)
+    )
     return json.loads(sortie.stdout.strip().splitlines()[-1])
 
 
@@ -96,11 +108,15 @@ def main() -> None:
     parseur.add_argument("--profil", action="store_true")
     args = parseur.parse_args()
     resultats = {"machine": machine(), "livrets": []}
-    cibles = [("exemple", EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml")]
+    cibles = [
+        ("exemple", EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml")
+    ]
     for n in args.tailles:
         donnees = args.dossier / f"demarche-{n}"
         if not (donnees / "contributions.csv").exists():
-            subprocess.run([sys.executable, str(RACINE / "bench" / "generer.py"), str(n), str(donnees)], check=True)
+            subprocess.run(
+                [sys.executable, str(RACINE / "bench" / "generer.py"), str(n), str(donnees)], check=True
+            )
         cibles.append((str(n), donnees, f"bench-{n}", None))
     for nom, source, slug, themes in cibles:
         env = _base(args.dossier, nom, source, slug, themes)
@@ -108,7 +124,9 @@ def main() -> None:
         print(json.dumps(resultats["livrets"][-1], ensure_ascii=False), file=sys.stderr)
     sortie = RACINE / "bench" / "resultats"
     sortie.mkdir(exist_ok=True)
-    (sortie / f"livret-{int(time.time())}.json").write_text(json.dumps(resultats, ensure_ascii=False, indent=2))
+    (sortie / f"livret-{int(time.time())}.json").write_text(
+        json.dumps(resultats, ensure_ascii=False, indent=2)
+    )
     print(json.dumps(resultats, ensure_ascii=False, indent=2))
 
 

@@ -8,6 +8,7 @@ envoyée en HTTP sur 127.0.0.1 avec une connexion persistante. On chronomètre l
 (sérialisation JSON, HTTP, validation, écriture, réponse), base SQLite (ou PostgreSQL avec
 `--postgres`), une base neuve par mesure. Résultat : millisecondes par parole, médiane des mesures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,13 +30,17 @@ sys.path.insert(0, str(RACINE))
 from bench.mesurer import machine  # noqa: E402
 
 MOT_DE_PASSE = "mot-de-passe-du-banc"
-TEXTES = ["Le wifi de la médiathèque ne marche jamais, alors je fais tout sur mon téléphone.",
-          "Mon fils m'aide pour l'ENT, moi je n'y comprends rien […] mais il n'est pas toujours là.",
-          "On devrait avoir un humain au guichet de la CAF, « au moins le mardi ».",
-          "J'ai peur de me faire arnaquer : mon voisin s'est fait vider son compte en banque."]
+TEXTES = [
+    "Le wifi de la médiathèque ne marche jamais, alors je fais tout sur mon téléphone.",
+    "Mon fils m'aide pour l'ENT, moi je n'y comprends rien […] mais il n'est pas toujours là.",
+    "On devrait avoir un humain au guichet de la CAF, « au moins le mardi ».",
+    "J'ai peur de me faire arnaquer : mon voisin s'est fait vider son compte en banque.",
+]
 
 
 def _servir(url_base: str, dossier: str, port, pret) -> None:
+    import logging
+
     from sqlmodel import Session
     from werkzeug.serving import make_server
 
@@ -44,7 +49,6 @@ def _servir(url_base: str, dossier: str, port, pret) -> None:
     from collecte.modele.db import init_db
     from collecte.modele.models import Demarche, TempsDeCollecte, Theme
 
-    import logging
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     os.environ["PAROLE_INSTANCE"] = dossier
     app = create_app({"SECRET_KEY": "banc-" + "x" * 40, "DATABASE_URL": url_base, "ENV": "developpement"})
@@ -58,7 +62,12 @@ def _servir(url_base: str, dossier: str, port, pret) -> None:
         for rang, slug in enumerate(("parentalite", "manque-moyens", "maitrise-technique")):
             session.add(Theme(demarche_id=demarche.id, slug=slug, label=slug, ordre=rang))
         from datetime import date
-        session.add(TempsDeCollecte(demarche_id=demarche.id, ref="PDP-1", dispositif="porteur_de_parole", date=date(2024, 3, 5)))
+
+        session.add(
+            TempsDeCollecte(
+                demarche_id=demarche.id, ref="PDP-1", dispositif="porteur_de_parole", date=date(2024, 3, 5)
+            )
+        )
         session.commit()
     serveur = make_server("127.0.0.1", 0, app, threaded=True)
     port.value = serveur.server_port
@@ -74,7 +83,9 @@ class Client:
         self.cookie = ""
         statut, corps = self.requete("GET", "/comptes/connexion")
         jeton = corps.split('name="csrf-token" content="')[1].split('"')[0]
-        formulaire = urllib.parse.urlencode({"identifiant": "banc", "mot_de_passe": MOT_DE_PASSE, "csrf_token": jeton})
+        formulaire = urllib.parse.urlencode(
+            {"identifiant": "banc", "mot_de_passe": MOT_DE_PASSE, "csrf_token": jeton}
+        )
         self.requete("POST", "/comptes/connexion", formulaire, "application/x-www-form-urlencoded")
         self.jeton = json.loads(self.requete("GET", "/api/session")[1])["csrf"]
 
@@ -92,10 +103,22 @@ class Client:
 
 
 def _file(n: int, temps_id: int) -> list[dict]:
-    return [{"client_uuid": str(uuid.uuid4()), "temps": temps_id, "texte": TEXTES[i % len(TEXTES)] + f" ({i})",
-             "question": "Le numérique, c'est compliqué ?", "nature": "parole", "profil": "habitant",
-             "tranche_age": "40_59", "genre": "", "themes": ["parentalite"] if i % 2 else ["manque-moyens"],
-             "a_retenir": False, "ne_pas_citer": False} for i in range(n)]
+    return [
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "temps": temps_id,
+            "texte": TEXTES[i % len(TEXTES)] + f" ({i})",
+            "question": "Le numérique, c'est compliqué ?",
+            "nature": "parole",
+            "profil": "habitant",
+            "tranche_age": "40_59",
+            "genre": "",
+            "themes": ["parentalite"] if i % 2 else ["manque-moyens"],
+            "a_retenir": False,
+            "ne_pas_citer": False,
+        }
+        for i in range(n)
+    ]
 
 
 def mesurer(mode: str, n: int, taille_lot: int, url_base: str | None) -> float:
@@ -113,12 +136,20 @@ def mesurer(mode: str, n: int, taille_lot: int, url_base: str | None) -> float:
             debut = time.perf_counter()
             if mode == "par_lots":
                 for i in range(0, n, taille_lot):
-                    statut, corps = client.requete("POST", "/api/contributions/lot",
-                                                   json.dumps({"contributions": file[i:i + taille_lot]}), "application/json")
-                    assert statut == 200 and all(r["statut"] == "creee" for r in json.loads(corps)["resultats"]), corps[:300]
+                    statut, corps = client.requete(
+                        "POST",
+                        "/api/contributions/lot",
+                        json.dumps({"contributions": file[i : i + taille_lot]}),
+                        "application/json",
+                    )
+                    assert statut == 200 and all(
+                        r["statut"] == "creee" for r in json.loads(corps)["resultats"]
+                    ), corps[:300]
             else:
                 for parole in file:
-                    statut, corps = client.requete("POST", "/api/contributions", json.dumps(parole), "application/json")
+                    statut, corps = client.requete(
+                        "POST", "/api/contributions", json.dumps(parole), "application/json"
+                    )
                     assert statut == 201, corps[:300]
             duree = time.perf_counter() - debut
         finally:
@@ -131,6 +162,7 @@ def _vider_postgres(url: str) -> None:
     from sqlalchemy import text
 
     from collecte.modele.db import creer_engine
+
     engine = creer_engine(url)
     with engine.begin() as connexion:
         connexion.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -140,17 +172,30 @@ def _vider_postgres(url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paroles", type=int, default=1000)
-    parser.add_argument("--lot", type=int, default=100, help="paroles par requête (la tablette monte jusqu'à 100)")
+    parser.add_argument(
+        "--lot", type=int, default=100, help="paroles par requête (la tablette monte jusqu'à 100)"
+    )
     parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--postgres", default=None, help="URL d'une base PostgreSQL jetable (vidée à chaque mesure)")
+    parser.add_argument(
+        "--postgres", default=None, help="URL d'une base PostgreSQL jetable (vidée à chaque mesure)"
+    )
     args = parser.parse_args()
-    resultats = {"machine": machine(), "paroles": args.paroles, "taille_lot": args.lot,
-                 "base": "postgresql" if args.postgres else "sqlite"}
+    resultats = {
+        "machine": machine(),
+        "paroles": args.paroles,
+        "taille_lot": args.lot,
+        "base": "postgresql" if args.postgres else "sqlite",
+    }
     for mode in ("par_lots", "une_par_une"):
         mesures = [mesurer(mode, args.paroles, args.lot, args.postgres) for _ in range(args.repetitions)]
-        resultats[mode] = {"ms_par_parole_mediane": round(statistics.median(mesures), 3),
-                           "mesures": [round(m, 3) for m in mesures]}
-        print(f"{mode} : {resultats[mode]['ms_par_parole_mediane']} ms par parole (médiane de {len(mesures)})", file=sys.stderr)
+        resultats[mode] = {
+            "ms_par_parole_mediane": round(statistics.median(mesures), 3),
+            "mesures": [round(m, 3) for m in mesures],
+        }
+        print(
+            f"{mode} : {resultats[mode]['ms_par_parole_mediane']} ms par parole (médiane de {len(mesures)})",
+            file=sys.stderr,
+        )
     sortie = RACINE / "bench" / "resultats"
     sortie.mkdir(exist_ok=True)
     (sortie / f"lot-{resultats['base']}.json").write_text(json.dumps(resultats, ensure_ascii=False, indent=2))

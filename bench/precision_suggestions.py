@@ -8,6 +8,7 @@ prédite par un modèle construit sur les 4 autres (plus les indices du livre de
 top-1 : la première suggestion est l'un des thèmes posés par l'équipe ; top-3 : l'un des trois.
 On compare les indices seuls, le bayésien seul et le mélange (la méthode en service).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,19 +31,44 @@ from analyse.donnees import Corpus  # noqa: E402
 def lire_demarche(dossier: Path, fichier_themes: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     with open(dossier / "contributions.csv", encoding="utf-8-sig", newline="") as f:
         lignes = list(csv.DictReader(f, delimiter=";"))
-    contributions = pd.DataFrame({"id": range(1, len(lignes) + 1), "texte": [l["texte"] for l in lignes],
-                                  "themes": [[s for s in (l.get("themes") or "").split(";") if s] for l in lignes]})
+    contributions = pd.DataFrame(
+        {
+            "id": range(1, len(lignes) + 1),
+            "texte": [l["texte"] for l in lignes],
+            "themes": [[s for s in (l.get("themes") or "").split(";") if s] for l in lignes],
+        }
+    )
     livre = yaml.safe_load(fichier_themes.read_text(encoding="utf-8"))
-    themes = pd.DataFrame([{"slug": t["slug"], "label": t["label"], "mots_cles": t.get("keywords") or t.get("mots_cles") or []}
-                           for t in livre["themes"]])
+    themes = pd.DataFrame(
+        [
+            {
+                "slug": t["slug"],
+                "label": t["label"],
+                "mots_cles": t.get("keywords") or t.get("mots_cles") or [],
+            }
+            for t in livre["themes"]
+        ]
+    )
     return contributions[contributions["themes"].map(bool)].reset_index(drop=True), themes
 
 
 def _corpus(apprentissage: pd.DataFrame, themes: pd.DataFrame) -> Corpus:
-    liens = apprentissage[["id", "themes"]].explode("themes").rename(columns={"id": "contribution_id", "themes": "theme"})
+    liens = (
+        apprentissage[["id", "themes"]]
+        .explode("themes")
+        .rename(columns={"id": "contribution_id", "themes": "theme"})
+    )
     vide = pd.DataFrame()
-    return Corpus(demarche={}, contributions=apprentissage[["id", "texte"]], liens_themes=liens, themes=themes,
-                  temps=vide, structures=vide, territoires=vide, questionnaires_soumis=vide)
+    return Corpus(
+        demarche={},
+        contributions=apprentissage[["id", "texte"]],
+        liens_themes=liens,
+        themes=themes,
+        temps=vide,
+        structures=vide,
+        territoires=vide,
+        questionnaires_soumis=vide,
+    )
 
 
 def evaluer(contributions: pd.DataFrame, themes: pd.DataFrame, parts: int = 5, graine: int = 0) -> dict:
@@ -60,8 +86,12 @@ def evaluer(contributions: pd.DataFrame, themes: pd.DataFrame, parts: int = 5, g
                 r["top3"] += any(s in ligne.themes for s in proposes[:3])
                 r["sans_suggestion"] += not proposes
     n = len(contributions)
-    return {"paroles": n, "themes": len(themes), "parts": parts,
-            **{nom: {k: round(v / n, 3) for k, v in r.items()} for nom, r in resultats.items()}}
+    return {
+        "paroles": n,
+        "themes": len(themes),
+        "parts": parts,
+        **{nom: {k: round(v / n, 3) for k, v in r.items()} for nom, r in resultats.items()},
+    }
 
 
 def _modeles(complet: Corpus, sans_etiquettes: Corpus) -> dict:
@@ -74,7 +104,9 @@ def _modeles(complet: Corpus, sans_etiquettes: Corpus) -> dict:
 
 def main() -> None:
     parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parseur.add_argument("dossier", nargs="?", type=Path, default=RACINE / "exemples" / "numerique-citoyennete")
+    parseur.add_argument(
+        "dossier", nargs="?", type=Path, default=RACINE / "exemples" / "numerique-citoyennete"
+    )
     parseur.add_argument("--themes", type=Path, default=RACINE / "exemples" / "themes.yaml")
     args = parseur.parse_args()
     contributions, themes = lire_demarche(args.dossier, args.themes)

@@ -1,4 +1,5 @@
 """Commandes `parole` du paquet collecte (init-db, create-user…)."""
+
 from __future__ import annotations
 
 import errno
@@ -11,12 +12,12 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from collecte import comptes
-from collecte.themes import gestion as gestion_themes
-from collecte.modele import sauvegarde
 from collecte import demarches as logique_demarches
+from collecte.modele import sauvegarde
 from collecte.modele.db import get_engine, get_session, init_db
 from collecte.modele.models import ROLES
 from collecte.modele.validation import ErreurValidation
+from collecte.themes import gestion as gestion_themes
 
 
 @click.command("init-db")
@@ -55,8 +56,12 @@ def choisir_demarche(session, slug: str | None):
     if len(demarches) == 1:
         return demarches[0]
     if not demarches:
-        raise click.ClickException("Aucune démarche dans la base : importez d'abord un classeur (parole import).")
-    raise click.ClickException("Plusieurs démarches : précisez --demarche parmi " + ", ".join(d.slug for d in demarches) + ".")
+        raise click.ClickException(
+            "Aucune démarche dans la base : importez d'abord un classeur (parole import)."
+        )
+    raise click.ClickException(
+        "Plusieurs démarches : précisez --demarche parmi " + ", ".join(d.slug for d in demarches) + "."
+    )
 
 
 @click.group("themes")
@@ -84,7 +89,13 @@ def themes_import(fichier: Path, slug: str | None):
 
 @themes_groupe.command("export")
 @click.option("-o", "--sortie", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--format", "format_", type=click.Choice(sorted(gestion_themes.FORMATS_EXPORT)), default="yaml", show_default=True)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(sorted(gestion_themes.FORMATS_EXPORT)),
+    default="yaml",
+    show_default=True,
+)
 @click.option("--demarche", "slug")
 @with_appcontext
 def themes_export(sortie: Path, format_: str, slug: str | None):
@@ -101,8 +112,12 @@ def themes_export(sortie: Path, format_: str, slug: str | None):
 @click.command("import")
 @click.argument("chemin", type=click.Path(exists=True, path_type=Path))
 @click.option("--demarche", "slug", help="Démarche cible (créée si besoin) ; sinon la feuille « demarche ».")
-@click.option("--themes", "fichier_themes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Livre de codes à importer d'abord (.yaml, .csv ou .qdc).")
+@click.option(
+    "--themes",
+    "fichier_themes",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Livre de codes à importer d'abord (.yaml, .csv ou .qdc).",
+)
 @with_appcontext
 def import_commande(chemin: Path, slug: str | None, fichier_themes: Path | None):
     """Importe une démarche depuis un classeur .xlsx, un dossier de .csv ou un .zip de .csv (tout ou rien)."""
@@ -110,8 +125,9 @@ def import_commande(chemin: Path, slug: str | None, fichier_themes: Path | None)
 
     init_db(get_engine())  # une instance neuve reçoit son schéma ; une ancienne est mise à jour
     try:
-        rapport = imports.importer_chemin(get_session(), chemin, slug, fichier_themes,
-                                          current_app.config["QUESTIONNAIRES_DIR"])
+        rapport = imports.importer_chemin(
+            get_session(), chemin, slug, fichier_themes, current_app.config["QUESTIONNAIRES_DIR"]
+        )
     except imports.ErreurImport as erreur:
         click.echo("Import refusé, rien n'a été écrit :", err=True)
         for ligne in erreur.erreurs:
@@ -132,18 +148,19 @@ def demo_commande(port: int, sans_serveur: bool):
     """Crée la base, charge la démarche d'exemple, crée un compte de démonstration et sert l'application."""
     import secrets
 
+    from sqlmodel import select
     from werkzeug.serving import run_simple
 
-    from collecte.tableurs import entrees as imports
     from collecte.modele.models import Utilisateur
-    from sqlmodel import select
+    from collecte.tableurs import entrees as imports
 
     init_db(get_engine())
     session = get_session()
     exemples = Path(current_app.config["EXEMPLES_DIR"])
     if logique_demarches.demarche_par_slug(session, "numerique-citoyennete") is None:
-        rapport = imports.importer_chemin(session, exemples / "numerique-citoyennete", "numerique-citoyennete",
-                                          exemples / "themes.yaml")
+        rapport = imports.importer_chemin(
+            session, exemples / "numerique-citoyennete", "numerique-citoyennete", exemples / "themes.yaml"
+        )
         click.echo(f"Démarche d'exemple chargée : {', '.join(rapport.lignes())}")
     else:
         click.echo("Démarche d'exemple déjà présente : rien n'est rechargé.")
@@ -160,13 +177,22 @@ def demo_commande(port: int, sans_serveur: bool):
     click.echo("")
     if not sans_serveur:
         click.echo("Ctrl+C pour arrêter.")
-        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True, use_reloader=False,
-                   use_debugger=False)
+        run_simple(
+            "127.0.0.1",
+            port,
+            current_app._get_current_object(),
+            threaded=True,
+            use_reloader=False,
+            use_debugger=False,
+        )
 
 
 ERREURS_SYSTEME = {
-    errno.ENOENT: "fichier ou dossier introuvable", errno.EACCES: "accès refusé", errno.EPERM: "accès refusé",
-    errno.ENOSPC: "plus de place sur le disque", errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "accès refusé",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
     errno.EROFS: "disque en lecture seule",
 }
 
@@ -195,21 +221,37 @@ def _sans_trace(fonction, *arguments, **options):
 @with_appcontext
 def sauvegarde_commande(fichier: Path):
     """Sauvegarde la base et les photos dans une archive .zip (lisible de son seul propriétaire)."""
-    manifeste = _sans_trace(sauvegarde.sauvegarder, get_engine(), current_app.config["PHOTOS_DIR"], fichier,
-                            signaler=_signaler)
+    manifeste = _sans_trace(
+        sauvegarde.sauvegarder, get_engine(), current_app.config["PHOTOS_DIR"], fichier, signaler=_signaler
+    )
     click.echo(f"Sauvegarde écrite dans {fichier} : {sauvegarde.decrire(manifeste['comptes'])}.", err=True)
 
 
 @click.command("restaurer")
 @click.argument("fichier", type=click.Path(path_type=Path))  # fichier absent : message en français, plus bas
-@click.option("--force", is_flag=True, help="Remplace une base qui contient déjà des démarches ou des paroles.")
+@click.option(
+    "--force", is_flag=True, help="Remplace une base qui contient déjà des démarches ou des paroles."
+)
 @with_appcontext
 def restaurer_commande(fichier: Path, force: bool):
     """Remplace la base et les photos par celles d'une sauvegarde, puis met le schéma à jour."""
-    manifeste = _sans_trace(sauvegarde.restaurer, get_engine(), current_app.config["PHOTOS_DIR"], fichier,
-                            forcer=force, signaler=_signaler)
+    manifeste = _sans_trace(
+        sauvegarde.restaurer,
+        get_engine(),
+        current_app.config["PHOTOS_DIR"],
+        fichier,
+        forcer=force,
+        signaler=_signaler,
+    )
     click.echo(f"Restauration terminée : {sauvegarde.decrire(manifeste['comptes'])}.", err=True)
 
 
-COMMANDES = [init_db_commande, create_user_commande, themes_groupe, import_commande, demo_commande,
-             sauvegarde_commande, restaurer_commande]
+COMMANDES = [
+    init_db_commande,
+    create_user_commande,
+    themes_groupe,
+    import_commande,
+    demo_commande,
+    sauvegarde_commande,
+    restaurer_commande,
+]

@@ -4,6 +4,7 @@ L'identité gardée dans la session (et dans le cookie « rester connecté ») e
 version de session du compte augmente à chaque déconnexion, changement de mot de passe ou
 désactivation, et toute session qui porte l'ancienne cesse aussitôt de valoir, sur tous les appareils.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -53,7 +54,10 @@ def a_le_role(role: str, role_minimal: str) -> bool:
 def charger_utilisateur(session: Session, ident: str) -> CompteSession | None:
     """Le compte d'une identité de session `id.version` ; None si elle est périmée ou malformée."""
     numero, _, version = str(ident).partition(".")
-    if not (numero.isascii() and numero.isdigit() and version.isascii() and version.isdigit()) or len(numero) > 10:
+    if (
+        not (numero.isascii() and numero.isdigit() and version.isascii() and version.isdigit())
+        or len(numero) > 10
+    ):
         return None
     utilisateur = session.get(Utilisateur, int(numero))
     if utilisateur is None or not utilisateur.actif or utilisateur.version_session != int(version):
@@ -71,7 +75,9 @@ def fermer_les_sessions(session: Session, utilisateur_id: int) -> None:
 
 
 def verifier_identifiants(session: Session, identifiant: str, mot_de_passe: str) -> Utilisateur | None:
-    utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant.strip())).first()
+    utilisateur = session.exec(
+        select(Utilisateur).where(Utilisateur.identifiant == identifiant.strip())
+    ).first()
     if utilisateur is None:
         check_password_hash(_HACHE_LEURRE, mot_de_passe)
         return None
@@ -87,27 +93,41 @@ def mots_de_passe_courants() -> frozenset[str]:
 
 
 def valider_mot_de_passe(mot_de_passe: str, identifiant: str = "") -> str:
-    """Refuse l'évident : trop court (espaces non comptés), trop répétitif, l'identifiant, un mot de passe courant."""
+    """Refuse l'évident : trop court (espaces non comptés), trop répétitif, l'identifiant, un mot de passe
+    courant."""
     mot_de_passe = mot_de_passe or ""
     utile = mot_de_passe.strip()
     if len(utile) < MOT_DE_PASSE_LONGUEUR_MIN:
         raise ErreurValidation(
-            f"Le mot de passe doit faire au moins {MOT_DE_PASSE_LONGUEUR_MIN} caractères (hors espaces au début et à la fin).",
-            "mot_de_passe")
+            (
+                f"Le mot de passe doit faire au moins {MOT_DE_PASSE_LONGUEUR_MIN} caractères (hors espaces "
+                "au début et à la fin)."
+            ),
+            "mot_de_passe",
+        )
     if len(set(utile.lower())) < MOT_DE_PASSE_CARACTERES_DIFFERENTS_MIN:
         raise ErreurValidation(
-            f"Le mot de passe est trop répétitif : utilisez au moins {MOT_DE_PASSE_CARACTERES_DIFFERENTS_MIN} caractères différents.",
-            "mot_de_passe")
+            (
+                "Le mot de passe est trop répétitif : utilisez au moins "
+                f"{MOT_DE_PASSE_CARACTERES_DIFFERENTS_MIN} caractères différents."
+            ),
+            "mot_de_passe",
+        )
     nom = identifiant.strip().lower()
     if len(nom) >= 3 and nom in utile.lower():
         raise ErreurValidation("Le mot de passe ne doit pas contenir l'identifiant.", "mot_de_passe")
     if utile.lower() in mots_de_passe_courants():
-        raise ErreurValidation("Ce mot de passe est parmi les plus courants : choisissez-en un autre, par exemple "
-                               "quatre mots sans rapport entre eux.", "mot_de_passe")
+        raise ErreurValidation(
+            "Ce mot de passe est parmi les plus courants : choisissez-en un autre, par exemple "
+            "quatre mots sans rapport entre eux.",
+            "mot_de_passe",
+        )
     return mot_de_passe
 
 
-def creer_utilisateur(session: Session, identifiant: str, mot_de_passe: str, role: str, nom: str = "") -> Utilisateur:
+def creer_utilisateur(
+    session: Session, identifiant: str, mot_de_passe: str, role: str, nom: str = ""
+) -> Utilisateur:
     identifiant = (identifiant or "").strip()
     if not identifiant or len(identifiant) > 80:
         raise ErreurValidation("L'identifiant est obligatoire (80 caractères au plus).", "identifiant")
@@ -127,15 +147,23 @@ def creer_utilisateur(session: Session, identifiant: str, mot_de_passe: str, rol
     return utilisateur
 
 
-def modifier_utilisateur(session: Session, utilisateur: Utilisateur, role: str, actif: bool, mot_de_passe: str = "",
-                         par_id: int | None = None) -> None:
-    """Change le rôle, l'état et (s'il est donné) le mot de passe d'un compte. `par_id` : le compte qui fait la
-    modification ; un·e admin ne peut ni retirer ses propres droits d'administration ni se désactiver."""
+def modifier_utilisateur(
+    session: Session,
+    utilisateur: Utilisateur,
+    role: str,
+    actif: bool,
+    mot_de_passe: str = "",
+    par_id: int | None = None,
+) -> None:
+    """Change le rôle, l'état et (s'il est donné) le mot de passe d'un compte. `par_id` : le compte qui fait
+    la modification ; un·e admin ne peut ni retirer ses propres droits d'administration ni se désactiver."""
     if utilisateur.id == par_id and (role != "admin" or not actif):
         raise ErreurValidation("Vous ne pouvez pas retirer vos propres droits d'administration.", "role")
     if role not in ROLES:
         raise ErreurValidation(f"Rôle « {role} » inconnu.", "role")
-    hache = mot_de_passe and generate_password_hash(valider_mot_de_passe(mot_de_passe, utilisateur.identifiant))
+    hache = mot_de_passe and generate_password_hash(
+        valider_mot_de_passe(mot_de_passe, utilisateur.identifiant)
+    )
     with unite_de_travail(session):
         if hache:
             utilisateur.mot_de_passe_hash = hache

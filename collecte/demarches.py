@@ -1,4 +1,5 @@
 """Démarches, territoires et structures : création, modification, lecture."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,14 @@ import unicodedata
 from sqlmodel import Session, func, select
 
 from collecte.modele.db import unite_de_travail
-from collecte.modele.models import Contribution, Demarche, Structure, TempsDeCollecte, Territoire, TYPOLOGIES
-from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_choix, valider_date, valider_texte
+from collecte.modele.models import TYPOLOGIES, Contribution, Demarche, Structure, TempsDeCollecte, Territoire
+from collecte.modele.validation import (
+    ErreurValidation,
+    lire_identifiant,
+    valider_choix,
+    valider_date,
+    valider_texte,
+)
 
 
 def slugifier(texte: str, longueur_max: int = 80) -> str:
@@ -76,17 +83,23 @@ def libelle_territoire(territoire: Territoire | None) -> str:
     return f"{territoire.ville} – {territoire.quartier}" if territoire.quartier else territoire.ville
 
 
-def trouver_ou_creer_territoire(session: Session, demarche_id: int, ville: str, quartier: str = "", code_qpv: str = "") -> Territoire:
-    """Le territoire (ville, quartier) de la démarche, créé s'il n'existe pas, un code QPV donné le complétant ;
-    enregistré aussitôt (une unité de travail)."""
+def trouver_ou_creer_territoire(
+    session: Session, demarche_id: int, ville: str, quartier: str = "", code_qpv: str = ""
+) -> Territoire:
+    """Le territoire (ville, quartier) de la démarche, créé s'il n'existe pas, un code QPV donné le
+    complétant ; enregistré aussitôt (une unité de travail)."""
     ville = valider_texte(ville, "ville", 120)
     quartier = valider_texte(quartier, "quartier", 200, requis=False)
     code_qpv = valider_texte(code_qpv, "code_qpv", 20) if code_qpv else ""
     requete = select(Territoire).where(
         Territoire.demarche_id == demarche_id, Territoire.ville == ville, Territoire.quartier == quartier
     )
-    territoire = session.exec(requete).first() or Territoire(demarche_id=demarche_id, ville=ville, quartier=quartier)
-    deja = ErreurValidation("Ce territoire vient d'être enregistré par quelqu'un d'autre : rechargez la page.", "ville")
+    territoire = session.exec(requete).first() or Territoire(
+        demarche_id=demarche_id, ville=ville, quartier=quartier
+    )
+    deja = ErreurValidation(
+        "Ce territoire vient d'être enregistré par quelqu'un d'autre : rechargez la page.", "ville"
+    )
     with unite_de_travail(session, doublon=deja):
         if code_qpv:
             territoire.code_qpv = code_qpv
@@ -94,7 +107,16 @@ def trouver_ou_creer_territoire(session: Session, demarche_id: int, ville: str, 
     return territoire
 
 
-CHAMPS_STRUCTURE = ("lieu", "public", "equipement", "offre_numerique", "besoins", "horaires", "prescripteurs", "notes")
+CHAMPS_STRUCTURE = (
+    "lieu",
+    "public",
+    "equipement",
+    "offre_numerique",
+    "besoins",
+    "horaires",
+    "prescripteurs",
+    "notes",
+)
 
 
 def valider_structure(donnees: dict) -> dict:
@@ -116,7 +138,9 @@ def _territoire_de_la_demarche(session: Session, demarche_id: int, valeur) -> in
     return territoire.id
 
 
-def enregistrer_structure(session: Session, demarche_id: int, donnees: dict, structure: Structure | None = None) -> Structure:
+def enregistrer_structure(
+    session: Session, demarche_id: int, donnees: dict, structure: Structure | None = None
+) -> Structure:
     champs = valider_structure(donnees)
     deja = ErreurValidation(f"La structure « {champs['nom']} » existe déjà dans cette démarche.", "nom")
     doublon = session.exec(
@@ -134,13 +158,17 @@ def enregistrer_structure(session: Session, demarche_id: int, donnees: dict, str
 
 
 def structures(session: Session, demarche_id: int) -> list[Structure]:
-    return list(session.exec(select(Structure).where(Structure.demarche_id == demarche_id).order_by(Structure.nom)))
+    return list(
+        session.exec(select(Structure).where(Structure.demarche_id == demarche_id).order_by(Structure.nom))
+    )
 
 
 def resume_demarche(session: Session, demarche_id: int) -> dict:
     """Quelques chiffres pour la page d'une démarche (les chiffres clés complets sont dans `analyse`)."""
     nb_temps = session.exec(select(func.count()).where(TempsDeCollecte.demarche_id == demarche_id)).one()
     nb_paroles = session.exec(
-        select(func.count(Contribution.id)).join(TempsDeCollecte).where(TempsDeCollecte.demarche_id == demarche_id)
+        select(func.count(Contribution.id))
+        .join(TempsDeCollecte)
+        .where(TempsDeCollecte.demarche_id == demarche_id)
     ).one()
     return {"temps": nb_temps, "paroles": nb_paroles}

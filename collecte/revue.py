@@ -1,4 +1,5 @@
 """Revue des paroles : filtres, recherche sans accents, correction, actions groupées, doublons probables."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,15 @@ from sqlmodel import Session, select
 
 from collecte.modele.champs import champ, valider_champ, valider_contribution
 from collecte.modele.db import unite_de_travail
-from collecte.modele.models import Contribution, ContributionTheme, TempsDeCollecte, Territoire, Theme, Utilisateur, maintenant
+from collecte.modele.models import (
+    Contribution,
+    ContributionTheme,
+    TempsDeCollecte,
+    Territoire,
+    Theme,
+    Utilisateur,
+    maintenant,
+)
 from collecte.modele.validation import ErreurValidation
 from collecte.terrain.saisie import remplacer_themes, themes_de_la_demarche
 
@@ -55,7 +64,9 @@ def normaliser(texte: str) -> str:
 
 
 def _requete(filtres: Filtres, *colonnes):
-    requete = select(*(colonnes or (Contribution.id,))).join(TempsDeCollecte, TempsDeCollecte.id == Contribution.temps_id)
+    requete = select(*(colonnes or (Contribution.id,))).join(
+        TempsDeCollecte, TempsDeCollecte.id == Contribution.temps_id
+    )
     # Chaque condition n'est construite que si son filtre est actif (pas de comparaison à None).
     conditions = [
         (filtres.demarche_id, lambda: TempsDeCollecte.demarche_id == filtres.demarche_id),
@@ -72,8 +83,13 @@ def _requete(filtres: Filtres, *colonnes):
         if actif:
             requete = requete.where(condition())
     if filtres.theme_id:
-        requete = requete.where(Contribution.id.in_(
-            select(ContributionTheme.contribution_id).where(ContributionTheme.theme_id == filtres.theme_id)))
+        requete = requete.where(
+            Contribution.id.in_(
+                select(ContributionTheme.contribution_id).where(
+                    ContributionTheme.theme_id == filtres.theme_id
+                )
+            )
+        )
     return requete
 
 
@@ -94,15 +110,21 @@ def ids_filtres(session: Session, filtres: Filtres) -> list[int]:
 def _lignes(session: Session, ids: list[int]) -> list[Ligne]:
     if not ids:
         return []
-    requete = (select(Contribution, TempsDeCollecte, Territoire, Utilisateur.identifiant)
-               .join(TempsDeCollecte, TempsDeCollecte.id == Contribution.temps_id)
-               .outerjoin(Territoire, Territoire.id == TempsDeCollecte.territoire_id)
-               .outerjoin(Utilisateur, Utilisateur.id == Contribution.saisie_par_id)
-               .where(Contribution.id.in_(ids)).order_by(Contribution.id.desc()))
+    requete = (
+        select(Contribution, TempsDeCollecte, Territoire, Utilisateur.identifiant)
+        .join(TempsDeCollecte, TempsDeCollecte.id == Contribution.temps_id)
+        .outerjoin(Territoire, Territoire.id == TempsDeCollecte.territoire_id)
+        .outerjoin(Utilisateur, Utilisateur.id == Contribution.saisie_par_id)
+        .where(Contribution.id.in_(ids))
+        .order_by(Contribution.id.desc())
+    )
     lignes = {c.id: Ligne(c, t, te, u or "") for c, t, te, u in session.exec(requete).all()}
-    etiquettes = session.exec(select(ContributionTheme.contribution_id, Theme)
-                              .join(Theme, Theme.id == ContributionTheme.theme_id)
-                              .where(ContributionTheme.contribution_id.in_(ids)).order_by(Theme.ordre)).all()
+    etiquettes = session.exec(
+        select(ContributionTheme.contribution_id, Theme)
+        .join(Theme, Theme.id == ContributionTheme.theme_id)
+        .where(ContributionTheme.contribution_id.in_(ids))
+        .order_by(Theme.ordre)
+    ).all()
     for contribution_id, theme in etiquettes:
         lignes[contribution_id].themes.append(theme)
     return [lignes[i] for i in ids if i in lignes]
@@ -112,15 +134,19 @@ def page(session: Session, filtres: Filtres, numero: int = 1) -> tuple[list[Lign
     """Les lignes de la page `numero` (50 par page) et le nombre total de paroles filtrées."""
     ids = ids_filtres(session, filtres)
     debut = (max(numero, 1) - 1) * PAR_PAGE
-    lignes = _lignes(session, ids[debut:debut + PAR_PAGE])
+    lignes = _lignes(session, ids[debut : debut + PAR_PAGE])
     if filtres.demarche_id and lignes:
         _marquer_doublons(session, filtres.demarche_id, lignes)
     return lignes, len(ids)
 
 
 def _textes_demarche(session: Session, demarche_id: int, limite: int | None = None) -> dict[int, str]:
-    requete = (select(Contribution.id, Contribution.texte).join(TempsDeCollecte)
-               .where(TempsDeCollecte.demarche_id == demarche_id).order_by(Contribution.id.desc()))
+    requete = (
+        select(Contribution.id, Contribution.texte)
+        .join(TempsDeCollecte)
+        .where(TempsDeCollecte.demarche_id == demarche_id)
+        .order_by(Contribution.id.desc())
+    )
     if limite:
         requete = requete.limit(limite)
     textes = {}
@@ -150,19 +176,25 @@ def doublons_probables(session: Session, demarche_id: int) -> list[tuple[Ligne, 
     ids, corpus = list(textes), list(textes.values())
     paires = []
     for debut in range(0, len(corpus), 500):
-        scores = process.cdist(corpus[debut:debut + 500], corpus, scorer=fuzz.ratio, score_cutoff=SEUIL_DOUBLON,
-                               dtype="uint8")
+        scores = process.cdist(
+            corpus[debut : debut + 500], corpus, scorer=fuzz.ratio, score_cutoff=SEUIL_DOUBLON, dtype="uint8"
+        )
         for i, j in zip(*scores.nonzero()):
             if debut + i < j:
                 paires.append((ids[debut + i], ids[j], int(scores[i, j])))
-    lignes = {l.contribution.id: l for l in _lignes(session, sorted({i for p in paires for i in p[:2]}, reverse=True))}
+    lignes = {
+        l.contribution.id: l
+        for l in _lignes(session, sorted({i for p in paires for i in p[:2]}, reverse=True))
+    }
     return [(lignes[a], lignes[b], score) for a, b, score in sorted(paires, key=lambda p: -p[2])]
 
 
 ACTIONS = {"ajouter_theme", "retirer_theme", "retenir", "ne_plus_retenir", "masquer", "afficher"}
 
 
-def action_groupee(session: Session, ids: list[int], action: str, theme_id: int | None, utilisateur_id: int) -> int:
+def action_groupee(
+    session: Session, ids: list[int], action: str, theme_id: int | None, utilisateur_id: int
+) -> int:
     """Applique `action` aux paroles `ids`, tout ou rien ; renvoie le nombre de paroles modifiées."""
     if action not in ACTIONS:
         raise ErreurValidation("Action inconnue.", "action")
@@ -175,7 +207,9 @@ def action_groupee(session: Session, ids: list[int], action: str, theme_id: int 
             raise ErreurValidation("Choisissez un thème.", "theme")
     with unite_de_travail(session):
         contributions = list(session.exec(select(Contribution).where(Contribution.id.in_(ids))))
-        cibles = _etiqueter(session, contributions, action, theme) if theme else _marquer(contributions, action)
+        cibles = (
+            _etiqueter(session, contributions, action, theme) if theme else _marquer(contributions, action)
+        )
         for contribution in cibles:
             contribution.modifiee_par_id = utilisateur_id
             contribution.modifiee_le = maintenant()
@@ -183,30 +217,45 @@ def action_groupee(session: Session, ids: list[int], action: str, theme_id: int 
     return len(cibles)
 
 
-def _etiqueter(session: Session, contributions: list[Contribution], action: str, theme: Theme) -> list[Contribution]:
+def _etiqueter(
+    session: Session, contributions: list[Contribution], action: str, theme: Theme
+) -> list[Contribution]:
     ids = [c.id for c in contributions]
-    deja = set(session.exec(select(ContributionTheme.contribution_id).where(
-        ContributionTheme.theme_id == theme.id, ContributionTheme.contribution_id.in_(ids))).all())
+    deja = set(
+        session.exec(
+            select(ContributionTheme.contribution_id).where(
+                ContributionTheme.theme_id == theme.id, ContributionTheme.contribution_id.in_(ids)
+            )
+        ).all()
+    )
     if action == "ajouter_theme":
         cibles = [c for c in contributions if c.id not in deja]
         session.add_all([ContributionTheme(contribution_id=c.id, theme_id=theme.id) for c in cibles])
         return cibles
-    session.exec(delete(ContributionTheme).where(ContributionTheme.theme_id == theme.id,
-                                                  ContributionTheme.contribution_id.in_(ids)))
+    session.exec(
+        delete(ContributionTheme).where(
+            ContributionTheme.theme_id == theme.id, ContributionTheme.contribution_id.in_(ids)
+        )
+    )
     return [c for c in contributions if c.id in deja]
 
 
 def _marquer(contributions: list[Contribution], action: str) -> list[Contribution]:
-    attribut, valeur = {"retenir": ("a_retenir", True), "ne_plus_retenir": ("a_retenir", False),
-                        "masquer": ("masquee", True), "afficher": ("masquee", False)}[action]
+    attribut, valeur = {
+        "retenir": ("a_retenir", True),
+        "ne_plus_retenir": ("a_retenir", False),
+        "masquer": ("masquee", True),
+        "afficher": ("masquee", False),
+    }[action]
     cibles = [c for c in contributions if getattr(c, attribut) != valeur]
     for contribution in cibles:
         setattr(contribution, attribut, valeur)
     return cibles
 
 
-def modifier_parole(session: Session, contribution: Contribution, donnees: dict,
-                    utilisateur_id: int | None) -> Contribution:
+def modifier_parole(
+    session: Session, contribution: Contribution, donnees: dict, utilisateur_id: int | None
+) -> Contribution:
     """Correction d'une parole dans la revue : ses champs saisis, ses thèmes et la modération (« masquée »),
     validés comme à la saisie puis écrits ensemble, ou pas du tout ; lève ErreurValidation."""
     temps = session.get(TempsDeCollecte, contribution.temps_id)

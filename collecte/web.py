@@ -2,6 +2,7 @@
 écrans gardés hors ligne. Les vues de `collecte`, `questionnaires`, `analyse` et `restitution` les
 importent d'ici ; la connexion elle-même est exigée partout par `app._exiger_compte`.
 """
+
 from __future__ import annotations
 
 import urllib.parse
@@ -45,7 +46,11 @@ def cible_sure(cible: str | None, defaut: str) -> str:
     if not isinstance(cible, str) or not cible:
         return defaut
     for forme in (cible, urllib.parse.unquote(cible)):
-        if any(c in _INTERDITS_DANS_UNE_CIBLE for c in forme) or not forme.startswith("/") or forme.startswith("//"):
+        if (
+            any(c in _INTERDITS_DANS_UNE_CIBLE for c in forme)
+            or not forme.startswith("/")
+            or forme.startswith("//")
+        ):
             return defaut
     morceaux = urllib.parse.urlsplit(cible)
     if morceaux.scheme or morceaux.netloc:

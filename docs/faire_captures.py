@@ -5,6 +5,7 @@
 Démarche d'exemple dans un dossier jetable, serveur local, Chromium de Debian (Playwright) ; le réseau
 est coupé en arrêtant le serveur, comme dans les tests. Écrit docs/terrain-*.png.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,16 +29,25 @@ def main() -> None:
     from werkzeug.serving import make_server
 
     dossier = Path(tempfile.mkdtemp(prefix="parole-captures-"))
-    env = {**os.environ, "PAROLE_INSTANCE": str(dossier), "PAROLE_ENV": "developpement",
-           "PAROLE_DATABASE_URL": f"sqlite:///{dossier / 'parole.sqlite'}"}
-    sortie = subprocess.run([str(Path(sys.executable).parent / "parole"), "demo", "--sans-serveur"], env=env,
-                            capture_output=True, text=True, check=True).stdout
+    env = {
+        **os.environ,
+        "PAROLE_INSTANCE": str(dossier),
+        "PAROLE_ENV": "developpement",
+        "PAROLE_DATABASE_URL": f"sqlite:///{dossier / 'parole.sqlite'}",
+    }
+    sortie = subprocess.run(
+        [str(Path(sys.executable).parent / "parole"), "demo", "--sans-serveur"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     mot_de_passe = re.search(r"Mot de passe\s*:\s*(\S+)", sortie).group(1)
 
     os.environ.update(env)
     from app import create_app
-    from collecte.themes import gestion as gestion_themes
     from collecte.modele.models import TempsDeCollecte, Theme
+    from collecte.themes import gestion as gestion_themes
 
     app = create_app()
     engine = app.extensions["parole_engine"]
@@ -59,10 +69,17 @@ def main() -> None:
     port = demarrer()
     base = f"http://127.0.0.1:{port}"
     with sync_playwright() as p:
-        navigateur = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        navigateur = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
         for nom, ecran in (("telephone", TELEPHONE), ("tablette", TABLETTE)):
-            contexte = navigateur.new_context(viewport=ecran, locale="fr-FR", has_touch=True,
-                                              is_mobile=ecran is TELEPHONE, device_scale_factor=1)
+            contexte = navigateur.new_context(
+                viewport=ecran,
+                locale="fr-FR",
+                has_touch=True,
+                is_mobile=ecran is TELEPHONE,
+                device_scale_factor=1,
+            )
             page = contexte.new_page()
             page.goto(f"{base}/comptes/connexion")
             page.get_by_label("Identifiant").fill("demo")
@@ -74,22 +91,39 @@ def main() -> None:
             page.wait_for_timeout(500)
             couper()
             for texte, profil, age, theme in (
-                    ("Ma petite-fille m'a installé WhatsApp, mais les mises à jour, je n'y comprends rien.", "Habitant·e", "60+", "Les plus âgés se sentent dépassés"),
-                    ("Au centre social on nous aide, mais il faut prendre rendez-vous deux semaines avant.", "Habitant·e", "40-59", "Des ressources pas toujours identifiées")):
+                (
+                    "Ma petite-fille m'a installé WhatsApp, mais les mises à jour, je n'y comprends rien.",
+                    "Habitant·e",
+                    "60+",
+                    "Les plus âgés se sentent dépassés",
+                ),
+                (
+                    "Au centre social on nous aide, mais il faut prendre rendez-vous deux semaines avant.",
+                    "Habitant·e",
+                    "40-59",
+                    "Des ressources pas toujours identifiées",
+                ),
+            ):
                 page.get_by_label("Ce que la personne a dit").fill(texte)
                 page.locator("#puces-profil label").filter(has_text=profil).click()
                 page.locator("#puces-tranche_age label").filter(has_text=age).click()
                 page.locator("#puces-themes label").filter(has_text=theme).first.click()
                 page.get_by_role("button", name="Enregistrer la parole").click()
-                page.wait_for_function("t => document.getElementById('confirmation').textContent.includes(t)", arg=texte[:20])
+                page.wait_for_function(
+                    "t => document.getElementById('confirmation').textContent.includes(t)", arg=texte[:20]
+                )
             page.get_by_label("Ce que la personne a dit").fill("Le forfait, c'est 20 euros, et le mois")
             page.locator("#puces-profil label").filter(has_text="Jeune").click()
             page.screenshot(path=str(RACINE / "docs" / f"terrain-saisie-{nom}.png"))
             if nom == "tablette":
-                # Au bureau, un thème est supprimé : au retour du réseau, la parole qui le portait passe « à corriger ».
+                # Au bureau, un thème est supprimé : au retour du réseau, la parole qui le portait passe
+                # « à corriger ».
                 with Session(engine) as session:
-                    theme = session.exec(select(Theme).where(Theme.demarche_id == demarche_id,
-                                                             Theme.slug == "ressources-non-identifiees")).one()
+                    theme = session.exec(
+                        select(Theme).where(
+                            Theme.demarche_id == demarche_id, Theme.slug == "ressources-non-identifiees"
+                        )
+                    ).one()
                     gestion_themes.supprimer(session, theme)
                 page.get_by_label("Ce que la personne a dit").fill("")
                 page.goto(f"{base}/collecte/appareil")
@@ -108,7 +142,10 @@ def main() -> None:
             demarrer(port)
         navigateur.close()
     couper()
-    print("Captures écrites dans docs/ :", ", ".join(sorted(p.name for p in (RACINE / "docs").glob("terrain-*.png"))))
+    print(
+        "Captures écrites dans docs/ :",
+        ", ".join(sorted(p.name for p in (RACINE / "docs").glob("terrain-*.png"))),
+    )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Questionnaires définis comme des fichiers TOML (ce dossier, installé avec le paquet) et leur chargeur.
 
 `charger_tous()` lit les définitions livrées, ou celles du dossier choisi par
-`PAROLE_QUESTIONNAIRES_DIR` ; chaque fichier est vérifié au chargement. Voir la section « Questionnaires » du README pour écrire un fichier.
+`PAROLE_QUESTIONNAIRES_DIR` ; chaque fichier est vérifié au chargement. Voir la section « Questionnaires » du
+README pour écrire un fichier.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,8 +24,17 @@ from questionnaires.definitions import (
 DOSSIER = Path(__file__).resolve().parent
 
 __all__ = [
-    "TYPES", "TYPES_TEXTE", "USAGES", "Definition", "ErreurDefinition", "Question", "charger_dossier",
-    "charger_tous", "depuis_dict", "lire_definition", "DOSSIER",
+    "TYPES",
+    "TYPES_TEXTE",
+    "USAGES",
+    "Definition",
+    "ErreurDefinition",
+    "Question",
+    "charger_dossier",
+    "charger_tous",
+    "depuis_dict",
+    "lire_definition",
+    "DOSSIER",
 ]
 
 

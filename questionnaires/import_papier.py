@@ -5,6 +5,7 @@ structure, d'un même questionnaire et d'une même fonction de répondant·e for
 (source « papier »), envoyée à la date indiquée ; ses réponses libres rejoignent le corpus comme
 celles du formulaire en ligne. Réimporter la même feuille met à jour la même réponse.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,14 +13,13 @@ from datetime import date, datetime, time
 
 from sqlmodel import select
 
-from questionnaires import invitations
+from collecte.modele.models import FUSEAU_AFFICHAGE, ReponseQuestionnaire, maintenant
+from collecte.modele.validation import ErreurValidation, valider_date, valider_entier, valider_texte
 from collecte.tableurs.contexte import ContexteImport
 from collecte.tableurs.import_classeur import enregistrer_gestionnaire, gestionnaire
 from collecte.tableurs.lecture import Feuille
-from collecte.modele.models import FUSEAU_AFFICHAGE, ReponseQuestionnaire, maintenant
+from questionnaires import Definition, ErreurDefinition, invitations
 from questionnaires.reponses import synchroniser_contributions, valider_question
-from collecte.modele.validation import ErreurValidation, valider_date, valider_entier, valider_texte
-from questionnaires import Definition, ErreurDefinition
 
 
 @dataclass
@@ -36,23 +36,32 @@ def _definition(ctx: ContexteImport, nom: str, definitions: dict) -> Definition:
         try:
             definitions.update(invitations.definitions(ctx.dossier_questionnaires))
         except ErreurDefinition as erreur:
-            raise ErreurValidation(f"définitions de questionnaires illisibles ({erreur}).", "questionnaire") from None
+            raise ErreurValidation(
+                f"définitions de questionnaires illisibles ({erreur}).", "questionnaire"
+            ) from None
     definition = definitions.get(nom)
     if definition is None or definition.usage != "structures":
         connus = ", ".join(n for n, d in definitions.items() if d.usage == "structures")
-        raise ErreurValidation(f"questionnaire « {nom} » inconnu (questionnaires possibles : {connus}).", "questionnaire")
+        raise ErreurValidation(
+            f"questionnaire « {nom} » inconnu (questionnaires possibles : {connus}).", "questionnaire"
+        )
     return definition
 
 
 def _lire_ligne(ctx: ContexteImport, ligne: dict, definitions: dict, reponses: dict) -> None:
     nom_structure = valider_texte(ligne.get("structure"), "structure", 300)
     if nom_structure not in ctx.structures:
-        raise ErreurValidation(f"structure « {nom_structure} » inconnue : ajoutez-la à la feuille structures.", "structure")
+        raise ErreurValidation(
+            f"structure « {nom_structure} » inconnue : ajoutez-la à la feuille structures.", "structure"
+        )
     definition = _definition(ctx, valider_texte(ligne.get("questionnaire"), "questionnaire", 80), definitions)
     numero = valider_entier(ligne.get("numero"), "numero")
     if not 1 <= numero <= len(definition.questions):
-        raise ErreurValidation(f"le questionnaire « {definition.nom} » a {len(definition.questions)} questions "
-                               f"(numéro {numero} reçu).", "numero")
+        raise ErreurValidation(
+            f"le questionnaire « {definition.nom} » a {len(definition.questions)} questions "
+            f"(numéro {numero} reçu).",
+            "numero",
+        )
     question = definition.questions[numero - 1]
     brute = str(ligne.get("reponse") or "")
     brutes = brute.split(";") if question.type == "choix_multiple" else [brute]
@@ -85,21 +94,37 @@ def traiter_reponses(ctx: ContexteImport, feuille: Feuille) -> None:
 def _enregistrer(ctx: ContexteImport, papier: ReponsePapier) -> None:
     session = ctx.session
     invitations.enregistrer_version(session, papier.definition)
-    existante = session.exec(select(ReponseQuestionnaire).where(
-        ReponseQuestionnaire.demarche_id == ctx.demarche.id, ReponseQuestionnaire.source == "papier",
-        ReponseQuestionnaire.structure_id == papier.structure_id,
-        ReponseQuestionnaire.questionnaire == papier.definition.nom,
-        ReponseQuestionnaire.role_repondant == papier.role,
-    )).first()
+    existante = session.exec(
+        select(ReponseQuestionnaire).where(
+            ReponseQuestionnaire.demarche_id == ctx.demarche.id,
+            ReponseQuestionnaire.source == "papier",
+            ReponseQuestionnaire.structure_id == papier.structure_id,
+            ReponseQuestionnaire.questionnaire == papier.definition.nom,
+            ReponseQuestionnaire.role_repondant == papier.role,
+        )
+    ).first()
     envoyee = datetime.combine(papier.date, time(12), FUSEAU_AFFICHAGE) if papier.date else None
-    if existante is not None and existante.valeurs == papier.valeurs and existante.version == papier.definition.version \
-            and (envoyee is None or existante.soumise_le == envoyee):
+    if (
+        existante is not None
+        and existante.valeurs == papier.valeurs
+        and existante.version == papier.definition.version
+        and (envoyee is None or existante.soumise_le == envoyee)
+    ):
         ctx.compter("reponses", "inchangees")
         return
-    reponse = existante or ReponseQuestionnaire(demarche_id=ctx.demarche.id, structure_id=papier.structure_id,
-                                                questionnaire=papier.definition.nom, source="papier",
-                                                role_repondant=papier.role, statut="soumise")
-    reponse.valeurs, reponse.version, reponse.modifiee_le = papier.valeurs, papier.definition.version, maintenant()
+    reponse = existante or ReponseQuestionnaire(
+        demarche_id=ctx.demarche.id,
+        structure_id=papier.structure_id,
+        questionnaire=papier.definition.nom,
+        source="papier",
+        role_repondant=papier.role,
+        statut="soumise",
+    )
+    reponse.valeurs, reponse.version, reponse.modifiee_le = (
+        papier.valeurs,
+        papier.definition.version,
+        maintenant(),
+    )
     reponse.soumise_le = envoyee or reponse.soumise_le or maintenant()
     session.add(reponse)
     session.flush()
@@ -108,5 +133,11 @@ def _enregistrer(ctx: ContexteImport, papier: ReponsePapier) -> None:
 
 
 # La feuille rejoint l'import des classeurs de collecte (chargé par `app` au démarrage).
-enregistrer_gestionnaire(gestionnaire("reponses", "structure questionnaire numero reponse date role_repondant",
-                                      "structure questionnaire numero reponse", traiter_reponses))
+enregistrer_gestionnaire(
+    gestionnaire(
+        "reponses",
+        "structure questionnaire numero reponse date role_repondant",
+        "structure questionnaire numero reponse",
+        traiter_reponses,
+    )
+)

@@ -2,6 +2,7 @@
 
 Le formulaire public (réponses, brouillons, contributions) est dans `questionnaires.reponses`.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -12,7 +13,14 @@ from sqlmodel import Session, select
 
 import questionnaires
 from collecte.modele.db import unite_de_travail
-from collecte.modele.models import Demarche, Invitation, ReponseQuestionnaire, Structure, VersionQuestionnaire, maintenant
+from collecte.modele.models import (
+    Demarche,
+    Invitation,
+    ReponseQuestionnaire,
+    Structure,
+    VersionQuestionnaire,
+    maintenant,
+)
 from collecte.modele.validation import ErreurValidation, lire_identifiant
 from questionnaires import Definition, ErreurDefinition
 
@@ -35,7 +43,9 @@ def definitions(dossier: str | None = None) -> dict[str, Definition]:
 def definition(nom: str, dossier: str | None = None) -> Definition:
     trouvee = definitions(dossier).get(nom)
     if trouvee is None:
-        raise ErreurValidation(f"Questionnaire « {nom} » inconnu : aucun fichier ne porte ce nom.", "questionnaire")
+        raise ErreurValidation(
+            f"Questionnaire « {nom} » inconnu : aucun fichier ne porte ce nom.", "questionnaire"
+        )
     return trouvee
 
 
@@ -48,28 +58,38 @@ def enregistrer_version(session: Session, definition_: Definition) -> None:
         )
     ).first()
     if version is None:
-        session.add(VersionQuestionnaire(nom=definition_.nom, version=definition_.version,
-                                         empreinte=definition_.empreinte, definition=definition_.en_dict()))
+        session.add(
+            VersionQuestionnaire(
+                nom=definition_.nom,
+                version=definition_.version,
+                empreinte=definition_.empreinte,
+                definition=definition_.en_dict(),
+            )
+        )
         session.flush()
         return
     if version.empreinte == definition_.empreinte:
         return
     reponses = session.exec(
         select(ReponseQuestionnaire.id).where(
-            ReponseQuestionnaire.questionnaire == definition_.nom, ReponseQuestionnaire.version == definition_.version
+            ReponseQuestionnaire.questionnaire == definition_.nom,
+            ReponseQuestionnaire.version == definition_.version,
         )
     ).first()
     if reponses is not None:
         raise ErreurDefinition(
-            f"{definition_.fichier} : les questions ont changé alors que des réponses existent pour la version "
-            f"{definition_.version} ; augmentez le champ « version » pour garder les anciennes réponses lisibles."
+            f"{definition_.fichier} : les questions ont changé alors que des réponses existent pour la "
+            f"version {definition_.version} ; augmentez le champ « version » pour garder les anciennes "
+            "réponses lisibles."
         )
     version.empreinte, version.definition = definition_.empreinte, definition_.en_dict()
     session.add(version)
     session.flush()
 
 
-def definition_de_reponse(session: Session, reponse: ReponseQuestionnaire, dossier: str | None = None) -> Definition | None:
+def definition_de_reponse(
+    session: Session, reponse: ReponseQuestionnaire, dossier: str | None = None
+) -> Definition | None:
     """Les questions telles qu'elles ont été posées à cette réponse (instantané), sinon le fichier actuel."""
     version = session.exec(
         select(VersionQuestionnaire).where(
@@ -82,13 +102,20 @@ def definition_de_reponse(session: Session, reponse: ReponseQuestionnaire, dossi
     return actuelle if actuelle and actuelle.version == reponse.version else None
 
 
-def creer_invitations(session: Session, demarche: Demarche, definition_: Definition, structure_ids,
-                      expire_le: datetime | None = None) -> tuple[list[Invitation], list[Structure]]:
+def creer_invitations(
+    session: Session,
+    demarche: Demarche,
+    definition_: Definition,
+    structure_ids,
+    expire_le: datetime | None = None,
+) -> tuple[list[Invitation], list[Structure]]:
     """Un lien par structure ; une structure qui a déjà un lien actif pour ce questionnaire le garde.
 
     Renvoie (invitations créées, structures déjà invitées)."""
     if definition_.usage != "structures":
-        raise ErreurValidation(f"« {definition_.titre} » est un jeu de questions de séance, pas un questionnaire à envoyer.")
+        raise ErreurValidation(
+            f"« {definition_.titre} » est un jeu de questions de séance, pas un questionnaire à envoyer."
+        )
     if demarche.cloturee:
         raise ErreurValidation("La démarche est close : on ne peut plus inviter de structure.")
     if expire_le is not None and expire_le <= maintenant():
@@ -96,8 +123,9 @@ def creer_invitations(session: Session, demarche: Demarche, definition_: Definit
     ids = {lire_identifiant(i) for i in structure_ids}
     if not ids:
         raise ErreurValidation("Cochez au moins une structure à inviter.", "structures")
-    structures = session.exec(select(Structure).where(Structure.demarche_id == demarche.id,
-                                                      Structure.id.in_(ids - {None}))).all()
+    structures = session.exec(
+        select(Structure).where(Structure.demarche_id == demarche.id, Structure.id.in_(ids - {None}))
+    ).all()
     if len(structures) != len(ids):
         raise ErreurValidation("Une des structures cochées n'appartient pas à cette démarche.", "structures")
     creees, deja = [], []
@@ -107,8 +135,13 @@ def creer_invitations(session: Session, demarche: Demarche, definition_: Definit
             if _invitation_active(session, structure.id, definition_.nom) is not None:
                 deja.append(structure)
                 continue
-            invitation = Invitation(demarche_id=demarche.id, structure_id=structure.id, questionnaire=definition_.nom,
-                                    jeton=secrets.token_urlsafe(JETON_OCTETS), expire_le=expire_le)
+            invitation = Invitation(
+                demarche_id=demarche.id,
+                structure_id=structure.id,
+                questionnaire=definition_.nom,
+                jeton=secrets.token_urlsafe(JETON_OCTETS),
+                expire_le=expire_le,
+            )
             session.add(invitation)
             creees.append(invitation)
     return creees, deja
@@ -116,8 +149,11 @@ def creer_invitations(session: Session, demarche: Demarche, definition_: Definit
 
 def _invitation_active(session: Session, structure_id: int, nom: str) -> Invitation | None:
     return session.exec(
-        select(Invitation).where(Invitation.structure_id == structure_id, Invitation.questionnaire == nom,
-                                 Invitation.revoquee_le.is_(None))
+        select(Invitation).where(
+            Invitation.structure_id == structure_id,
+            Invitation.questionnaire == nom,
+            Invitation.revoquee_le.is_(None),
+        )
     ).first()
 
 
@@ -129,7 +165,9 @@ def revoquer(session: Session, invitation: Invitation) -> None:
             session.add(invitation)
 
 
-def statut(invitation: Invitation, reponse: ReponseQuestionnaire | None, instant: datetime | None = None) -> str:
+def statut(
+    invitation: Invitation, reponse: ReponseQuestionnaire | None, instant: datetime | None = None
+) -> str:
     if invitation.revoquee_le is not None:
         return "revoquee"
     if reponse is not None and reponse.statut == "soumise":
@@ -162,4 +200,7 @@ def lister_invitations(session: Session, demarche_id: int) -> list[LigneInvitati
         .order_by(Structure.nom, Invitation.questionnaire, Invitation.id)
     ).all()
     instant = maintenant()
-    return [LigneInvitation(inv, structure, reponse, statut(inv, reponse, instant)) for inv, structure, reponse in lignes]
+    return [
+        LigneInvitation(inv, structure, reponse, statut(inv, reponse, instant))
+        for inv, structure, reponse in lignes
+    ]

@@ -1,4 +1,5 @@
 """Suivi des questionnaires d'une démarche : qui a répondu, qui n'a pas répondu, export des réponses."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,10 +7,10 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from collecte.demarches import libelle_territoire, structures
-from collecte.tableurs.ecriture import ecrire_csv, ecrire_xlsx
-from questionnaires.invitations import STATUTS, LigneInvitation, definition_de_reponse, lister_invitations
 from collecte.modele.models import ReponseQuestionnaire, Structure, Territoire, heure_locale
+from collecte.tableurs.ecriture import ecrire_csv, ecrire_xlsx
 from questionnaires import Definition
+from questionnaires.invitations import STATUTS, LigneInvitation, definition_de_reponse, lister_invitations
 
 
 @dataclass
@@ -36,16 +37,21 @@ class SuiviStructure:
 
 def suivi(session: Session, demarche_id: int) -> list[SuiviStructure]:
     """Une ligne par structure de la démarche, par nom : chaque partenaire reste au même endroit."""
-    territoires = {t.id: t for t in session.exec(select(Territoire).where(Territoire.demarche_id == demarche_id))}
+    territoires = {
+        t.id: t for t in session.exec(select(Territoire).where(Territoire.demarche_id == demarche_id))
+    }
     lignes = {
-        s.id: SuiviStructure(s, libelle_territoire(territoires.get(s.territoire_id)) if s.territoire_id else "")
+        s.id: SuiviStructure(
+            s, libelle_territoire(territoires.get(s.territoire_id)) if s.territoire_id else ""
+        )
         for s in structures(session, demarche_id)
     }
     for ligne in lister_invitations(session, demarche_id):
         lignes[ligne.structure.id].invitations.append(ligne)
     papiers = session.exec(
-        select(ReponseQuestionnaire).where(ReponseQuestionnaire.demarche_id == demarche_id,
-                                           ReponseQuestionnaire.source == "papier")
+        select(ReponseQuestionnaire).where(
+            ReponseQuestionnaire.demarche_id == demarche_id, ReponseQuestionnaire.source == "papier"
+        )
     )
     for reponse in papiers:
         if reponse.structure_id in lignes:
@@ -63,11 +69,13 @@ def compter(lignes: list[SuiviStructure]) -> dict:
 
 
 def reponses_du_questionnaire(session: Session, demarche_id: int, nom: str) -> list[ReponseQuestionnaire]:
-    return list(session.exec(
-        select(ReponseQuestionnaire)
-        .where(ReponseQuestionnaire.demarche_id == demarche_id, ReponseQuestionnaire.questionnaire == nom)
-        .order_by(ReponseQuestionnaire.soumise_le, ReponseQuestionnaire.id)
-    ))
+    return list(
+        session.exec(
+            select(ReponseQuestionnaire)
+            .where(ReponseQuestionnaire.demarche_id == demarche_id, ReponseQuestionnaire.questionnaire == nom)
+            .order_by(ReponseQuestionnaire.soumise_le, ReponseQuestionnaire.id)
+        )
+    )
 
 
 def _colonnes_questions(session: Session, reponses, actuelle: Definition | None) -> list[tuple[str, str]]:
@@ -86,29 +94,53 @@ def _valeur(valeur) -> str | int:
     return "" if valeur is None else valeur
 
 
-def tableau_reponses(session: Session, demarche_id: int, nom: str, actuelle: Definition | None) -> tuple[list[str], list]:
+def tableau_reponses(
+    session: Session, demarche_id: int, nom: str, actuelle: Definition | None
+) -> tuple[list[str], list]:
     """Une ligne par réponse, une colonne par question (« Q1 – intitulé »)."""
     reponses = reponses_du_questionnaire(session, demarche_id, nom)
     questions = _colonnes_questions(session, reponses, actuelle)
     noms = {s.id: s for s in structures(session, demarche_id)}
-    territoires = {t.id: t for t in session.exec(select(Territoire).where(Territoire.demarche_id == demarche_id))}
-    colonnes = ["structure", "territoire", "questionnaire", "version", "statut", "source", "role_repondant",
-                "structure_declaree", "envoyee_le"] + [f"{ref} – {intitule}" for ref, intitule in questions]
+    territoires = {
+        t.id: t for t in session.exec(select(Territoire).where(Territoire.demarche_id == demarche_id))
+    }
+    colonnes = [
+        "structure",
+        "territoire",
+        "questionnaire",
+        "version",
+        "statut",
+        "source",
+        "role_repondant",
+        "structure_declaree",
+        "envoyee_le",
+    ] + [f"{ref} – {intitule}" for ref, intitule in questions]
     lignes = []
     for reponse in reponses:
         structure = noms.get(reponse.structure_id)
-        territoire = territoires.get(structure.territoire_id) if structure and structure.territoire_id else None
+        territoire = (
+            territoires.get(structure.territoire_id) if structure and structure.territoire_id else None
+        )
         lignes.append(
-            [structure.nom if structure else "", libelle_territoire(territoire) if territoire else "", nom,
-             reponse.version, "envoyée" if reponse.statut == "soumise" else "brouillon", reponse.source,
-             reponse.role_repondant, reponse.nom_structure,
-             heure_locale(reponse.soumise_le).strftime("%Y-%m-%d %H:%M") if reponse.soumise_le else ""]
+            [
+                structure.nom if structure else "",
+                libelle_territoire(territoire) if territoire else "",
+                nom,
+                reponse.version,
+                "envoyée" if reponse.statut == "soumise" else "brouillon",
+                reponse.source,
+                reponse.role_repondant,
+                reponse.nom_structure,
+                heure_locale(reponse.soumise_le).strftime("%Y-%m-%d %H:%M") if reponse.soumise_le else "",
+            ]
             + [_valeur((reponse.valeurs or {}).get(ref)) for ref, _ in questions]
         )
     return colonnes, lignes
 
 
-def exporter_reponses(session: Session, demarche_id: int, nom: str, actuelle: Definition | None, format_: str) -> bytes:
+def exporter_reponses(
+    session: Session, demarche_id: int, nom: str, actuelle: Definition | None, format_: str
+) -> bytes:
     colonnes, lignes = tableau_reponses(session, demarche_id, nom, actuelle)
     if format_ == "xlsx":
         return ecrire_xlsx({"reponses": (colonnes, lignes)})
@@ -119,9 +151,15 @@ def exporter_liens(lignes: list[LigneInvitation], url_de, format_: str) -> bytes
     """Les liens à envoyer aux structures ; `url_de(jeton)` construit l'adresse complète."""
     colonnes = ["structure", "questionnaire", "lien", "statut", "expire_le"]
     donnees = [
-        [l.structure.nom, l.invitation.questionnaire, url_de(l.invitation.jeton), STATUTS[l.statut],
-         heure_locale(l.invitation.expire_le).strftime("%Y-%m-%d") if l.invitation.expire_le else ""]
-        for l in lignes if l.statut != "revoquee"
+        [
+            l.structure.nom,
+            l.invitation.questionnaire,
+            url_de(l.invitation.jeton),
+            STATUTS[l.statut],
+            heure_locale(l.invitation.expire_le).strftime("%Y-%m-%d") if l.invitation.expire_le else "",
+        ]
+        for l in lignes
+        if l.statut != "revoquee"
     ]
     if format_ == "xlsx":
         return ecrire_xlsx({"liens": (colonnes, donnees)})

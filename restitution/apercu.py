@@ -3,6 +3,7 @@ imprimeront, choisies exactement comme à l'impression (`restitution.selection`)
 du chapitre et le nombre de paroles du thème. Aucune mise en page : l'aperçu est instantané là où
 le livret prend quelques secondes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,12 +43,17 @@ def chapitres(contenu: Contenu) -> list[ChapitreApercu]:
     for theme in contenu.themes:
         slug = theme["slug"]
         chapeau = theme.get("introduction")
-        resultat.append(ChapitreApercu(
-            slug=slug, label=theme["label"], chapeau=chapeau if isinstance(chapeau, str) else "",
-            paroles=_paroles_du_theme(contenu, slug),
-            livret=citations_du_theme(contenu.lexical, slug, structures=contenu.structures),
-            affiche=citations_affiche(contenu.lexical, slug, PAROLES_PAR_AFFICHE),
-            mots=[str(m) for m in contenu.frequences(slug)["lemme"].head(MOTS_AFFICHES)]))
+        resultat.append(
+            ChapitreApercu(
+                slug=slug,
+                label=theme["label"],
+                chapeau=chapeau if isinstance(chapeau, str) else "",
+                paroles=_paroles_du_theme(contenu, slug),
+                livret=citations_du_theme(contenu.lexical, slug, structures=contenu.structures),
+                affiche=citations_affiche(contenu.lexical, slug, PAROLES_PAR_AFFICHE),
+                mots=[str(m) for m in contenu.frequences(slug)["lemme"].head(MOTS_AFFICHES)],
+            )
+        )
     return resultat
 
 

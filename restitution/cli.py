@@ -1,4 +1,5 @@
 """Commandes `parole export`, `parole livret` et `parole affiches` du paquet restitution."""
+
 from __future__ import annotations
 
 import sys
@@ -25,12 +26,21 @@ def _formats_internes() -> str:
 # Le format est vérifié par le registre au moment de la commande (message en français), pas par click.Choice.
 @click.command("export")
 @click.option("--format", "format_", metavar="FORMAT", required=True, help=_aide_formats())
-@click.option("-o", "--sortie", "chemin", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="Fichier à écrire (« - » : la sortie standard).")
+@click.option(
+    "-o",
+    "--sortie",
+    "chemin",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="Fichier à écrire (« - » : la sortie standard).",
+)
 @click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
-@click.option("--avec-ne-pas-citer", is_flag=True,
-              help=f"Inclut les paroles « ne pas citer » ({_formats_internes()} seulement, pour un usage interne "
-                   "à l'équipe).")
+@click.option(
+    "--avec-ne-pas-citer",
+    is_flag=True,
+    help=f"Inclut les paroles « ne pas citer » ({_formats_internes()} seulement, pour un usage interne "
+    "à l'équipe).",
+)
 @with_appcontext
 def export_commande(format_, chemin, slug, avec_ne_pas_citer):
     """Exporte le corpus d'une démarche pour les outils des analystes. Les avertissements vont sur stderr."""
@@ -41,18 +51,26 @@ def export_commande(format_, chemin, slug, avec_ne_pas_citer):
     session = get_session()
     demarche = choisir_demarche(session, slug)
     total = exports.nombre_a_exporter(session, demarche.id) + (
-        donnees.compter_exclues(session, demarche.id)["ne_pas_citer"] if avec_ne_pas_citer else 0)
+        donnees.compter_exclues(session, demarche.id)["ne_pas_citer"] if avec_ne_pas_citer else 0
+    )
     # lazy : le fichier n'est ouvert qu'à la première écriture ; un refus ne laisse ni fichier vide ni écrasé.
-    with click.open_file(chemin, "wb", lazy=True) as sortie, \
-            click.progressbar(length=total, label="Export", file=sys.stderr) as barre:
+    with (
+        click.open_file(chemin, "wb", lazy=True) as sortie,
+        click.progressbar(length=total, label="Export", file=sys.stderr) as barre,
+    ):
         try:
-            resultat = exports.exporter(session, demarche.slug, format_, sortie, avec_ne_pas_citer, barre.update)
+            resultat = exports.exporter(
+                session, demarche.slug, format_, sortie, avec_ne_pas_citer, barre.update
+            )
         except ErreurValidation as erreur:
             raise click.ClickException(erreur.message) from None
     for avertissement in resultat.avertissements:
         click.echo(f"Attention : {avertissement}", err=True)
-    quoi = (f"{resultat.paroles} parole(s) exportée(s) au format {format_}" if choisi.paroles
-            else f"{choisi.libelle} exporté")
+    quoi = (
+        f"{resultat.paroles} parole(s) exportée(s) au format {format_}"
+        if choisi.paroles
+        else f"{choisi.libelle} exporté"
+    )
     click.echo(quoi + ("" if chemin == "-" else f" dans {chemin}") + ".", err=True)
 
 
@@ -68,14 +86,29 @@ def _ecrire_pdf(chemin: str, construire) -> None:
 
 
 @click.command("livret")
-@click.option("-o", "--sortie", "chemin", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="Fichier PDF à écrire (« - » : la sortie standard).")
+@click.option(
+    "-o",
+    "--sortie",
+    "chemin",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="Fichier PDF à écrire (« - » : la sortie standard).",
+)
 @click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
-@click.option("--format", "format_", type=click.Choice(["A4", "A5"], case_sensitive=False), default="A4",
-              show_default=True, help="Format des pages.")
-@click.option("--imposition", is_flag=True,
-              help="A5 seulement : pages imposées sur feuilles A4 paysage, à imprimer en recto verso "
-                   "(retournement bord court), plier et agrafer.")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["A4", "A5"], case_sensitive=False),
+    default="A4",
+    show_default=True,
+    help="Format des pages.",
+)
+@click.option(
+    "--imposition",
+    is_flag=True,
+    help="A5 seulement : pages imposées sur feuilles A4 paysage, à imprimer en recto verso "
+    "(retournement bord court), plier et agrafer.",
+)
 @with_appcontext
 def livret_commande(chemin, slug, format_, imposition):
     """Livret de restitution de la démarche en PDF (progression des sections sur stderr)."""
@@ -85,12 +118,20 @@ def livret_commande(chemin, slug, format_, imposition):
         raise click.ClickException(erreur.message) from None
     session = get_session()
     demarche = choisir_demarche(session, slug)
-    _ecrire_pdf(chemin, lambda avancer: construire_livret(session, demarche.slug, format_, imposition, avancer))
+    _ecrire_pdf(
+        chemin, lambda avancer: construire_livret(session, demarche.slug, format_, imposition, avancer)
+    )
 
 
 @click.command("affiches")
-@click.option("-o", "--sortie", "chemin", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="Fichier PDF à écrire (« - » : la sortie standard).")
+@click.option(
+    "-o",
+    "--sortie",
+    "chemin",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="Fichier PDF à écrire (« - » : la sortie standard).",
+)
 @click.option("--demarche", "slug", help="Identifiant de la démarche (facultatif s'il n'y en a qu'une).")
 @with_appcontext
 def affiches_commande(chemin, slug):

@@ -10,6 +10,7 @@ l'équipe ne dépend pas de la taille de la démarche.
 
 La base n'est lue qu'à travers `analyse.donnees`, `restitution.textes` et `restitution.donnees`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,8 +33,20 @@ MOTS_NUAGE = 60
 PLAFOND_TEXTES = 50_000  # au-delà, nuages et paroles représentatives sur un échantillon de cette taille
 MINIMUM_PAR_THEME = 2_000  # … qui garde au moins ce nombre de paroles de chaque thème (plafond / 25)
 HACHAGE = np.uint64(2654435761)  # multiplicatif de Knuth : un ordre pseudo-aléatoire fixe des identifiants
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-        "novembre", "décembre")
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 @dataclass
@@ -94,24 +107,29 @@ def _frequences_themes(corpus) -> pd.DataFrame:
 
 
 def _cles(ids: pd.Series) -> np.ndarray:
-    return (ids.to_numpy(dtype=np.uint64) * HACHAGE) % np.uint64(2 ** 32)
+    return (ids.to_numpy(dtype=np.uint64) * HACHAGE) % np.uint64(2**32)
 
 
 def ids_echantillon(corpus, plafond: int = PLAFOND_TEXTES) -> set[int]:
     """Identifiants des paroles dont le texte sera lu : les `plafond` premières dans un ordre
     pseudo-aléatoire fixe (hachage de l'identifiant : même démarche, même échantillon), au moins
-    `MINIMUM_PAR_THEME` (au plus plafond / 25) de chaque thème dans le même ordre, et, par thème, les paroles « à retenir »
-    que la sélection peut imprimer (les `PAR_ENCADRE` premières de chaque encadré, celles assez
+    `MINIMUM_PAR_THEME` (au plus plafond / 25) de chaque thème dans le même ordre, et, par thème, les paroles
+    « à retenir » que la sélection peut imprimer (les `PAR_ENCADRE` premières de chaque encadré, celles assez
     courtes pour l'affiche)."""
     contributions, liens = corpus.contributions, corpus.liens_themes
     ordre = pd.Series(_cles(contributions["id"]), index=contributions["id"].to_numpy())
     choisis = set(ordre.nsmallest(plafond).index.tolist())
     liens = liens.assign(cle=ordre.reindex(liens["contribution_id"].to_numpy()).to_numpy())
-    choisis.update(liens.sort_values(["cle", "contribution_id"]).groupby("theme", observed=True)
-                   .head(min(MINIMUM_PAR_THEME, plafond // 25))["contribution_id"].tolist())
+    choisis.update(
+        liens.sort_values(["cle", "contribution_id"])
+        .groupby("theme", observed=True)
+        .head(min(MINIMUM_PAR_THEME, plafond // 25))["contribution_id"]
+        .tolist()
+    )
     retenues = contributions[contributions["a_retenir"] & ~contributions["ne_pas_citer"]]
-    retenues = retenues.assign(structure_=retenues["profil"] == PROFIL_STRUCTURES,
-                               courte=retenues["longueur"] <= LONGUEUR_AFFICHE)
+    retenues = retenues.assign(
+        structure_=retenues["profil"] == PROFIL_STRUCTURES, courte=retenues["longueur"] <= LONGUEUR_AFFICHE
+    )
     par_theme = liens[["contribution_id", "theme"]].merge(retenues, left_on="contribution_id", right_on="id")
     par_theme = par_theme.sort_values("contribution_id")
     choisis.update(par_theme.groupby(["theme", "structure_"], observed=True).head(PAR_ENCADRE)["id"].tolist())
@@ -137,9 +155,17 @@ def preparer(session: Session, slug: str, progression=None, plafond: int = PLAFO
     ident = int(corpus.demarche["id"])
     avancer("Analyse lexicale")
     utilises, inconnus = donnees.questionnaires_repondus(session, ident)
-    return Contenu(demarche=corpus.demarche, corpus=corpus, textes=lire_textes(session, ident),
-                   chiffres=chiffres_cles(corpus), exclues=donnees.compter_exclues(session, ident),
-                   frequences_themes=_frequences_themes(lexical), questionnaires_utilises=utilises,
-                   questionnaires_inconnus=inconnus, structures=corpus_structures(lexical),
-                   croisements={c: croiser(corpus, "theme", c) for c in ("territoire", "profil")},
-                   lexical=lexical, echantillon=echantillon)
+    return Contenu(
+        demarche=corpus.demarche,
+        corpus=corpus,
+        textes=lire_textes(session, ident),
+        chiffres=chiffres_cles(corpus),
+        exclues=donnees.compter_exclues(session, ident),
+        frequences_themes=_frequences_themes(lexical),
+        questionnaires_utilises=utilises,
+        questionnaires_inconnus=inconnus,
+        structures=corpus_structures(lexical),
+        croisements={c: croiser(corpus, "theme", c) for c in ("territoire", "profil")},
+        lexical=lexical,
+        echantillon=echantillon,
+    )

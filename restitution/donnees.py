@@ -5,6 +5,7 @@ Les paroles masquées (modération) ne sortent jamais ; celles « ne pas citer �
 l'appelant le demande (tableurs internes à l'équipe). Les comptes d'utilisateur (qui a saisi)
 ne sortent pas : ce sont des données personnelles de l'équipe.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -14,12 +15,11 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from collecte.modele.champs import DRAPEAU, THEMES, registre
-from collecte.themes.gestion import themes_en_dicts
 from collecte.demarches import demarche_par_slug
-from questionnaires import invitations
+from collecte.modele.champs import DRAPEAU, THEMES, registre
 from collecte.modele.models import Demarche, ReponseQuestionnaire, VersionQuestionnaire
-from questionnaires import ErreurDefinition, depuis_dict
+from collecte.themes.gestion import themes_en_dicts
+from questionnaires import ErreurDefinition, depuis_dict, invitations
 
 TAILLE_LOT = 5_000
 
@@ -54,15 +54,27 @@ def themes(session: Session, demarche_id: int) -> list[dict]:
     return themes_en_dicts(session, demarche_id)
 
 
-def lots_de_paroles(session: Session, demarche_id: int, avec_ne_pas_citer: bool = False,
-                    taille: int = TAILLE_LOT) -> Iterator[list[dict]]:
+def lots_de_paroles(
+    session: Session, demarche_id: int, avec_ne_pas_citer: bool = False, taille: int = TAILLE_LOT
+) -> Iterator[list[dict]]:
     """Lots de paroles (dicts) triées par temps de collecte puis par identifiant ; `themes` : slugs."""
     temps, dernier = -1, -1
     connexion = session.connection()
     while True:
-        lignes = [dict(l._mapping) for l in connexion.execute(text(_requete_paroles()), {
-            "demarche": demarche_id, "faux": False, "avec_ne_pas_citer": avec_ne_pas_citer,
-            "temps": temps, "dernier": dernier, "taille": taille})]
+        lignes = [
+            dict(l._mapping)
+            for l in connexion.execute(
+                text(_requete_paroles()),
+                {
+                    "demarche": demarche_id,
+                    "faux": False,
+                    "avec_ne_pas_citer": avec_ne_pas_citer,
+                    "temps": temps,
+                    "dernier": dernier,
+                    "taille": taille,
+                },
+            )
+        ]
         if not lignes:
             return
         _joindre_themes(connexion, lignes)
@@ -92,11 +104,18 @@ def _joindre_themes(connexion, lignes: list[dict]) -> None:
 
 def compter_exclues(session: Session, demarche_id: int) -> dict[str, int]:
     """Paroles laissées hors des exports : masquées, et « ne pas citer »."""
-    ligne = session.connection().execute(text("""
-        SELECT SUM(CASE WHEN c.masquee THEN 1 ELSE 0 END), SUM(CASE WHEN c.ne_pas_citer AND NOT c.masquee THEN 1 ELSE 0 END),
+    ligne = (
+        session.connection()
+        .execute(
+            text("""
+        SELECT SUM(CASE WHEN c.masquee THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.ne_pas_citer AND NOT c.masquee THEN 1 ELSE 0 END),
                COUNT(*)
         FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id WHERE t.demarche_id = :d"""),
-        {"d": demarche_id}).one()
+            {"d": demarche_id},
+        )
+        .one()
+    )
     return {"masquees": int(ligne[0] or 0), "ne_pas_citer": int(ligne[1] or 0), "total": int(ligne[2] or 0)}
 
 
@@ -105,17 +124,22 @@ def questionnaires_repondus(session: Session, demarche_id: int) -> tuple[list, l
     posés : l'instantané de la version répondue, à défaut le fichier actuel s'il a la même version.
     Renvoie (définitions, dans l'ordre des noms puis des versions ; « nom (version n) » introuvables)."""
     couples = session.exec(
-        select(ReponseQuestionnaire.questionnaire, ReponseQuestionnaire.version).where(
-            ReponseQuestionnaire.demarche_id == demarche_id, ReponseQuestionnaire.statut == "soumise")
-        .distinct().order_by(ReponseQuestionnaire.questionnaire, ReponseQuestionnaire.version)).all()
+        select(ReponseQuestionnaire.questionnaire, ReponseQuestionnaire.version)
+        .where(ReponseQuestionnaire.demarche_id == demarche_id, ReponseQuestionnaire.statut == "soumise")
+        .distinct()
+        .order_by(ReponseQuestionnaire.questionnaire, ReponseQuestionnaire.version)
+    ).all()
     try:
         actuelles = invitations.definitions()
     except ErreurDefinition:
         actuelles = {}
     trouvees, introuvables = [], []
     for nom, version in couples:
-        instantane = session.exec(select(VersionQuestionnaire).where(
-            VersionQuestionnaire.nom == nom, VersionQuestionnaire.version == version)).first()
+        instantane = session.exec(
+            select(VersionQuestionnaire).where(
+                VersionQuestionnaire.nom == nom, VersionQuestionnaire.version == version
+            )
+        ).first()
         actuelle = actuelles.get(nom)
         if instantane is not None:
             trouvees.append(depuis_dict(instantane.definition))
@@ -124,4 +148,3 @@ def questionnaires_repondus(session: Session, demarche_id: int) -> tuple[list, l
         else:
             introuvables.append(f"{nom} (version {version})")
     return trouvees, introuvables
-

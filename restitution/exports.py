@@ -10,6 +10,7 @@ de paroles écrites) dans son module, puis une entrée ici.
 l'utilisateur : nom de fichier, type, nombre de paroles et avertissements. Les paroles masquées ne
 sortent jamais ; celles « ne pas citer » seulement dans les tableurs internes, et sur demande.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -45,7 +46,8 @@ class FormatExport:
     ecrire: Callable[..., int]  # ecrire(matiere, sortie, progression) -> nombre de paroles écrites
     pertes: tuple[str, ...]  # ce que le format ne peut pas porter : page Restitution et terminal
     paroles: bool = True  # False : aucune parole (livre de codes seul), donc aucune parole écartée à annoncer
-    interne: bool = False  # tableur interne à l'équipe : peut porter les paroles « ne pas citer », sur demande
+    # Tableur interne à l'équipe : peut porter les paroles « ne pas citer », sur demande.
+    interne: bool = False
     web: bool = True  # proposé sur la page Restitution
     cli: bool = True  # proposé par `parole export`
 
@@ -61,35 +63,70 @@ PERTES_TABLEUR = (
 )
 
 # L'ordre est celui de la page Restitution et de l'aide de `parole export`.
-FORMATS: dict[str, FormatExport] = {f.cle: f for f in (
-    FormatExport(
-        "csv", "Tableur CSV (Excel, LibreOffice)", "csv", "text/csv; charset=utf-8", tableurs.ecrire_csv,
-        pertes=PERTES_TABLEUR, interne=True,
-    ),
-    FormatExport(
-        "xlsx", "Classeur XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        tableurs.ecrire_xlsx, pertes=PERTES_TABLEUR, interne=True,
-    ),
-    FormatExport(
-        "iramuteq", "Corpus IRaMuTeQ", "txt", "text/plain; charset=utf-8", iramuteq.ecrire, pertes=(
-            ("IRaMuTeQ ne garde ni la question posée, ni le drapeau « à retenir », ni la typologie des structures, "
-             "ni les photos : seuls le texte et les variables étoilées passent."),
-            "Les modalités sont réduites aux lettres et chiffres sans accents (« Clos du Roy » → closduroy).",
+FORMATS: dict[str, FormatExport] = {
+    f.cle: f
+    for f in (
+        FormatExport(
+            "csv",
+            "Tableur CSV (Excel, LibreOffice)",
+            "csv",
+            "text/csv; charset=utf-8",
+            tableurs.ecrire_csv,
+            pertes=PERTES_TABLEUR,
+            interne=True,
         ),
-    ),
-    FormatExport(
-        "qdpx", "Projet REFI-QDA (ATLAS.ti, NVivo, MAXQDA, QualCoder…)", "qdpx", "application/zip", refiqda.ecrire,
-        pertes=(
-            "REFI-QDA n'a pas de notion de « ne pas citer » : ces paroles sont laissées hors du projet.",
-            ("Le drapeau « à retenir » devient la variable booléenne « à retenir » ; les photos ne sont pas "
-             "exportées."),
+        FormatExport(
+            "xlsx",
+            "Classeur XLSX",
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            tableurs.ecrire_xlsx,
+            pertes=PERTES_TABLEUR,
+            interne=True,
         ),
-    ),
-    FormatExport(
-        "qdc", "Livre de codes REFI-QDA", "qdc", "application/xml", _ecrire_qdc,
-        pertes=("Seuls les thèmes (nom, description, couleur, hiérarchie) : aucune parole.",), paroles=False,
-    ),
-)}
+        FormatExport(
+            "iramuteq",
+            "Corpus IRaMuTeQ",
+            "txt",
+            "text/plain; charset=utf-8",
+            iramuteq.ecrire,
+            pertes=(
+                (
+                    "IRaMuTeQ ne garde ni la question posée, ni le drapeau « à retenir », ni la "
+                    "typologie des structures, ni les photos : seuls le texte et les variables "
+                    "étoilées passent."
+                ),
+                (
+                    "Les modalités sont réduites aux lettres et chiffres sans accents (« Clos du Roy » → "
+                    "closduroy)."
+                ),
+            ),
+        ),
+        FormatExport(
+            "qdpx",
+            "Projet REFI-QDA (ATLAS.ti, NVivo, MAXQDA, QualCoder…)",
+            "qdpx",
+            "application/zip",
+            refiqda.ecrire,
+            pertes=(
+                "REFI-QDA n'a pas de notion de « ne pas citer » : ces paroles sont laissées hors du projet.",
+                (
+                    "Le drapeau « à retenir » devient la variable booléenne « à retenir » ; les photos "
+                    "ne sont pas exportées."
+                ),
+            ),
+        ),
+        FormatExport(
+            "qdc",
+            "Livre de codes REFI-QDA",
+            "qdc",
+            "application/xml",
+            _ecrire_qdc,
+            pertes=("Seuls les thèmes (nom, description, couleur, hiérarchie) : aucune parole.",),
+            paroles=False,
+        ),
+    )
+}
 
 
 @dataclass
@@ -115,31 +152,45 @@ def format_export(cle: str, canal: str | None = None) -> FormatExport:
     return trouve
 
 
-def exporter(session: Session, slug: str, format_: str, sortie, avec_ne_pas_citer: bool = False,
-             progression=None) -> Resultat:
+def exporter(
+    session: Session, slug: str, format_: str, sortie, avec_ne_pas_citer: bool = False, progression=None
+) -> Resultat:
     """Écrit l'export `format_` (une clé de `FORMATS`) de la démarche `slug` dans `sortie` (flux binaire)."""
     choisi = format_export(format_)
     if avec_ne_pas_citer and not choisi.interne:
         internes = " ou ".join(f.cle.upper() for f in formats() if f.interne)
         raise ErreurValidation(
-            f"Les paroles « ne pas citer » ne peuvent sortir que dans un tableur interne ({internes}).")
+            f"Les paroles « ne pas citer » ne peuvent sortir que dans un tableur interne ({internes})."
+        )
     demarche = donnees.demarche(session, slug)
     if demarche is None:
         raise ErreurValidation(f"Démarche « {slug} » introuvable.", "demarche")
-    matiere = Matiere(demarche, donnees.themes(session, demarche.id),
-                      lambda: donnees.lots_de_paroles(session, demarche.id, avec_ne_pas_citer), avec_ne_pas_citer)
+    matiere = Matiere(
+        demarche,
+        donnees.themes(session, demarche.id),
+        lambda: donnees.lots_de_paroles(session, demarche.id, avec_ne_pas_citer),
+        avec_ne_pas_citer,
+    )
     paroles = choisi.ecrire(matiere, sortie, progression)
-    return Resultat(f"{demarche.slug}.{choisi.extension}", choisi.type_mime, paroles,
-                    _avertissements(session, demarche.id, choisi, avec_ne_pas_citer))
+    return Resultat(
+        f"{demarche.slug}.{choisi.extension}",
+        choisi.type_mime,
+        paroles,
+        _avertissements(session, demarche.id, choisi, avec_ne_pas_citer),
+    )
 
 
-def _avertissements(session: Session, demarche_id: int, choisi: FormatExport, avec_ne_pas_citer: bool) -> list[str]:
+def _avertissements(
+    session: Session, demarche_id: int, choisi: FormatExport, avec_ne_pas_citer: bool
+) -> list[str]:
     messages = list(choisi.pertes)
     if not choisi.paroles:
         return messages
     exclues = donnees.compter_exclues(session, demarche_id)
     if exclues["ne_pas_citer"] and not avec_ne_pas_citer:
-        messages.append(f"{exclues['ne_pas_citer']} parole(s) marquée(s) « ne pas citer » laissée(s) de côté.")
+        messages.append(
+            f"{exclues['ne_pas_citer']} parole(s) marquée(s) « ne pas citer » laissée(s) de côté."
+        )
     if exclues["masquees"]:
         messages.append(f"{exclues['masquees']} parole(s) masquée(s) par la modération, jamais exportée(s).")
     return messages

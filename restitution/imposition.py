@@ -7,6 +7,7 @@ verso : imprimer en recto verso, **retournement sur le bord court**, empiler les
 l'ordre, plier en deux et agrafer au pli. Exemple sur 8 pages : recto 1 = 8 | 1, verso 1 = 2 | 7,
 recto 2 = 6 | 3, verso 2 = 4 | 5.
 """
+
 from __future__ import annotations
 
 import io
@@ -46,8 +47,9 @@ def imposer(pdf_a5: bytes) -> bytes:
             if indice is not None:
                 _poser(face, lecteur.pages[indice], x)
         ecrivain.add_page(face)
-    ecrivain.add_metadata({"/Title": str((lecteur.metadata or {}).get("/Title", "Livret")) + " (imposé)",
-                           "/Creator": "Parole"})
+    ecrivain.add_metadata(
+        {"/Title": str((lecteur.metadata or {}).get("/Title", "Livret")) + " (imposé)", "/Creator": "Parole"}
+    )
     sortie = io.BytesIO()
     ecrivain.write(sortie)
     return sortie.getvalue()

@@ -5,6 +5,7 @@ ligne. Noms de variables et modalités en [a-z0-9] seulement (IRaMuTeQ coupe au 
 aucune ligne du texte ne commence par `****` ni par `-*` (elle ouvrirait un faux texte ou une
 fausse partie). UTF-8 sans BOM.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,11 @@ def variables_parole() -> list[tuple[str, str]]:
 
 def entete(parole: dict) -> str:
     variables = [
-        ("id", str(parole["id"])), ("dispositif", parole["dispositif"]), ("ville", parole["ville"]),
-        ("quartier", parole["quartier"]), ("structure", parole["structure"]),
+        ("id", str(parole["id"])),
+        ("dispositif", parole["dispositif"]),
+        ("ville", parole["ville"]),
+        ("quartier", parole["quartier"]),
+        ("structure", parole["structure"]),
         *((nom, parole[cle]) for nom, cle in variables_parole()),
         ("mois", parole["date"].strftime("%Y%m") if parole.get("date") else ""),
         ("temps", parole["temps_ref"]),

@@ -1,5 +1,6 @@
 """Annexes du livret : questionnaires utilisés, questions affichées pendant les temps de collecte,
 et note de méthode générée (ce qui a été compté, comment, et ce qui a été écarté)."""
+
 from __future__ import annotations
 
 from reportlab.platypus import Paragraph
@@ -13,8 +14,10 @@ from restitution.selection import PAR_ENCADRE
 
 def _questionnaire(g, definition) -> list:
     st = g.st
-    recit = [Paragraph(f"Questionnaire : {echapper(definition.titre)}", g.st["Section"]),
-             Paragraph(f"Version {definition.version}.", st["Note"])]
+    recit = [
+        Paragraph(f"Questionnaire : {echapper(definition.titre)}", g.st["Section"]),
+        Paragraph(f"Version {definition.version}.", st["Note"]),
+    ]
     for question in definition.questions:
         recit.append(Paragraph(f"<b>{question.numero}.</b> {echapper(question.intitule)}", st["Corps"]))
         if question.choix:
@@ -34,43 +37,84 @@ def _questions_des_temps(g, temps) -> list:
     recit = [Paragraph("Questions affichées pendant les temps de collecte", g.st["Section"])]
     for dispositif, questions in comptes.items():
         recit.append(Paragraph(f"<b>{echapper(DISPOSITIFS.get(dispositif, dispositif))}</b>", g.st["Corps"]))
-        recit += [Paragraph(f"{echapper(q)} <font size='8'>({n} temps)</font>", g.st["Puce"], bulletText="–")
-                  for q, n in questions.items()]
+        recit += [
+            Paragraph(f"{echapper(q)} <font size='8'>({n} temps)</font>", g.st["Puce"], bulletText="–")
+            for q, n in questions.items()
+        ]
     return recit
 
 
 def _note_methode(contenu, g) -> list:
     st, exclues = g.st, contenu.exclues
-    recit = [Paragraph("Note de méthode", st["Section"]),
-             Paragraph("<b>Ce qui est compté.</b> Les chiffres de ce livret sont calculés à partir des "
-                       "saisies de l'équipe :", st["Corps"])]
-    recit += [Paragraph(f"<i>{echapper(c.libelle)}</i> : {echapper(c.definition)} ;", st["Puce"], bulletText="–")
-              for c in registre()]
-    recit.append(Paragraph(
-        "<b>Thèmes.</b> Chaque parole a reçu un ou plusieurs thèmes du livre de codes : elle compte dans chacun. "
-        "Dans un chapitre, la part d'un territoire ou d'un profil se rapporte à toutes les paroles de ce "
-        "territoire ou de ce profil.", st["Corps"]))
-    recit.append(Paragraph(
-        f"<b>Paroles citées.</b> Chaque encadré reprend d'abord, au plus {PAR_ENCADRE}, les paroles que l'équipe a "
-        "marquées « à retenir », puis des paroles représentatives choisies par l'analyse : celles dont les mots "
-        "sont les plus caractéristiques du thème, en variant les territoires et les profils et en écartant les "
-        "redites. Les paroles sont reproduites telles que saisies ; « […] » marque une coupe. Une parole n'est "
-        "jamais signée d'un nom : seulement sa ville, ou sa structure pour un·e professionnel·le.", st["Corps"]))
-    recit.append(Paragraph(
-        f"<b>Paroles écartées.</b> {nombre(exclues['ne_pas_citer'])} parole(s) « à ne pas citer » sont comptées "
-        f"dans les chiffres mais jamais citées ; {nombre(exclues['masquees'])} parole(s) masquées à la modération "
-        "ne sont ni comptées ni citées.", st["Corps"]))
-    recit.append(Paragraph(
-        "<b>Nuages de mots.</b> Les mots sont ramenés à leur forme de dictionnaire (lemme) ; les mots vides "
-        "(articles, pronoms…) et ceux que l'équipe a écartés sont retirés. La taille d'un mot suit sa fréquence "
-        "dans les paroles du thème.", st["Corps"]))
+    recit = [
+        Paragraph("Note de méthode", st["Section"]),
+        Paragraph(
+            "<b>Ce qui est compté.</b> Les chiffres de ce livret sont calculés à partir des "
+            "saisies de l'équipe :",
+            st["Corps"],
+        ),
+    ]
+    recit += [
+        Paragraph(f"<i>{echapper(c.libelle)}</i> : {echapper(c.definition)} ;", st["Puce"], bulletText="–")
+        for c in registre()
+    ]
+    recit.append(
+        Paragraph(
+            (
+                "<b>Thèmes.</b> Chaque parole a reçu un ou plusieurs thèmes du livre de codes : elle "
+                "compte dans chacun. Dans un chapitre, la part d'un territoire ou d'un profil se rapporte "
+                "à toutes les paroles de ce territoire ou de ce profil."
+            ),
+            st["Corps"],
+        )
+    )
+    recit.append(
+        Paragraph(
+            (
+                f"<b>Paroles citées.</b> Chaque encadré reprend d'abord, au plus {PAR_ENCADRE}, les paroles "
+                "que l'équipe a marquées « à retenir », puis des paroles représentatives choisies par "
+                "l'analyse : celles dont les mots sont les plus caractéristiques du thème, en variant les "
+                "territoires et les profils et en écartant les redites. Les paroles sont reproduites "
+                "telles que saisies ; « […] » marque une coupe. Une parole n'est jamais signée d'un nom : "
+                "seulement sa ville, ou sa structure pour un·e professionnel·le."
+            ),
+            st["Corps"],
+        )
+    )
+    recit.append(
+        Paragraph(
+            (
+                f"<b>Paroles écartées.</b> {nombre(exclues['ne_pas_citer'])} parole(s) « à ne pas citer » "
+                f"sont comptées dans les chiffres mais jamais citées ; {nombre(exclues['masquees'])} "
+                "parole(s) masquées à la modération ne sont ni comptées ni citées."
+            ),
+            st["Corps"],
+        )
+    )
+    recit.append(
+        Paragraph(
+            (
+                "<b>Nuages de mots.</b> Les mots sont ramenés à leur forme de dictionnaire (lemme) ; les "
+                "mots vides (articles, pronoms…) et ceux que l'équipe a écartés sont retirés. La taille "
+                "d'un mot suit sa fréquence dans les paroles du thème."
+            ),
+            st["Corps"],
+        )
+    )
     if contenu.echantillon:
-        recit.append(Paragraph(
-            f"<b>Échantillon.</b> Cette démarche compte {nombre(len(contenu.corpus.contributions))} paroles. Tous les "
-            f"chiffres portent sur l'ensemble ; les nuages de mots et le choix des paroles représentatives sont "
-            f"calculés sur un échantillon reproductible de {nombre(contenu.echantillon)} paroles (tirées dans un "
-            f"ordre pseudo-aléatoire fixe, au moins {nombre(MINIMUM_PAR_THEME)} par thème), qui contient toujours les "
-            "paroles « à retenir » imprimées.", st["Corps"]))
+        recit.append(
+            Paragraph(
+                (
+                    f"<b>Échantillon.</b> Cette démarche compte {nombre(len(contenu.corpus.contributions))} "
+                    "paroles. Tous les chiffres portent sur l'ensemble ; les nuages de mots et le choix "
+                    "des paroles représentatives sont calculés sur un échantillon reproductible de "
+                    f"{nombre(contenu.echantillon)} paroles (tirées dans un ordre pseudo-aléatoire fixe, au "
+                    f"moins {nombre(MINIMUM_PAR_THEME)} par thème), qui contient toujours les paroles "
+                    "« à retenir » imprimées."
+                ),
+                st["Corps"],
+            )
+        )
     return recit + paragraphes(contenu.textes["methode"].contenu, st["Corps"])
 
 
@@ -79,8 +123,14 @@ def annexes(contenu, g) -> list:
     for definition in contenu.questionnaires_utilises:
         recit += _questionnaire(g, definition)
     for nom in contenu.questionnaires_inconnus:
-        recit.append(Paragraph(f"Questionnaire « {echapper(nom)} » : sa définition n'est plus disponible.", g.st["Vide"]))
+        recit.append(
+            Paragraph(
+                f"Questionnaire « {echapper(nom)} » : sa définition n'est plus disponible.", g.st["Vide"]
+            )
+        )
     recit += _questions_des_temps(g, contenu.corpus.temps)
     if len(recit) == 1:
-        recit.append(Paragraph("Aucun questionnaire ni aucune question affichée pendant cette démarche.", g.st["Vide"]))
+        recit.append(
+            Paragraph("Aucun questionnaire ni aucune question affichée pendant cette démarche.", g.st["Vide"])
+        )
     return recit + _note_methode(contenu, g)

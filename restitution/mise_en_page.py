@@ -6,6 +6,7 @@ s'imprime telle quelle, jamais interprétée comme du balisage reportlab. Cela v
 entrées du sommaire, que reportlab recompose en paragraphes (`DocumentLivret.afterFlowable`) ; les
 signets, simple texte PDF, prennent le texte brut.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,7 +19,16 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A3, A4, A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.platypus import BaseDocTemplate, Frame, Image, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    Image,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from restitution.polices import ESPACE_INSECABLE, SANS, SERIF, enregistrer_polices, gras
@@ -63,9 +73,13 @@ def styles(format_: str = "A4") -> dict[str, ParagraphStyle]:
     e = ECHELLES[format_]
     return {
         "Couverture": _style("Couverture", 30 * e, gras(SANS), alignment=TA_CENTER, spaceAfter=14 * e),
-        "SousTitre": _style("SousTitre", 15 * e, SANS, alignment=TA_CENTER, spaceAfter=10 * e, textColor=ACCENT),
+        "SousTitre": _style(
+            "SousTitre", 15 * e, SANS, alignment=TA_CENTER, spaceAfter=10 * e, textColor=ACCENT
+        ),
         "Centre": _style("Centre", 11 * e, SANS, alignment=TA_CENTER, spaceAfter=4 * e),
-        "Chapitre": _style("Chapitre", 20 * e, gras(SANS), spaceBefore=6 * e, spaceAfter=10 * e, textColor=ACCENT),
+        "Chapitre": _style(
+            "Chapitre", 20 * e, gras(SANS), spaceBefore=6 * e, spaceAfter=10 * e, textColor=ACCENT
+        ),
         "Section": _style("Section", 13.5 * e, gras(SANS), spaceBefore=10 * e, spaceAfter=5 * e),
         "TitreSommaire": _style("TitreSommaire", 13.5 * e, gras(SANS), spaceAfter=8 * e),
         "Corps": _style("Corps", 10.5 * e, SERIF, spaceAfter=5 * e),
@@ -73,11 +87,22 @@ def styles(format_: str = "A4") -> dict[str, ParagraphStyle]:
         "Puce": _style("Puce", 10.5 * e, SERIF, leftIndent=14 * e, bulletIndent=4 * e, spaceAfter=3 * e),
         "Note": _style("Note", 9 * e, SANS, textColor=colors.HexColor("#52606d"), spaceAfter=4 * e),
         "Vide": _style("Vide", 10.5 * e, SANS, textColor=colors.HexColor("#52606d"), spaceAfter=6 * e),
-        "TitreEncadre": _style("TitreEncadre", 11 * e, gras(SANS), spaceBefore=8 * e, spaceAfter=4 * e,
-                               textColor=ACCENT),
-        "Citation": _style("Citation", 10.5 * e, SERIF, leftIndent=8 * e, rightIndent=8 * e, borderPadding=6 * e,
-                           spaceBefore=6 * e, spaceAfter=8 * e),
-        "Chiffre": _style("Chiffre", 24 * e, gras(SANS), alignment=TA_CENTER, textColor=ACCENT, leading=28 * e),
+        "TitreEncadre": _style(
+            "TitreEncadre", 11 * e, gras(SANS), spaceBefore=8 * e, spaceAfter=4 * e, textColor=ACCENT
+        ),
+        "Citation": _style(
+            "Citation",
+            10.5 * e,
+            SERIF,
+            leftIndent=8 * e,
+            rightIndent=8 * e,
+            borderPadding=6 * e,
+            spaceBefore=6 * e,
+            spaceAfter=8 * e,
+        ),
+        "Chiffre": _style(
+            "Chiffre", 24 * e, gras(SANS), alignment=TA_CENTER, textColor=ACCENT, leading=28 * e
+        ),
         "LegendeChiffre": _style("LegendeChiffre", 9 * e, SANS, alignment=TA_CENTER),
         "Cellule": _style("Cellule", 9 * e, SANS),
         "CelluleNombre": _style("CelluleNombre", 9 * e, SANS, alignment=2),
@@ -92,9 +117,19 @@ class DocumentLivret(BaseDocTemplate):
 
     def __init__(self, tampon, format_: str, titre: str, pied: str = "", couverture: bool = True):
         taille, marge = FORMATS[format_], MARGES[format_]
-        super().__init__(tampon, pagesize=taille, leftMargin=marge, rightMargin=marge, topMargin=marge,
-                         bottomMargin=marge * 1.2, title=titre, author="Parole", subject=pied, creator="Parole",
-                         initialFontName=SANS)  # sinon Helvetica, non incorporée, figure sur chaque page
+        super().__init__(
+            tampon,
+            pagesize=taille,
+            leftMargin=marge,
+            rightMargin=marge,
+            topMargin=marge,
+            bottomMargin=marge * 1.2,
+            title=titre,
+            author="Parole",
+            subject=pied,
+            creator="Parole",
+            initialFontName=SANS,
+        )  # sinon Helvetica, non incorporée, figure sur chaque page
         self.pied = pied
         cadre = Frame(marge, marge * 1.2, taille[0] - 2 * marge, taille[1] - 2.2 * marge, id="texte")
         modeles = [PageTemplate("couverture", [cadre]), PageTemplate("page", [cadre], onPage=self._folio)]
@@ -122,9 +157,16 @@ class DocumentLivret(BaseDocTemplate):
 
 def sommaire(st: dict) -> TableOfContents:
     table = TableOfContents(dotsMinLevel=0)
-    table.tableStyle = TableStyle([("FONT", (0, 0), (-1, -1), SANS, 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                   ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
+    table.tableStyle = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), SANS, 9),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]
+    )
     table.levelStyles = [st["Sommaire0"], st["Sommaire1"]]
     return table
 
@@ -133,39 +175,67 @@ def citation(st: dict, texte: str, source: str, fond) -> Paragraph:
     """Une parole dans un bloc teinté, suivie de son lieu ou de sa structure (jamais d'un nom)."""
     style = ParagraphStyle(f"Citation-{fond.hexval()}", parent=st["Citation"], backColor=fond)
     taille = st["Note"].fontSize
-    signature = f'<br/><font name="{SANS}" size="{taille}" color="#52606d">— {echapper(source)}</font>' if source else ""
+    signature = (
+        f'<br/><font name="{SANS}" size="{taille}" color="#52606d">— {echapper(source)}</font>'
+        if source
+        else ""
+    )
     return Paragraph(citer(texte) + signature, style)
 
 
 def tuiles(st: dict, chiffres: list[tuple[int, str]], largeur: float, colonnes: int) -> Table:
     """Infographie : un grand nombre et son libellé par tuile."""
-    cellules = [[Paragraph(nombre(n), st["Chiffre"]), Paragraph(echapper(libelle), st["LegendeChiffre"])]
-                for n, libelle in chiffres]
-    lignes = [cellules[i:i + colonnes] for i in range(0, len(cellules), colonnes)]
+    cellules = [
+        [Paragraph(nombre(n), st["Chiffre"]), Paragraph(echapper(libelle), st["LegendeChiffre"])]
+        for n, libelle in chiffres
+    ]
+    lignes = [cellules[i : i + colonnes] for i in range(0, len(cellules), colonnes)]
     lignes[-1] += [""] * (colonnes - len(lignes[-1]))
     table = Table(lignes, colWidths=[largeur / colonnes] * colonnes)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), SANS, 9), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BACKGROUND", (0, 0), (-1, -1), FOND_TUILE),
-        ("BOX", (0, 0), (-1, -1), 3, colors.white), ("INNERGRID", (0, 0), (-1, -1), 3, colors.white),
-        ("TOPPADDING", (0, 0), (-1, -1), 10), ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), SANS, 9),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, -1), FOND_TUILE),
+                ("BOX", (0, 0), (-1, -1), 3, colors.white),
+                ("INNERGRID", (0, 0), (-1, -1), 3, colors.white),
+                ("TOPPADDING", (0, 0), (-1, -1), 10),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
+            ]
+        )
+    )
     return table
 
 
-def tableau(st: dict, entetes: list[str], lignes: list[list], largeur: float, proportions: list[float]) -> Table:
+def tableau(
+    st: dict, entetes: list[str], lignes: list[list], largeur: float, proportions: list[float]
+) -> Table:
     """Petit tableau de chiffres ; la première colonne est du texte, les autres des nombres."""
+
     def cellule(valeur, j, style_texte):
         style = style_texte if j == 0 else st["CelluleNombre"]
         return Paragraph(nombre(valeur) if isinstance(valeur, int) else echapper(valeur), style)
+
     corps = [[cellule(v, j, st["Cellule"]) for j, v in enumerate(ligne)] for ligne in lignes]
-    tete = [Paragraph(f"<b>{echapper(t)}</b>", st["Cellule"] if j == 0 else st["CelluleNombre"])
-            for j, t in enumerate(entetes)]
+    tete = [
+        Paragraph(f"<b>{echapper(t)}</b>", st["Cellule"] if j == 0 else st["CelluleNombre"])
+        for j, t in enumerate(entetes)
+    ]
     total = sum(proportions)
     table = Table([tete] + corps, colWidths=[largeur * p / total for p in proportions], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), SANS, 9), ("LINEBELOW", (0, 0), (-1, 0), 0.8, ENCRE), ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), SANS, 9),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, ENCRE),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return table
 
 
@@ -178,7 +248,9 @@ class ImagePNG:
     hauteur_px: int
 
     def flowable(self, largeur: float) -> Image:
-        return Image(io.BytesIO(self.donnees), width=largeur, height=largeur * self.hauteur_px / self.largeur_px)
+        return Image(
+            io.BytesIO(self.donnees), width=largeur, height=largeur * self.hauteur_px / self.largeur_px
+        )
 
 
 def espace(hauteur_cm: float) -> Spacer:

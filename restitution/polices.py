@@ -4,6 +4,7 @@ Enregistrées comme TrueType dans reportlab, elles sont incorporées (sous-ensem
 PDF : le rendu ne dépend pas des polices de l'imprimeur, et la typographie française s'imprime
 (« » ’ œ É …, espaces insécables).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -8,6 +8,7 @@ n'est jamais retenue (filtrée ici en plus de l'analyse) ; les masquées sont ab
 Chaque parole porte sa source : la ville pour un·e habitant·e, « Structure (Ville) » pour une
 structure, jamais un nom de personne.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -44,15 +45,19 @@ def source_de(ligne) -> str:
 
 
 def _en_citations(table: pd.DataFrame) -> list[Citation]:
-    return [Citation(int(l["id"]), str(l["texte"]), source_de(l), bool(l["a_retenir"]), _chaine(l["profil"]))
-            for l in table.to_dict("records")]
+    return [
+        Citation(int(l["id"]), str(l["texte"]), source_de(l), bool(l["a_retenir"]), _chaine(l["profil"]))
+        for l in table.to_dict("records")
+    ]
 
 
 def corpus_structures(corpus):
     """Sous-corpus des paroles de professionnel·les (pour choisir les paroles de structures parmi elles)."""
     contributions = corpus.contributions
     garde = contributions[contributions["profil"] == PROFIL_STRUCTURES].reset_index(drop=True)
-    liens = corpus.liens_themes[corpus.liens_themes["contribution_id"].isin(garde["id"])].reset_index(drop=True)
+    liens = corpus.liens_themes[corpus.liens_themes["contribution_id"].isin(garde["id"])].reset_index(
+        drop=True
+    )
     return replace(corpus, contributions=garde, liens_themes=liens)
 
 
@@ -82,7 +87,10 @@ def citations_du_theme(corpus, slug: str, n: int = PAR_ENCADRE, structures=None)
     citables = set(du_theme["id"])
     retenues = du_theme[du_theme["a_retenir"].astype(bool)].sort_values("id")
     pro = retenues["profil"] == PROFIL_STRUCTURES
-    resultat = {"habitants": _en_citations(retenues[~pro].head(n)), "structures": _en_citations(retenues[pro].head(n))}
+    resultat = {
+        "habitants": _en_citations(retenues[~pro].head(n)),
+        "structures": _en_citations(retenues[pro].head(n)),
+    }
     if len(resultat["habitants"]) < n:
         representatives = citations_representatives(corpus, slug, n=3 * n)
         representatives = representatives[representatives["profil"] != PROFIL_STRUCTURES]

@@ -6,6 +6,7 @@ la date de saisie et, sur demande seulement, les champs internes à l'équipe (�
 Les écrivains suivent la forme attendue par `restitution.exports` : `ecrire(matiere, sortie,
 progression)` → nombre de paroles écrites.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,14 +16,33 @@ from collecte.modele.champs import champs_exportes
 from collecte.modele.models import DISPOSITIFS
 from collecte.tableurs.ecriture import cellule_csv, classeur_en_flux
 
-COLONNES_CONTEXTE = ["id", "temps", "dispositif", "date", "lieu", "evenement", "ville", "quartier", "structure",
-                     "typologie_structure"]
+COLONNES_CONTEXTE = [
+    "id",
+    "temps",
+    "dispositif",
+    "date",
+    "lieu",
+    "evenement",
+    "ville",
+    "quartier",
+    "structure",
+    "typologie_structure",
+]
 
 
 def _contexte(parole: dict) -> list:
-    return [str(parole["client_uuid"]), parole["temps_ref"], DISPOSITIFS.get(parole["dispositif"], parole["dispositif"]),
-            parole["date"].isoformat() if parole["date"] else "", parole["lieu"] or "", parole["evenement"] or "",
-            parole["ville"] or "", parole["quartier"] or "", parole["structure"] or "", parole["typologie"] or ""]
+    return [
+        str(parole["client_uuid"]),
+        parole["temps_ref"],
+        DISPOSITIFS.get(parole["dispositif"], parole["dispositif"]),
+        parole["date"].isoformat() if parole["date"] else "",
+        parole["lieu"] or "",
+        parole["evenement"] or "",
+        parole["ville"] or "",
+        parole["quartier"] or "",
+        parole["structure"] or "",
+        parole["typologie"] or "",
+    ]
 
 
 def _internes(avec_ne_pas_citer: bool) -> list:
@@ -31,13 +51,25 @@ def _internes(avec_ne_pas_citer: bool) -> list:
 
 
 def _ligne(parole: dict, avec_ne_pas_citer: bool) -> list:
-    cree = parole["cree_le"].isoformat() if hasattr(parole["cree_le"], "isoformat") else str(parole["cree_le"])
+    cree = (
+        parole["cree_le"].isoformat() if hasattr(parole["cree_le"], "isoformat") else str(parole["cree_le"])
+    )
     champs = [c.valeur_exportee(parole[c.nom]) for c in champs_exportes()]
-    return _contexte(parole) + champs + [cree] + [c.valeur_exportee(parole[c.nom]) for c in _internes(avec_ne_pas_citer)]
+    return (
+        _contexte(parole)
+        + champs
+        + [cree]
+        + [c.valeur_exportee(parole[c.nom]) for c in _internes(avec_ne_pas_citer)]
+    )
 
 
 def _colonnes(avec_ne_pas_citer: bool) -> list[str]:
-    return COLONNES_CONTEXTE + [c.nom for c in champs_exportes()] + ["cree_le"] + [c.nom for c in _internes(avec_ne_pas_citer)]
+    return (
+        COLONNES_CONTEXTE
+        + [c.nom for c in champs_exportes()]
+        + ["cree_le"]
+        + [c.nom for c in _internes(avec_ne_pas_citer)]
+    )
 
 
 def ecrire_csv(matiere, sortie, progression=None) -> int:
@@ -69,5 +101,13 @@ def ecrire_xlsx(matiere, sortie, progression=None) -> int:
                 progression(len(lot))
         livre = ajouter("themes", ["slug", "label", "description", "parent", "couleur"])
         for theme in matiere.themes:
-            livre([theme["slug"], theme["label"], theme["description"], theme.get("parent") or "", theme["couleur"]])
+            livre(
+                [
+                    theme["slug"],
+                    theme["label"],
+                    theme["description"],
+                    theme.get("parent") or "",
+                    theme["couleur"],
+                ]
+            )
     return nombre

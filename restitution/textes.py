@@ -18,6 +18,7 @@ Utilisation (page web « Restitution ») :
     texte_a_ecrire(session, demarche.id, cle)            # ce que montre le formulaire `cle`
     ecrire_texte(session, demarche.id, cle, titre, contenu, version, supprimer)  # ce qu'il fait ; → message
 """
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,11 @@ class ConflitDeVersion(ErreurValidation):
 
 def _ecrit_en_meme_temps() -> ErreurValidation:
     # Deux premiers enregistrements simultanés de la même clé (texte jamais écrit, ou même numéro d'axe).
-    return ErreurValidation("Ce texte vient d'être enregistré par quelqu'un d'autre au même moment : rien n'est "
-                            "écrasé. Envoyez de nouveau le formulaire.", "version")
+    return ErreurValidation(
+        "Ce texte vient d'être enregistré par quelqu'un d'autre au même moment : rien n'est "
+        "écrasé. Envoyez de nouveau le formulaire.",
+        "version",
+    )
 
 
 @dataclass(frozen=True)
@@ -65,20 +69,48 @@ class Modele:
     aide: str
 
 
-TEXTES = {m.cle: m for m in (
-    Modele("couverture", "Couverture", "", "Titre : le grand titre de la couverture ; texte : le sous-titre."),
-    Modele("partenaires", "Partenaires", "Les partenaires",
-           "Qui porte la démarche, qui la finance, qui l'a menée. Imprimé sous la couverture."),
-    Modele("demarche", "La démarche", "La démarche",
-           "Les objectifs, les questions de départ, la manière d'aller vers les habitant·es."),
-    Modele("territoires", "Les territoires", "Les territoires et les structures",
-           "Présentation des quartiers (population, histoire, ce qui les caractérise)."),
-    Modele("synthese", "Synthèse", "Synthèse", "Ce que l'équipe retient de l'ensemble des paroles."),
-    Modele("angles_morts", "Angles morts", "Angles morts",
-           "Ce que la démarche n'a pas su entendre (publics absents, sujets évités…)."),
-    Modele("methode", "Note de méthode (ajout)", "Note de méthode",
-           "Facultatif : précisions ajoutées à la note de méthode générée (ce qui a été compté, et comment)."),
-)}
+TEXTES = {
+    m.cle: m
+    for m in (
+        Modele(
+            "couverture", "Couverture", "", "Titre : le grand titre de la couverture ; texte : le sous-titre."
+        ),
+        Modele(
+            "partenaires",
+            "Partenaires",
+            "Les partenaires",
+            "Qui porte la démarche, qui la finance, qui l'a menée. Imprimé sous la couverture.",
+        ),
+        Modele(
+            "demarche",
+            "La démarche",
+            "La démarche",
+            "Les objectifs, les questions de départ, la manière d'aller vers les habitant·es.",
+        ),
+        Modele(
+            "territoires",
+            "Les territoires",
+            "Les territoires et les structures",
+            "Présentation des quartiers (population, histoire, ce qui les caractérise).",
+        ),
+        Modele("synthese", "Synthèse", "Synthèse", "Ce que l'équipe retient de l'ensemble des paroles."),
+        Modele(
+            "angles_morts",
+            "Angles morts",
+            "Angles morts",
+            "Ce que la démarche n'a pas su entendre (publics absents, sujets évités…).",
+        ),
+        Modele(
+            "methode",
+            "Note de méthode (ajout)",
+            "Note de méthode",
+            (
+                "Facultatif : précisions ajoutées à la note de méthode générée (ce qui a été compté, et "
+                "comment)."
+            ),
+        ),
+    )
+}
 ORDRE = list(TEXTES)
 TITRE_AXES = "Préconisations"
 
@@ -100,9 +132,12 @@ class Texte:
 
 
 def _defauts(demarche: Demarche) -> dict[str, tuple[str, str]]:
-    partenaires = [p.strip() for p in (demarche.partenaires or "").replace("|", "\n").splitlines() if p.strip()]
+    partenaires = [
+        p.strip() for p in (demarche.partenaires or "").replace("|", "\n").splitlines() if p.strip()
+    ]
     porteurs = ([f"Commanditaire : {demarche.commanditaire}."] if demarche.commanditaire else []) + (
-        ["Avec : " + ", ".join(partenaires) + "."] if partenaires else [])
+        ["Avec : " + ", ".join(partenaires) + "."] if partenaires else []
+    )
     return {
         "couverture": (demarche.titre, "Livret de restitution de la parole recueillie"),
         "partenaires": (TEXTES["partenaires"].titre, "\n".join(porteurs)),
@@ -115,8 +150,12 @@ def _modele(cle: str) -> Modele:
         return TEXTES[cle]
     numero = MOTIF_AXE.match(cle or "")
     if numero and 1 <= int(numero.group(1)) <= AXES_MAX:
-        return Modele(cle, f"Préconisations, axe {int(numero.group(1))}", "",
-                      "Titre : le nom de l'axe ; texte : une préconisation par ligne.")
+        return Modele(
+            cle,
+            f"Préconisations, axe {int(numero.group(1))}",
+            "",
+            "Titre : le nom de l'axe ; texte : une préconisation par ligne.",
+        )
     connues = ", ".join(ORDRE) + f", axe-01 … axe-{AXES_MAX:02d}"
     raise TexteInconnu(f"Texte « {cle} » inconnu (textes possibles : {connues}).", "cle")
 
@@ -132,18 +171,24 @@ def lire_textes(session: Session, demarche_id: int) -> dict[str, Texte]:
     """Tous les textes du livret : les clés de `TEXTES` dans l'ordre (valeur par défaut si rien
     n'est écrit), puis les axes de préconisations écrits, dans l'ordre de leur clé."""
     defauts = _defauts(_demarche(session, demarche_id))
-    lignes = {t.cle: t for t in session.exec(select(TexteRestitution).where(
-        TexteRestitution.demarche_id == demarche_id))}
+    lignes = {
+        t.cle: t
+        for t in session.exec(select(TexteRestitution).where(TexteRestitution.demarche_id == demarche_id))
+    }
     textes = {}
     for cle in ORDRE:
         modele, ligne = TEXTES[cle], lignes.get(cle)
         titre, contenu = defauts.get(cle, (modele.titre, ""))
         if ligne is not None:
             titre, contenu = ligne.titre or titre, ligne.contenu
-        textes[cle] = Texte(cle, modele.libelle, titre, contenu, modele.aide, ligne is not None, _version(ligne))
+        textes[cle] = Texte(
+            cle, modele.libelle, titre, contenu, modele.aide, ligne is not None, _version(ligne)
+        )
     for cle in sorted(c for c in lignes if MOTIF_AXE.match(c)):
         modele, ligne = _modele(cle), lignes[cle]
-        textes[cle] = Texte(cle, modele.libelle, ligne.titre, ligne.contenu, modele.aide, True, _version(ligne))
+        textes[cle] = Texte(
+            cle, modele.libelle, ligne.titre, ligne.contenu, modele.aide, True, _version(ligne)
+        )
     return textes
 
 
@@ -186,8 +231,10 @@ def creer_axe(session: Session, demarche_id: int, titre: str, contenu: str) -> t
         if axe.ecrit and _comparable(axe.titre) == _comparable(titre_valide):
             if _comparable(axe.contenu) == _comparable(contenu_valide):
                 return axe, True
-            raise ErreurValidation(f"Un axe s'appelle déjà « {axe.titre} » : complétez-le plutôt, ou choisissez "
-                                   "un autre titre.", "titre")
+            raise ErreurValidation(
+                f"Un axe s'appelle déjà « {axe.titre} » : complétez-le plutôt, ou choisissez un autre titre.",
+                "titre",
+            )
     cle = cle_nouvel_axe(existants)
     return enregistrer_texte(session, demarche_id, cle, titre, contenu, version=""), False
 
@@ -196,8 +243,9 @@ def _comparable(texte: str) -> str:
     return " ".join(texte.split()).casefold()
 
 
-def enregistrer_texte(session: Session, demarche_id: int, cle: str, titre: str, contenu: str,
-                      version: str | None = None) -> Texte | None:
+def enregistrer_texte(
+    session: Session, demarche_id: int, cle: str, titre: str, contenu: str, version: str | None = None
+) -> Texte | None:
     """Enregistre (ou remplace) un texte. Titre et contenu vides : le texte est supprimé (retour à la
     valeur par défaut ; un axe vidé disparaît) et la fonction renvoie None. Lève ErreurValidation
     (message en français, `champ` = cle, titre, contenu ou version) si la clé est inconnue
@@ -209,7 +257,9 @@ def enregistrer_texte(session: Session, demarche_id: int, cle: str, titre: str, 
     return lire_textes(session, demarche_id)[cle] if garde else None
 
 
-def _ecrire(session: Session, demarche_id: int, cle: str, titre: str, contenu: str, version: str | None) -> bool:
+def _ecrire(
+    session: Session, demarche_id: int, cle: str, titre: str, contenu: str, version: str | None
+) -> bool:
     """Écrit (sans valider) ; renvoie False si le texte a été supprimé."""
     _modele(cle)
     _demarche(session, demarche_id)
@@ -217,12 +267,18 @@ def _ecrire(session: Session, demarche_id: int, cle: str, titre: str, contenu: s
     contenu = valider_texte(contenu, "contenu", CONTENU_MAX, requis=False)
     if MOTIF_AXE.match(cle) and contenu and not titre:
         raise ErreurValidation("Donnez un titre à cet axe de préconisations.", "titre")
-    ligne = session.exec(select(TexteRestitution).where(
-        TexteRestitution.demarche_id == demarche_id, TexteRestitution.cle == cle)).first()
+    ligne = session.exec(
+        select(TexteRestitution).where(
+            TexteRestitution.demarche_id == demarche_id, TexteRestitution.cle == cle
+        )
+    ).first()
     if version is not None and version != _version(ligne):
-        raise ConflitDeVersion("Ce texte a été modifié par quelqu'un d'autre pendant que vous écriviez. Votre "
-                               "version est gardée ci-dessous : relisez la version enregistrée (aperçu), puis "
-                               "enregistrez de nouveau.", _version(ligne))
+        raise ConflitDeVersion(
+            "Ce texte a été modifié par quelqu'un d'autre pendant que vous écriviez. Votre "
+            "version est gardée ci-dessous : relisez la version enregistrée (aperçu), puis "
+            "enregistrez de nouveau.",
+            _version(ligne),
+        )
     if not titre and not contenu:
         if ligne is not None:
             session.delete(ligne)
@@ -244,8 +300,15 @@ def texte_a_ecrire(session: Session, demarche_id: int, cle: str) -> Texte:
     return ecrits.get(cle) or texte_vierge(cle)
 
 
-def ecrire_texte(session: Session, demarche_id: int, cle: str, titre: str, contenu: str, version: str,
-                 supprimer: bool = False) -> str:
+def ecrire_texte(
+    session: Session,
+    demarche_id: int,
+    cle: str,
+    titre: str,
+    contenu: str,
+    version: str,
+    supprimer: bool = False,
+) -> str:
     """Ce que fait le formulaire `cle` envoyé : créer l'axe (`NOUVEL_AXE`, sans doublon si le formulaire
     part deux fois), enregistrer le texte, ou le supprimer (`supprimer` : titre et contenu vidés, retour
     à la valeur par défaut). Renvoie le message à afficher ; lève les erreurs de `enregistrer_texte`
@@ -257,7 +320,10 @@ def ecrire_texte(session: Session, demarche_id: int, cle: str, titre: str, conte
         if cle == NOUVEL_AXE:
             axe, deja_la = creer_axe(session, demarche_id, titre, contenu)
             if deja_la:
-                return f"« {axe.titre} » était déjà enregistré (formulaire envoyé deux fois) : rien n'a été dupliqué."
+                return (
+                    f"« {axe.titre} » était déjà enregistré (formulaire envoyé deux fois) : rien n'a été "
+                    "dupliqué."
+                )
             return f"« {actuel.libelle} » enregistré."
         enregistrer_texte(session, demarche_id, actuel.cle, titre, contenu, version=version)
     except ErreurValidation:
@@ -269,7 +335,9 @@ def ecrire_texte(session: Session, demarche_id: int, cle: str, titre: str, conte
 def definir_introduction(session: Session, demarche_id: int, theme_slug: str, texte: str) -> Theme:
     """Écrit le chapeau (introduction) du chapitre d'un thème ; texte vide : chapitre sans chapeau."""
     with unite_de_travail(session):
-        theme = session.exec(select(Theme).where(Theme.demarche_id == demarche_id, Theme.slug == theme_slug)).first()
+        theme = session.exec(
+            select(Theme).where(Theme.demarche_id == demarche_id, Theme.slug == theme_slug)
+        ).first()
         if theme is None:
             raise ErreurValidation(f"Thème « {theme_slug} » introuvable dans cette démarche.", "theme")
         theme.introduction = valider_texte(texte, "introduction", INTRODUCTION_MAX, requis=False)

@@ -3,6 +3,7 @@ téléchargement du livret, des affiches et des exports du corpus.
 
 Lire et télécharger : tout compte ; écrire les textes : animateur·rice ou admin (`ecriture_requise`).
 """
+
 from __future__ import annotations
 
 import io
@@ -10,8 +11,8 @@ import tempfile
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from collecte.modele.db import get_session
 from collecte.demarches import lister_demarches
+from collecte.modele.db import get_session
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
 from collecte.web import ecriture_requise
@@ -44,19 +45,28 @@ def demarche(slug: str):
     session = get_session()
     trouvee = _demarche(slug)
     ecrits = textes.lire_textes(session, trouvee.id)
-    return render_template("restitution/demarche.html", demarche=trouvee, formats=exports.formats("web"),
-                           exclues=donnees.compter_exclues(session, trouvee.id),
-                           a_exporter=exports.nombre_a_exporter(session, trouvee.id),
-                           textes=[t for t in ecrits.values() if not textes.MOTIF_AXE.match(t.cle)],
-                           axes=textes.axes(ecrits), axes_max=textes.AXES_MAX, nouvel_axe=textes.NOUVEL_AXE,
-                           themes=donnees.themes(session, trouvee.id), formats_livret=FORMATS_LIVRET)
+    return render_template(
+        "restitution/demarche.html",
+        demarche=trouvee,
+        formats=exports.formats("web"),
+        exclues=donnees.compter_exclues(session, trouvee.id),
+        a_exporter=exports.nombre_a_exporter(session, trouvee.id),
+        textes=[t for t in ecrits.values() if not textes.MOTIF_AXE.match(t.cle)],
+        axes=textes.axes(ecrits),
+        axes_max=textes.AXES_MAX,
+        nouvel_axe=textes.NOUVEL_AXE,
+        themes=donnees.themes(session, trouvee.id),
+        formats_livret=FORMATS_LIVRET,
+    )
 
 
 @bp.get("/<slug>/apercu")
 def apercu(slug: str):
     trouvee = _demarche(slug)
     contenu, chapitres = logique_apercu.apercu(get_session(), slug)
-    return render_template("restitution/apercu.html", demarche=trouvee, chapitres=chapitres, exclues=contenu.exclues)
+    return render_template(
+        "restitution/apercu.html", demarche=trouvee, chapitres=chapitres, exclues=contenu.exclues
+    )
 
 
 @bp.route("/<slug>/textes/<cle>", methods=["GET", "POST"])
@@ -76,17 +86,29 @@ def texte(slug: str, cle: str):
     if request.method == "POST":
         valeurs = {k: request.form.get(k, "") for k in valeurs}
         try:
-            flash(textes.ecrire_texte(session, trouvee.id, cle, **valeurs,
-                                      supprimer=request.form.get("supprimer") == "1"), "succes")
+            flash(
+                textes.ecrire_texte(
+                    session, trouvee.id, cle, **valeurs, supprimer=request.form.get("supprimer") == "1"
+                ),
+                "succes",
+            )
             return _retour(trouvee, "textes")
-        except textes.ConflitDeVersion as erreur:  # la saisie reste dans le formulaire, la version enregistrée à côté
+        except (
+            textes.ConflitDeVersion
+        ) as erreur:  # la saisie reste dans le formulaire, la version enregistrée à côté
             flash(erreur.message, "erreur")
             conflit, valeurs["version"] = True, erreur.version
         except ErreurValidation as erreur:
             flash(erreur.message, "erreur")
-    return render_template("restitution/texte.html", demarche=trouvee, texte=actuel, valeurs=valeurs,
-                           nouveau=cle == textes.NOUVEL_AXE, conflit=conflit,
-                           axe=bool(textes.MOTIF_AXE.match(actuel.cle)))
+    return render_template(
+        "restitution/texte.html",
+        demarche=trouvee,
+        texte=actuel,
+        valeurs=valeurs,
+        nouveau=cle == textes.NOUVEL_AXE,
+        conflit=conflit,
+        axe=bool(textes.MOTIF_AXE.match(actuel.cle)),
+    )
 
 
 @bp.route("/<slug>/chapitres/<theme_slug>", methods=["GET", "POST"])
@@ -94,7 +116,9 @@ def texte(slug: str, cle: str):
 def chapitre(slug: str, theme_slug: str):
     session = get_session()
     trouvee = _demarche(slug)
-    theme = next((t for t in donnees.themes(session, trouvee.id) if t["slug"] == theme_slug), None) or abort(404)
+    theme = next((t for t in donnees.themes(session, trouvee.id) if t["slug"] == theme_slug), None) or abort(
+        404
+    )
     valeurs = {"introduction": theme.get("introduction") or ""}
     if request.method == "POST":
         valeurs["introduction"] = request.form.get("introduction", "")
@@ -104,8 +128,13 @@ def chapitre(slug: str, theme_slug: str):
             return _retour(trouvee, "chapitres")
         except ErreurValidation as erreur:
             flash(erreur.message, "erreur")
-    return render_template("restitution/chapitre.html", demarche=trouvee, theme=theme, valeurs=valeurs,
-                           maximum=textes.INTRODUCTION_MAX)
+    return render_template(
+        "restitution/chapitre.html",
+        demarche=trouvee,
+        theme=theme,
+        valeurs=valeurs,
+        maximum=textes.INTRODUCTION_MAX,
+    )
 
 
 def _pdf(demarche: Demarche, construire, nom: str):
@@ -129,7 +158,9 @@ def livret(slug: str):
 @bp.get("/<slug>/affiches.pdf")
 def affiches(slug: str):
     trouvee = _demarche(slug)
-    return _pdf(trouvee, lambda: construire_affiches(get_session(), trouvee.slug), f"affiches-{trouvee.slug}-A3.pdf")
+    return _pdf(
+        trouvee, lambda: construire_affiches(get_session(), trouvee.slug), f"affiches-{trouvee.slug}-A3.pdf"
+    )
 
 
 @bp.get("/<slug>/export/<format_>")
@@ -139,7 +170,9 @@ def exporter(slug: str, format_: str):
     except ErreurValidation:
         abort(404)
     session = get_session()
-    sortie = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # sur disque au-delà de 32 Mo
+    # Sur disque au-delà de 32 Mo. Pas de `with` : le fichier doit survivre à la vue, la réponse le ferme
+    # (call_on_close) ; en cas d'erreur, il est fermé ci-dessous.
+    sortie = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
     try:
         resultat = exports.exporter(session, slug, format_, sortie)
     except ErreurValidation as erreur:
@@ -149,7 +182,9 @@ def exporter(slug: str, format_: str):
         flash(erreur.message, "erreur")
         return redirect(url_for("restitution.demarche", slug=slug))
     sortie.seek(0)
-    reponse = send_file(sortie, mimetype=resultat.type_mime, as_attachment=True, download_name=resultat.nom_fichier)
+    reponse = send_file(
+        sortie, mimetype=resultat.type_mime, as_attachment=True, download_name=resultat.nom_fichier
+    )
     reponse.headers["Content-Type"] = resultat.type_mime  # tel que déclaré (werkzeug redoublerait le charset)
     reponse.call_on_close(sortie.close)
     return reponse

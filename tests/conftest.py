@@ -3,20 +3,33 @@
 Par défaut la base est un fichier SQLite temporaire. Si PAROLE_TEST_DATABASE_URL est défini
 (CI : un vrai serveur PostgreSQL), toute la suite tourne sur cette base, vidée entre deux tests.
 """
+
 from __future__ import annotations
 
 import os
+import shutil
+import threading
 import uuid
+from contextlib import suppress
 from datetime import date
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from collecte import comptes
 from collecte.modele.db import creer_engine, init_db
-from collecte.modele.models import Contribution, ContributionTheme, Demarche, Structure, TempsDeCollecte, Territoire, Theme
+from collecte.modele.models import (
+    Contribution,
+    ContributionTheme,
+    Demarche,
+    Structure,
+    TempsDeCollecte,
+    Territoire,
+    Theme,
+)
 
 URL_POSTGRES = os.environ.get("PAROLE_TEST_DATABASE_URL")
 MOT_DE_PASSE = "mot-de-passe-de-test"
@@ -80,7 +93,9 @@ def session(app):
 @pytest.fixture
 def creer_compte(session):
     def fabrique(role: str = "animateur", identifiant: str | None = None):
-        return comptes.creer_utilisateur(session, identifiant or f"{role}-{uuid.uuid4().hex[:6]}", MOT_DE_PASSE, role)
+        return comptes.creer_utilisateur(
+            session, identifiant or f"{role}-{uuid.uuid4().hex[:6]}", MOT_DE_PASSE, role
+        )
 
     return fabrique
 
@@ -126,8 +141,11 @@ def creer_territoire(session):
 def creer_structure(session):
     def fabrique(demarche, nom="Centre social du Tunnel", territoire=None, typologie="a_mission", **champs):
         structure = Structure(
-            demarche_id=demarche.id, nom=nom, typologie=typologie,
-            territoire_id=territoire.id if territoire else None, **champs,
+            demarche_id=demarche.id,
+            nom=nom,
+            typologie=typologie,
+            territoire_id=territoire.id if territoire else None,
+            **champs,
         )
         session.add(structure)
         session.commit()
@@ -149,7 +167,9 @@ def creer_theme(session):
 
 @pytest.fixture
 def creer_temps(session):
-    def fabrique(demarche, ref=None, dispositif="porteur_de_parole", territoire=None, structure=None, **champs):
+    def fabrique(
+        demarche, ref=None, dispositif="porteur_de_parole", territoire=None, structure=None, **champs
+    ):
         temps = TempsDeCollecte(
             demarche_id=demarche.id,
             ref=ref or f"T-{uuid.uuid4().hex[:6]}",
@@ -183,11 +203,6 @@ def creer_contribution(session):
 # --- Outils externes et navigateur -----------------------------------------------------------
 # En CI (PAROLE_EXIGER_OUTILS=1), un outil absent (chromium, pdftotext, xmllint…) fait échouer
 # le test au lieu de le sauter : un test sauté ne prouve rien.
-
-import shutil
-import threading
-
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = os.environ.get("PAROLE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -223,8 +238,15 @@ def _navigateur():
         navigateur = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield navigateur
         navigateur.close()
@@ -292,7 +314,9 @@ class ReseauSimule:
         self.suspendus: set[str] = set()
         self.relache = threading.Event()
         self.requetes: list[str] = []
-        self.serveur = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_SansConnexionPersistante)
+        self.serveur = make_server(
+            "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_SansConnexionPersistante
+        )
         self.port = self.serveur.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._demarrer()
@@ -317,7 +341,9 @@ class ReseauSimule:
         self.fil.join(timeout=5)
 
     def retablir(self):
-        self.serveur = make_server("127.0.0.1", self.port, self._wsgi, threaded=True, request_handler=_SansConnexionPersistante)
+        self.serveur = make_server(
+            "127.0.0.1", self.port, self._wsgi, threaded=True, request_handler=_SansConnexionPersistante
+        )
         self._demarrer()
 
     def ralentir(self, secondes: float, chemin: str):
@@ -333,10 +359,8 @@ class ReseauSimule:
 
     def fermer(self):
         self.relacher()
-        try:
+        with suppress(OSError):
             self.couper()
-        except OSError:
-            pass
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Citations représentatives, nuages de mots et graphiques (sans base ni HTTP)."""
+
 import xml.etree.ElementTree as ET
 
 import pandas as pd
@@ -11,7 +12,10 @@ from tests.test_analyse_chiffres import TOURS, VIERZON, _contribution, _temps, c
 
 
 def _corpus():
-    ta, tb = _temps(1, "porteur_de_parole", TOURS, None, 1, 0), _temps(2, "porteur_de_parole", VIERZON, None, 1, 0)
+    ta, tb = (
+        _temps(1, "porteur_de_parole", TOURS, None, 1, 0),
+        _temps(2, "porteur_de_parole", VIERZON, None, 1, 0),
+    )
     textes = [
         (1, ta, "Mes enfants passent trop de temps sur les écrans, je ne sais plus quoi faire.", False),
         (2, ta, "Les écrans et les enfants, c'est une bataille tous les soirs à la maison.", True),
@@ -43,10 +47,14 @@ def test_nuage_deterministe_et_message_si_vide():
 
 
 def test_graphiques_portent_titre_libelles_et_effectifs():
-    svg = graphiques.barres(["Porteur de parole", "Atelier"], [3, 1], "Paroles par dispositif", total=4).decode()
+    svg = graphiques.barres(
+        ["Porteur de parole", "Atelier"], [3, 1], "Paroles par dispositif", total=4
+    ).decode()
     ET.fromstring(svg)
     assert "Paroles par dispositif — 4 paroles" in svg and "3 (75%)" in svg and "Nombre de paroles" in svg
-    carte = graphiques.carte_croisement(croiser(_corpus(), "theme", "territoire"), "Thèmes × territoires").decode()
+    carte = graphiques.carte_croisement(
+        croiser(_corpus(), "theme", "territoire"), "Thèmes × territoires"
+    ).decode()
     assert "Thèmes × territoires" in carte and "(n=2)" in carte and "Parentalité" in carte
     vide = graphiques.barres([], [], "Rien").decode()
     assert "Aucune parole pour ces filtres." in vide

@@ -1,12 +1,22 @@
 """Commande `parole analyse` : formats texte, JSON (clés stables) et CSV."""
+
 import csv
 import io
 import json
 
 import pytest
 
-CLES_JSON = {"demarche", "filtres", "chiffres", "comptages", "croisements", "cooccurrences", "lemmes",
-             "specificites", "messages"}
+CLES_JSON = {
+    "demarche",
+    "filtres",
+    "chiffres",
+    "comptages",
+    "croisements",
+    "cooccurrences",
+    "lemmes",
+    "specificites",
+    "messages",
+}
 
 
 @pytest.fixture
@@ -38,6 +48,7 @@ def test_json_cles_stables(runner, demarche):
 def test_texte_et_csv(runner, demarche):
     texte = runner.invoke(args=["analyse"]).output
     assert "14  personnes rencontrées" in texte and "Parentalité" in texte
+    assert "1  vidéo\n" in texte and "2  paroles recueillies" in texte  # singulier pour 1, du registre
     sortie = runner.invoke(args=["analyse", "--format", "csv"]).output
     lignes = list(csv.reader(io.StringIO(sortie), delimiter=";"))
     assert lignes[0] == ["section", "groupe", "modalite", "mesure", "valeur"]
@@ -58,8 +69,9 @@ def test_demarche_vide_et_inconnue(runner, creer_demarche):
 FORMULE = '=HYPERLINK("http://evil.example","x")'
 
 
-def test_csv_sans_formule_executable(runner, creer_demarche, creer_territoire, creer_theme, creer_temps,
-                                     creer_contribution):
+def test_csv_sans_formule_executable(
+    runner, creer_demarche, creer_territoire, creer_theme, creer_temps, creer_contribution
+):
     """Un libellé saisi qui commence par « = » (ou +, -, @) s'ouvre dans un tableur comme du texte,
     précédé d'une apostrophe, comme dans l'export du corpus ; les nombres, même négatifs, restent des nombres.
     Le CSV nomme les thèmes par leur slug : les libellés piégés des thèmes n'y sont que par précaution."""

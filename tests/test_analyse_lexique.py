@@ -1,4 +1,5 @@
 """Découpage, lemmatisation, mots vides, fréquences et concordance (analyse.lexique)."""
+
 import pandas as pd
 
 from analyse.lexique import concordance, formes, frequences, indexer, lemmes, mots_vides
@@ -7,7 +8,14 @@ from tests.test_analyse_chiffres import TOURS, VIERZON, _contribution, _temps, c
 
 def test_elisions_pluriels_et_verbes():
     assert formes("L'école, c'est aujourd'hui !") == ["école", "est", "aujourd'hui"]
-    assert lemmes("Les enfants jouaient sur les ordinateurs") == ["le", "enfant", "jouer", "sur", "le", "ordinateur"]
+    assert lemmes("Les enfants jouaient sur les ordinateurs") == [
+        "le",
+        "enfant",
+        "jouer",
+        "sur",
+        "le",
+        "ordinateur",
+    ]
 
 
 def test_mots_vides_de_base_et_de_la_demarche():
@@ -52,7 +60,9 @@ def test_frequences_globales_et_par_groupe():
     assert globales.loc["enfant", "frequence"] == 2
     par_territoire = frequences(corpus, par="territoire", n=1)
     assert par_territoire[["groupe", "lemme", "frequence"]].values.tolist() == [
-        ["Tours – Europe", "enfant", 2], ["Vierzon – Clos du Roy", "écran", 3]]
+        ["Tours – Europe", "enfant", 2],
+        ["Vierzon – Clos du Roy", "écran", 3],
+    ]
     par_theme = frequences(corpus, par="theme")
     assert set(par_theme["lemme"]) >= {"enfant", "papier"} and "écran" in set(par_theme["lemme"])
 

@@ -7,6 +7,7 @@ T = 10 ; F(chat) = 3, F(chien) = 2, F(poisson) = 5.
 - poisson dans A : k = 0 < 2 ; P(X ≤ 0) = C(5,4)/C(10,4) = 5/210 → log10(1/42) = −1,6232
 - chat dans B : k = 0 < 1,8 ; P(X ≤ 0) = C(7,6)/C(10,6) = 7/210 → −1,4771
 """
+
 import math
 
 import pandas as pd
@@ -27,17 +28,29 @@ def test_formule_sur_un_tableau_de_comptes():
 
 
 def test_sur_un_corpus_de_paroles():
-    ta, tb = _temps(1, "porteur_de_parole", TOURS, None, 1, 0), _temps(2, "porteur_de_parole", VIERZON, None, 1, 0)
-    corpus = corpus_litteral([ta, tb], [
-        _contribution(1, ta, texte="chat chat"), _contribution(2, ta, texte="chat chien"),
-        _contribution(3, tb, texte="chien poisson poisson"), _contribution(4, tb, texte="poisson poisson poisson"),
-    ])
+    ta, tb = (
+        _temps(1, "porteur_de_parole", TOURS, None, 1, 0),
+        _temps(2, "porteur_de_parole", VIERZON, None, 1, 0),
+    )
+    corpus = corpus_litteral(
+        [ta, tb],
+        [
+            _contribution(1, ta, texte="chat chat"),
+            _contribution(2, ta, texte="chat chien"),
+            _contribution(3, tb, texte="chien poisson poisson"),
+            _contribution(4, tb, texte="poisson poisson poisson"),
+        ],
+    )
     table = specificites(corpus, "territoire", n=5, frequence_min=1, seuil=0)
     a = table[table["groupe"] == "Tours – Europe"].set_index("lemme")
     for lemme, valeur in ATTENDU_A.items():
         assert a.loc[lemme, "score"] == pytest.approx(valeur, abs=0.01)
     assert a.loc["chat", "sens"] == "+" and a.loc["poisson", "sens"] == "-"
-    assert (a.loc["chat", "frequence"], a.loc["chat", "frequence_totale"], a.loc["chat", "attendu"]) == (3, 3, 1.2)
+    assert (a.loc["chat", "frequence"], a.loc["chat", "frequence_totale"], a.loc["chat", "attendu"]) == (
+        3,
+        3,
+        1.2,
+    )
     assert a.index[0] == "chat"  # sur-emploi le plus fort en tête
 
 

@@ -1,4 +1,5 @@
 """Suggestions de thèmes : indices du livre de codes (multi-mots), apprentissage, cache, commande."""
+
 import json
 from dataclasses import replace
 
@@ -7,20 +8,32 @@ import pandas as pd
 from analyse.donnees import Corpus
 from analyse.suggestions import construire_modele, modele_de_la_demarche, suggerer
 
-THEMES = pd.DataFrame([
-    {"slug": "demarches", "label": "Démarches en ligne", "mots_cles": ["mot de passe", "CAF", "impôt"]},
-    {"slug": "parents", "label": "Parentalité numérique", "mots_cles": ["enfant", "contrôle parental", "écran"]},
-    {"slug": "arnaques", "label": "Arnaques et piratage", "mots_cles": ["arnaque", "pirater", "virus"]},
-    {"slug": "sans-indice", "label": "Langue française", "mots_cles": []},
-])
+THEMES = pd.DataFrame(
+    [
+        {"slug": "demarches", "label": "Démarches en ligne", "mots_cles": ["mot de passe", "CAF", "impôt"]},
+        {
+            "slug": "parents",
+            "label": "Parentalité numérique",
+            "mots_cles": ["enfant", "contrôle parental", "écran"],
+        },
+        {"slug": "arnaques", "label": "Arnaques et piratage", "mots_cles": ["arnaque", "pirater", "virus"]},
+        {"slug": "sans-indice", "label": "Langue française", "mots_cles": []},
+    ]
+)
 
 
 def _corpus(textes=(), liens=()):
     vide = pd.DataFrame()
-    return Corpus(demarche={"mots_vides": ""}, contributions=pd.DataFrame(
-        {"id": range(1, len(textes) + 1), "texte": list(textes)}),
-        liens_themes=pd.DataFrame(list(liens), columns=["contribution_id", "theme"]), themes=THEMES,
-        temps=vide, structures=vide, territoires=vide, questionnaires_soumis=vide)
+    return Corpus(
+        demarche={"mots_vides": ""},
+        contributions=pd.DataFrame({"id": range(1, len(textes) + 1), "texte": list(textes)}),
+        liens_themes=pd.DataFrame(list(liens), columns=["contribution_id", "theme"]),
+        themes=THEMES,
+        temps=vide,
+        structures=vide,
+        territoires=vide,
+        questionnaires_soumis=vide,
+    )
 
 
 def _slugs(modele, texte):
@@ -56,16 +69,24 @@ def test_entrees_difficiles():
 
 
 def test_apprend_des_paroles_etiquetees():
-    textes = ["La boulangerie ferme tôt", "La boulangerie du quartier", "Plus de boulangerie ici",
-              "Mes enfants sur les écrans"]
-    liens = [{"contribution_id": i, "theme": "sans-indice"} for i in (1, 2, 3)] + [{"contribution_id": 4, "theme": "parents"}]
+    textes = [
+        "La boulangerie ferme tôt",
+        "La boulangerie du quartier",
+        "Plus de boulangerie ici",
+        "Mes enfants sur les écrans",
+    ]
+    liens = [{"contribution_id": i, "theme": "sans-indice"} for i in (1, 2, 3)] + [
+        {"contribution_id": 4, "theme": "parents"}
+    ]
     modele = construire_modele(_corpus(textes, liens))
     assert modele.n_etiquetees == 4
     assert _slugs(modele, "Une nouvelle boulangerie")[0] == "sans-indice"
     assert _slugs(construire_modele(_corpus()), "Une nouvelle boulangerie") == []
 
 
-def test_cache_invalide_quand_le_livre_de_codes_change(session, creer_demarche, creer_theme, creer_temps, creer_contribution):
+def test_cache_invalide_quand_le_livre_de_codes_change(
+    session, creer_demarche, creer_theme, creer_temps, creer_contribution
+):
     demarche = creer_demarche("cache")
     creer_theme(demarche, "parents", "Parentalité", mots_cles=["enfant"])
     premier = modele_de_la_demarche(session, "cache")
@@ -84,8 +105,10 @@ def test_commande_suggerer_une_ligne_json_par_texte(runner, creer_demarche, cree
     demarche = creer_demarche("cli")
     creer_theme(demarche, "demarches", "Démarches", mots_cles=["mot de passe"])
     creer_theme(demarche, "parents", "Parents", ordre=1, mots_cles=["enfant"])
-    resultat = runner.invoke(args=["themes", "suggerer", "--demarche", "cli"],
-                             input="Mes mots de passe et mes enfants\n\nle la les\n")
+    resultat = runner.invoke(
+        args=["themes", "suggerer", "--demarche", "cli"],
+        input="Mes mots de passe et mes enfants\n\nle la les\n",
+    )
     assert resultat.exit_code == 0, resultat.output
     lignes = [json.loads(l) for l in resultat.output.splitlines()]
     assert [l["texte"] for l in lignes] == ["Mes mots de passe et mes enfants", "", "le la les"]
@@ -99,4 +122,3 @@ def test_commande_suggerer_demarche_inconnue(runner, creer_demarche):
     creer_demarche("une")
     resultat = runner.invoke(args=["themes", "suggerer", "--demarche", "autre"], input="texte\n")
     assert resultat.exit_code != 0 and "introuvable" in resultat.output
-

@@ -5,6 +5,7 @@ arabes), entier démesuré, UTF-8 invalide et surrogat isolé, balises, octet nu
 appelée connectée en admin (pour tout atteindre), avec ces valeurs dans le chemin, dans tous les
 paramètres de requête connus et dans le formulaire.
 """
+
 import re
 import urllib.parse
 from pathlib import Path
@@ -15,13 +16,47 @@ from collecte.modele.models import Demarche, TempsDeCollecte
 from tests.test_app_securite import _routes
 
 DONNEES = Path(__file__).parent / "donnees"
-MALFORMES = [ligne for ligne in (DONNEES / "parametres_malformes.txt").read_text(encoding="utf-8").splitlines()
-             if ligne and not ligne.startswith("#")]
-PARAMETRES = ("page", "temps", "territoire", "theme", "demarche", "dispositif", "profil", "q", "next", "retour",
-              "format", "groupe", "lemme", "par", "debut", "fin", "masquees", "a_retenir", "imposition", "cible",
-              "sens", "ids", "themes", "structures", "questionnaire", "expire_le", "valeur", "role", "actif")
-ANGLAIS = re.compile(r"Internal Server Error|Bad Request|Method Not Allowed|Not Found|Forbidden|Too Many Requests|"
-                     r"Request Entity Too Large|Traceback|The server encountered|Unauthorized", re.I)
+MALFORMES = [
+    ligne
+    for ligne in (DONNEES / "parametres_malformes.txt").read_text(encoding="utf-8").splitlines()
+    if ligne and not ligne.startswith("#")
+]
+PARAMETRES = (
+    "page",
+    "temps",
+    "territoire",
+    "theme",
+    "demarche",
+    "dispositif",
+    "profil",
+    "q",
+    "next",
+    "retour",
+    "format",
+    "groupe",
+    "lemme",
+    "par",
+    "debut",
+    "fin",
+    "masquees",
+    "a_retenir",
+    "imposition",
+    "cible",
+    "sens",
+    "ids",
+    "themes",
+    "structures",
+    "questionnaire",
+    "expire_le",
+    "valeur",
+    "role",
+    "actif",
+)
+ANGLAIS = re.compile(
+    r"Internal Server Error|Bad Request|Method Not Allowed|Not Found|Forbidden|Too Many Requests|"
+    r"Request Entity Too Large|Traceback|The server encountered|Unauthorized",
+    re.I,
+)
 
 
 def _decoder(ligne: str) -> str:
@@ -36,8 +71,14 @@ def admin(app, client, connecter, session):
     demarche = Demarche(slug="d", titre="D")
     session.add(demarche)
     session.flush()
-    session.add(TempsDeCollecte(demarche_id=demarche.id, ref="T-1", dispositif="porteur_de_parole",
-                                date=__import__("datetime").date(2024, 3, 5)))
+    session.add(
+        TempsDeCollecte(
+            demarche_id=demarche.id,
+            ref="T-1",
+            dispositif="porteur_de_parole",
+            date=__import__("datetime").date(2024, 3, 5),
+        )
+    )
     session.commit()
     return client
 
@@ -76,13 +117,22 @@ def test_aucune_route_ne_repond_500_ni_en_anglais(app, admin, brute, contexte):
         url = _url(regle, base.get("demarche", valeur) if "slug" in regle.rule else valeur)
         if url is None:
             continue
-        parametres = _encoder({**{nom: valeur for nom in PARAMETRES}, **base})
+        parametres = _encoder({**dict.fromkeys(PARAMETRES, valeur), **base})
         if methode == "GET":
             reponse = admin.open(url, method="GET", query_string=parametres)
         else:
-            reponse = admin.open(url, method=methode, data=parametres, content_type="application/x-www-form-urlencoded",
-                                 query_string=_encoder({"next": valeur}))
-        texte = reponse.get_data().decode("utf-8", "replace") if reponse.mimetype.startswith(("text/", "application/json")) else ""
+            reponse = admin.open(
+                url,
+                method=methode,
+                data=parametres,
+                content_type="application/x-www-form-urlencoded",
+                query_string=_encoder({"next": valeur}),
+            )
+        texte = (
+            reponse.get_data().decode("utf-8", "replace")
+            if reponse.mimetype.startswith(("text/", "application/json"))
+            else ""
+        )
         reponse.close()  # un export en flux garde son fichier temporaire ouvert jusqu'ici
         if reponse.status_code >= 500 or ANGLAIS.search(texte):
             echecs.append((methode, regle.rule, reponse.status_code, texte[:120]))

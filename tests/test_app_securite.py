@@ -1,5 +1,6 @@
 """Sécurité transversale : chaque route exige un compte (sauf connexion et questionnaire public),
 CSRF actif hors configuration de test, rôles respectés, clé secrète exigée en production."""
+
 import re
 import uuid
 
@@ -57,10 +58,14 @@ def test_la_page_de_connexion_est_publique(client):
 
 @pytest.fixture
 def app_csrf(tmp_path):
-    application = create_app({
-        "TESTING": True, "SECRET_KEY": uuid.uuid4().hex, "WTF_CSRF_ENABLED": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'csrf.sqlite'}",
-    })
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": uuid.uuid4().hex,
+            "WTF_CSRF_ENABLED": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'csrf.sqlite'}",
+        }
+    )
     init_db(application.extensions["parole_engine"])
     yield application
     application.extensions["parole_engine"].dispose()
@@ -81,7 +86,9 @@ def test_csrf_exige_sur_la_connexion_et_les_formulaires(app_csrf):
     assert sans_jeton.status_code == 400
     assert "expiré" in sans_jeton.get_data(as_text=True)
     jeton = _jeton(client.get("/comptes/connexion"))
-    connexion = client.post("/comptes/connexion", data={"identifiant": "anim", "mot_de_passe": MOT_DE_PASSE, "csrf_token": jeton})
+    connexion = client.post(
+        "/comptes/connexion", data={"identifiant": "anim", "mot_de_passe": MOT_DE_PASSE, "csrf_token": jeton}
+    )
     assert connexion.status_code == 302
     creation = client.post("/demarches/nouvelle", data={"titre": "Sans jeton"})
     assert creation.status_code == 400
@@ -105,13 +112,17 @@ def test_un_animateur_ne_gere_pas_les_comptes(client, connecter):
 
 def test_mauvais_mot_de_passe_et_compte_desactive(client, creer_compte, session):
     compte = creer_compte("admin")
-    refus = client.post("/comptes/connexion", data={"identifiant": compte.identifiant, "mot_de_passe": "faux"})
+    refus = client.post(
+        "/comptes/connexion", data={"identifiant": compte.identifiant, "mot_de_passe": "faux"}
+    )
     assert refus.status_code == 401
     assert "Identifiant ou mot de passe incorrect." in refus.get_data(as_text=True)
     compte.actif = False
     session.add(compte)
     session.commit()
-    desactive = client.post("/comptes/connexion", data={"identifiant": compte.identifiant, "mot_de_passe": MOT_DE_PASSE})
+    desactive = client.post(
+        "/comptes/connexion", data={"identifiant": compte.identifiant, "mot_de_passe": MOT_DE_PASSE}
+    )
     assert desactive.status_code == 401
 
 
@@ -134,10 +145,15 @@ def test_production_refuse_une_cle_faible(tmp_path, monkeypatch, cle):
 
 def test_admin_gere_les_comptes(client, connecter, session):
     connecter("admin")
-    cree = client.post("/comptes/", data={"identifiant": "nouvelle", "mot_de_passe": "cheval-agrafe-pile", "role": "lecteur"})
+    cree = client.post(
+        "/comptes/", data={"identifiant": "nouvelle", "mot_de_passe": "cheval-agrafe-pile", "role": "lecteur"}
+    )
     assert cree.status_code == 302
     page = client.get("/comptes/").get_data(as_text=True)
     assert "nouvelle" in page
-    trop_court = client.post("/comptes/", data={"identifiant": "autre", "mot_de_passe": "court", "role": "lecteur"},
-                             follow_redirects=True)
+    trop_court = client.post(
+        "/comptes/",
+        data={"identifiant": "autre", "mot_de_passe": "court", "role": "lecteur"},
+        follow_redirects=True,
+    )
     assert "au moins 10 caractères" in trop_court.get_data(as_text=True)

@@ -5,6 +5,7 @@ n'importe ni analyse ni restitution, et de questionnaires seulement les définit
 rien du projet) ; analyse ne lit la base que par analyse/donnees.py ; seuls app.py, les vues, les
 commandes, les formulaires, collecte/web.py et collecte/modele/db.py importent flask.
 """
+
 import ast
 from pathlib import Path
 
@@ -90,15 +91,23 @@ def test_seules_les_couches_web_importent_flask():
         web = racines & {"flask", "flask_login", "flask_wtf", "flask_limiter", "werkzeug"}
         if web and not _est_couche_web(chemin):
             # werkzeug.security (hachage de mots de passe) n'est pas de la couche web.
-            assert _imports(fichier) & {"werkzeug.security"} and web == {"werkzeug"}, f"{chemin} importe {web}"
+            assert _imports(fichier) & {"werkzeug.security"} and web == {"werkzeug"}, (
+                f"{chemin} importe {web}"
+            )
 
 
 def test_analyse_ne_lit_la_base_que_par_donnees():
     acces_base = {"sqlalchemy", "sqlmodel", "collecte"}
     for chemin, fichier in _modules():
-        if chemin.startswith("analyse/") and chemin not in ("analyse/donnees.py",) and not _est_couche_web(chemin):
+        if (
+            chemin.startswith("analyse/")
+            and chemin not in ("analyse/donnees.py",)
+            and not _est_couche_web(chemin)
+        ):
             touches = _racines(_imports(fichier)) & acces_base
-            assert not touches, f"{chemin} lit la base directement ({touches}) : passer par analyse/donnees.py"
+            assert not touches, (
+                f"{chemin} lit la base directement ({touches}) : passer par analyse/donnees.py"
+            )
 
 
 def test_la_logique_n_importe_pas_les_vues():
@@ -117,7 +126,12 @@ ECRITURE = {"add", "add_all", "delete", "merge", "flush"}
 
 
 def _modules_de_vues():
-    for motif in ("collecte/views/*.py", "questionnaires/views/*.py", "restitution/views.py", "analyse/views.py"):
+    for motif in (
+        "collecte/views/*.py",
+        "questionnaires/views/*.py",
+        "restitution/views.py",
+        "analyse/views.py",
+    ):
         yield from sorted(RACINE.glob(motif))
 
 
@@ -148,18 +162,28 @@ def test_il_y_a_des_vues_a_verifier():
 
 
 def test_la_verification_des_vues_voit_transactions_et_ecritures():
-    source = ("def vue(session):\n    session.add(1)\n    get_session().commit()\n"
-              "    with unite_de_travail(session):\n        pass\n    db.session.rollback()\n    vus.add(2)\n"
-              "    engine.begin()\n    get_session().delete(x)\n")
+    source = (
+        "def vue(session):\n    session.add(1)\n    get_session().commit()\n"
+        "    with unite_de_travail(session):\n        pass\n    db.session.rollback()\n    vus.add(2)\n"
+        "    engine.begin()\n    get_session().delete(x)\n"
+    )
     assert _transactions_dans(source, "v.py") == [
-        "v.py:2 appelle .add()", "v.py:3 appelle .commit()", "v.py:4 ouvre une unité de travail",
-        "v.py:6 appelle .rollback()", "v.py:8 appelle .begin()", "v.py:9 appelle .delete()",
+        "v.py:2 appelle .add()",
+        "v.py:3 appelle .commit()",
+        "v.py:4 ouvre une unité de travail",
+        "v.py:6 appelle .rollback()",
+        "v.py:8 appelle .begin()",
+        "v.py:9 appelle .delete()",
     ]
 
 
 def test_aucune_vue_ne_tient_de_transaction():
     fautes = []
     for fichier in _modules_de_vues():
-        fautes += _transactions_dans(fichier.read_text(encoding="utf-8"), fichier.relative_to(RACINE).as_posix())
-    assert not fautes, ("Une vue appelle une fonction de logique, qui ouvre son unité de travail ; elle ne valide, "
-                        "n'annule ni n'écrit elle-même :\n" + "\n".join(fautes))
+        fautes += _transactions_dans(
+            fichier.read_text(encoding="utf-8"), fichier.relative_to(RACINE).as_posix()
+        )
+    assert not fautes, (
+        "Une vue appelle une fonction de logique, qui ouvre son unité de travail ; elle ne valide, "
+        "n'annule ni n'écrit elle-même :\n" + "\n".join(fautes)
+    )

@@ -1,4 +1,5 @@
 """API JSON : création, rejeu idempotent, conflit, erreurs, droits, et rejeu concurrent."""
+
 import json
 import threading
 import urllib.request
@@ -7,9 +8,9 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
+from collecte.modele.champs import valider_contribution
 from collecte.modele.models import Contribution
 from collecte.terrain.saisie import ConflitContribution, enregistrer_contribution
-from collecte.modele.champs import valider_contribution
 
 
 @pytest.fixture
@@ -21,8 +22,14 @@ def temps_api(creer_demarche, creer_territoire, creer_temps, creer_theme):
 
 
 def _corps(temps_, **champs):
-    return {"client_uuid": str(uuid.uuid4()), "temps": temps_.id, "texte": "Le forfait coûte trop cher.",
-            "profil": "habitant", "themes": ["manque-moyens"], **champs}
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "temps": temps_.id,
+        "texte": "Le forfait coûte trop cher.",
+        "profil": "habitant",
+        "themes": ["manque-moyens"],
+        **champs,
+    }
 
 
 def test_creation_puis_rejeu_puis_conflit(client, connecter, session, temps_api):
@@ -46,14 +53,17 @@ def test_creation_puis_rejeu_puis_conflit(client, connecter, session, temps_api)
     assert [c.texte for c in session.exec(select(Contribution))] == ["Le forfait coûte trop cher."]
 
 
-@pytest.mark.parametrize(("modif", "statut", "champ"), [
-    ({"texte": ""}, 400, "texte"),
-    ({"texte": "x" * 20_001}, 400, "texte"),
-    ({"client_uuid": "pas-un-uuid"}, 400, "client_uuid"),
-    ({"temps": 999_999}, 400, "temps"),
-    ({"profil": "élu"}, 400, "profil"),
-    ({"themes": ["inconnu"]}, 400, "themes"),
-])
+@pytest.mark.parametrize(
+    ("modif", "statut", "champ"),
+    [
+        ({"texte": ""}, 400, "texte"),
+        ({"texte": "x" * 20_001}, 400, "texte"),
+        ({"client_uuid": "pas-un-uuid"}, 400, "client_uuid"),
+        ({"temps": 999_999}, 400, "temps"),
+        ({"profil": "élu"}, 400, "profil"),
+        ({"themes": ["inconnu"]}, 400, "themes"),
+    ],
+)
 def test_erreurs_de_validation(client, connecter, session, temps_api, modif, statut, champ):
     connecter()
     reponse = client.post("/api/contributions", json=_corps(temps_api, **modif))
@@ -85,6 +95,7 @@ def test_rejeu_concurrent_via_http_une_seule_ligne(serveur_live, session, temps_
 
     def ouvrir_session():
         import http.cookiejar
+
         ouvreur = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         donnees = f"identifiant={compte.identifiant}&mot_de_passe={MOT_DE_PASSE}".encode()
         ouvreur.open(serveur_live + "/comptes/connexion", donnees)
@@ -94,8 +105,9 @@ def test_rejeu_concurrent_via_http_une_seule_ligne(serveur_live, session, temps_
     barriere, statuts = threading.Barrier(len(ouvreurs)), []
 
     def envoyer(ouvreur):
-        requete = urllib.request.Request(serveur_live + "/api/contributions", corps,
-                                         {"Content-Type": "application/json"})
+        requete = urllib.request.Request(
+            serveur_live + "/api/contributions", corps, {"Content-Type": "application/json"}
+        )
         barriere.wait()
         with ouvreur.open(requete) as reponse:
             statuts.append(reponse.status)

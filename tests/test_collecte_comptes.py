@@ -1,4 +1,6 @@
-"""Comptes : la règle « un·e admin ne retire pas ses propres droits » tient dans la logique, pas dans la vue."""
+"""Comptes : la règle « un·e admin ne retire pas ses propres droits » tient dans la logique, pas dans la
+vue."""
+
 import pytest
 from sqlmodel import Session
 
@@ -23,8 +25,12 @@ def test_un_admin_ne_retire_pas_ses_propres_droits(app, session, creer_compte, r
         comptes.modifier_utilisateur(session, admin, role, actif, NOUVEAU_MOT_DE_PASSE, par_id=admin.id)
     assert erreur.value.champ == "role"
     apres = _relu(app, admin.id)  # rien n'a changé, pas même le mot de passe demandé en même temps
-    assert (apres.role, apres.actif, apres.version_session, apres.mot_de_passe_hash) == \
-        ("admin", True, avant.version_session, avant.mot_de_passe_hash)
+    assert (apres.role, apres.actif, apres.version_session, apres.mot_de_passe_hash) == (
+        "admin",
+        True,
+        avant.version_session,
+        avant.mot_de_passe_hash,
+    )
 
 
 def test_un_admin_change_son_mot_de_passe_et_les_droits_des_autres(app, session, creer_compte):
@@ -62,7 +68,9 @@ def test_par_le_web_la_regle_vient_de_la_logique(app, client, connecter, session
     moi = connecter("admin")
     reponse = client.post(f"/comptes/{moi.id}", data={"role": "lecteur", "actif": "1"}, follow_redirects=True)
     assert reponse.status_code == 200
-    assert "Vous ne pouvez pas retirer vos propres droits d&#39;administration." in reponse.get_data(as_text=True)
+    assert "Vous ne pouvez pas retirer vos propres droits d&#39;administration." in reponse.get_data(
+        as_text=True
+    )
     assert _relu(app, moi.id).role == "admin"
     desactive = client.post(f"/comptes/{moi.id}", data={"role": "admin"}, follow_redirects=True)
     assert "vos propres droits" in desactive.get_data(as_text=True)

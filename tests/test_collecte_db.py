@@ -1,4 +1,5 @@
 """Schéma : la migration initiale décrit exactement le modèle ; une base existante est migrée sans perte."""
+
 import re
 
 from alembic import command
@@ -19,7 +20,9 @@ def _normaliser_defaut(defaut: str | None) -> str | None:
     return re.sub(r"^'(.*)'$", r"\1", defaut)
 
 
-def _defauts_differents(_contexte, _colonne_base, colonne_modele, defaut_base, _defaut_modele, defaut_modele) -> bool:
+def _defauts_differents(
+    _contexte, _colonne_base, colonne_modele, defaut_base, _defaut_modele, defaut_modele
+) -> bool:
     """Comparaison des valeurs par défaut côté base, sûre sous SQLite comme sous PostgreSQL.
 
     Celle d'Alembic signale à tort les chaînes vides sous SQLite ('' contre rien) et échoue sous PostgreSQL
@@ -56,10 +59,14 @@ def test_une_valeur_par_defaut_oubliee_est_signalee(tmp_path):
     with engine.connect() as connexion:
         differences = differences_avec_le_modele(connexion)
     engine.dispose()
-    operations = [o for d in differences for o in (d if isinstance(d, list) else [d])]  # une liste par colonne
+    operations = [
+        o for d in differences for o in (d if isinstance(d, list) else [d])
+    ]  # une liste par colonne
     assert {o[0] for o in operations} == {"modify_default"}
     signalees = {(o[2], o[3]) for o in operations}
-    attendues = {(t.name, c.name) for t in SQLModel.metadata.sorted_tables for c in t.columns if c.server_default}
+    attendues = {
+        (t.name, c.name) for t in SQLModel.metadata.sorted_tables for c in t.columns if c.server_default
+    }
     assert signalees == attendues - {("utilisateur", "version_session")}  # posée dès 0004
 
 
@@ -93,19 +100,36 @@ def test_migrer_une_base_peuplee_vers_la_saisie_hors_ligne(tmp_path):
     engine = creer_engine(f"sqlite:///{tmp_path / 'terrain.sqlite'}")
     with engine.begin() as connexion:
         command.upgrade(_config_alembic(engine, connexion), "0002")
-        connexion.execute(text("INSERT INTO demarche (slug, titre, commanditaire, partenaires, description, cloturee, "
-                               "mots_vides, cree_le) VALUES ('d', 'D', '', '', '', 0, '', '2024-03-05 10:00:00')"))
-        connexion.execute(text("INSERT INTO tempsdecollecte (demarche_id, ref, dispositif, date, lieu, evenement, animateurs, "
-                               "questions, personnes_rencontrees, dont_professionnels, notes, cree_le) VALUES "
-                               "(1, 'PDP-1', 'porteur_de_parole', '2024-03-05', '', '', '', '[]', 3, 0, '', '2024-03-05 10:00:00')"))
-        connexion.execute(text("INSERT INTO contribution (client_uuid, temps_id, nature, texte, question, profil, tranche_age, "
-                               "genre, a_retenir, ne_pas_citer, masquee, question_ref, cree_le, modifiee_le) VALUES "
-                               "('0d1f3c9e5a8b4f619a0e2f7c1b5d9e11', 1, 'parole', 'Recueillie avant la mise à jour', '', "
-                               "'habitant', 'inconnu', '', 0, 0, 0, '', '2024-03-05 10:00:00', '2024-03-05 10:00:00')"))
+        connexion.execute(
+            text(
+                "INSERT INTO demarche (slug, titre, commanditaire, partenaires, description, cloturee, "
+                "mots_vides, cree_le) VALUES ('d', 'D', '', '', '', 0, '', '2024-03-05 10:00:00')"
+            )
+        )
+        connexion.execute(
+            text(
+                "INSERT INTO tempsdecollecte (demarche_id, ref, dispositif, date, lieu, evenement, "
+                "animateurs, questions, personnes_rencontrees, dont_professionnels, notes, cree_le) "
+                "VALUES (1, 'PDP-1', 'porteur_de_parole', '2024-03-05', '', '', '', '[]', 3, 0, '', "
+                "'2024-03-05 10:00:00')"
+            )
+        )
+        connexion.execute(
+            text(
+                "INSERT INTO contribution (client_uuid, temps_id, nature, texte, question, profil, "
+                "tranche_age, genre, a_retenir, ne_pas_citer, masquee, question_ref, cree_le, "
+                "modifiee_le) VALUES ('0d1f3c9e5a8b4f619a0e2f7c1b5d9e11', 1, 'parole', "
+                "'Recueillie avant la mise à jour', '', 'habitant', 'inconnu', '', 0, 0, 0, '', "
+                "'2024-03-05 10:00:00', '2024-03-05 10:00:00')"
+            )
+        )
     assert init_db(engine) == "migree"
     with engine.connect() as connexion:
-        assert {"aliastheme", "tempstheme", "contributionannulee"} <= set(inspect(connexion).get_table_names())
+        assert {"aliastheme", "tempstheme", "contributionannulee"} <= set(
+            inspect(connexion).get_table_names()
+        )
     with Session(engine) as session:
         from collecte.modele.models import Contribution
+
         assert [c.texte for c in session.exec(select(Contribution))] == ["Recueillie avant la mise à jour"]
     engine.dispose()

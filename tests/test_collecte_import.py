@@ -1,4 +1,5 @@
 """Import de classeurs : formats, encodages, tout ou rien, idempotence, démarche d'exemple, CLI."""
+
 import uuid
 from pathlib import Path
 
@@ -6,24 +7,64 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import func, select
 
-from collecte.tableurs.import_classeur import ErreurImport, importer, noms_feuilles
+from collecte.modele.models import (
+    DISPOSITIFS,
+    Contribution,
+    ContributionTheme,
+    Structure,
+    TempsDeCollecte,
+    Territoire,
+    Theme,
+)
 from collecte.tableurs.entrees import importer_chemin, importer_envoi
+from collecte.tableurs.import_classeur import ErreurImport, importer, noms_feuilles
 from collecte.tableurs.lecture import lire_fichiers_csv
-from collecte.modele.models import DISPOSITIFS, Contribution, ContributionTheme, Structure, TempsDeCollecte, Territoire, Theme
 from collecte.terrain.saisie import theme_ids_de
 
 EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 
-TEMPS = [["ref", "dispositif", "date", "ville", "quartier", "lieu", "structure", "personnes_rencontrees",
-          "dont_professionnels", "questions"],
-         ["PDP-1", "porteur_de_parole", "05/03/2024", "Vierzon", "Clos du Roy", "Marché", "Le Tunnel", "20", "2",
-          "Le numérique, c'est compliqué ?|C'est quoi être citoyen ?"]]
+TEMPS = [
+    [
+        "ref",
+        "dispositif",
+        "date",
+        "ville",
+        "quartier",
+        "lieu",
+        "structure",
+        "personnes_rencontrees",
+        "dont_professionnels",
+        "questions",
+    ],
+    [
+        "PDP-1",
+        "porteur_de_parole",
+        "05/03/2024",
+        "Vierzon",
+        "Clos du Roy",
+        "Marché",
+        "Le Tunnel",
+        "20",
+        "2",
+        "Le numérique, c'est compliqué ?|C'est quoi être citoyen ?",
+    ],
+]
 STRUCTURES = [["nom", "ville", "quartier", "typologie"], ["Le Tunnel", "Vierzon", "Clos du Roy", "a_mission"]]
 THEMES = [["slug", "label"], ["parentalite", "Parentalité"], ["moyens", "Manque de moyens"]]
-CONTRIBUTIONS = [["temps", "texte", "question", "profil", "tranche_age", "themes", "a_retenir", "ne_pas_citer"],
-                 ["PDP-1", "Mon fils m'aide […] « c'est facile » qu'il dit", "C'est quoi être citoyen ?", "habitant",
-                  "60_plus", "parentalite", "oui", "non"],
-                 ["PDP-1", "<b>Trop cher</b> & le forfait", "", "jeune", "18_25", "parentalite;moyens", "", "oui"]]
+CONTRIBUTIONS = [
+    ["temps", "texte", "question", "profil", "tranche_age", "themes", "a_retenir", "ne_pas_citer"],
+    [
+        "PDP-1",
+        "Mon fils m'aide […] « c'est facile » qu'il dit",
+        "C'est quoi être citoyen ?",
+        "habitant",
+        "60_plus",
+        "parentalite",
+        "oui",
+        "non",
+    ],
+    ["PDP-1", "<b>Trop cher</b> & le forfait", "", "jeune", "18_25", "parentalite;moyens", "", "oui"],
+]
 
 
 def _csv(lignes, encodage="utf-8", sep=";") -> bytes:
@@ -36,8 +77,12 @@ def _csv(lignes, encodage="utf-8", sep=";") -> bytes:
 
 
 def _fichiers(encodage="utf-8", sep=";", contributions=(), temps=(), structures=()):
-    feuilles = {"structures.csv": STRUCTURES + list(structures), "temps.csv": TEMPS + list(temps),
-                "themes.csv": THEMES, "contributions.csv": CONTRIBUTIONS + list(contributions)}
+    feuilles = {
+        "structures.csv": STRUCTURES + list(structures),
+        "temps.csv": TEMPS + list(temps),
+        "themes.csv": THEMES,
+        "contributions.csv": CONTRIBUTIONS + list(contributions),
+    }
     return {nom: _csv(lignes, encodage, sep) for nom, lignes in feuilles.items()}
 
 
@@ -59,7 +104,11 @@ def test_dossier_csv_tous_encodages(session, encodage, sep):
     assert (territoire.ville, territoire.quartier) == ("Vierzon", "Clos du Roy")
     premiere, seconde = session.exec(select(Contribution).order_by(Contribution.id)).all()
     assert premiere.texte == "Mon fils m'aide […] « c'est facile » qu'il dit"
-    assert premiere.a_retenir and premiere.tranche_age == "60_plus" and premiere.question == "C'est quoi être citoyen ?"
+    assert (
+        premiere.a_retenir
+        and premiere.tranche_age == "60_plus"
+        and premiere.question == "C'est quoi être citoyen ?"
+    )
     assert seconde.texte == "<b>Trop cher</b> & le forfait" and seconde.ne_pas_citer
     assert len(theme_ids_de(session, seconde.id)) == 2
 
@@ -69,7 +118,9 @@ def test_classeur_xlsx_et_colonnes_libres(session, tmp_path):
     feuille = classeur.active
     feuille.title = "Temps"
     feuille.append(["Réf", "Dispositif", "Date", "Ville", "Personnes rencontrées", "Remarque perso"])
-    feuille.append(["OP-1", "ordi_panneau", __import__("datetime").datetime(2024, 4, 2), "Tours", 12, "à ignorer"])
+    feuille.append(
+        ["OP-1", "ordi_panneau", __import__("datetime").datetime(2024, 4, 2), "Tours", 12, "à ignorer"]
+    )
     contributions = classeur.create_sheet("contributions")
     contributions.append(["Temps", "Texte", "Profil"])
     contributions.append(["OP-1", "Des ordis le soir", "inconnu"])
@@ -83,33 +134,62 @@ def test_classeur_xlsx_et_colonnes_libres(session, tmp_path):
     assert (temps.ref, temps.date.isoformat(), temps.personnes_rencontrees) == ("OP-1", "2024-04-02", 12)
 
 
-@pytest.mark.parametrize(("feuille", "ligne_fautive", "attendu"), [
-    ("contributions", ["PDP-1", "ok", "", "maire"], "Feuille contributions, ligne 5, colonne profil"),
-    ("contributions", ["PDP-1", "ok", "", "habitant", "", "inconnu-theme"], "Feuille contributions, ligne 5, colonne themes"),
-    ("contributions", ["PDP-9", "ok", "", "habitant"], "Feuille contributions, ligne 5, colonne temps"),
-    ("contributions", ["PDP-1", "   ", "", "habitant"], "Feuille contributions, ligne 5, colonne texte"),
-    ("contributions", ["PDP-1", "x" * 20_001], "la limite est de 20"),
-    ("contributions", ["PDP-1", "ok", "", "habitant", "", "", "peut-être"], "colonne a_retenir"),
-    ("temps", ["PDP-2", "porteur_de_parole", "31/02/2024"], "Feuille temps, ligne 3, colonne date"),
-    ("temps", ["PDP-1", "ordi_panneau", "01/03/2024"], "apparaît deux fois"),
-    ("temps", ["PDP-3", "fete", "01/03/2024"], "colonne dispositif"),
-    ("temps", ["PDP-4", "autre", "01/03/2024", "", "", "", "", "12,5"],
-     "Feuille temps, ligne 3, colonne personnes_rencontrees : « 12,5 » n'est pas un nombre entier"),
-    ("temps", ["PDP-5", "autre", "01/03/2024", "", "", "", "", "3", "4"], "ligne 3, colonne dont_professionnels"),
-])
+@pytest.mark.parametrize(
+    ("feuille", "ligne_fautive", "attendu"),
+    [
+        ("contributions", ["PDP-1", "ok", "", "maire"], "Feuille contributions, ligne 5, colonne profil"),
+        (
+            "contributions",
+            ["PDP-1", "ok", "", "habitant", "", "inconnu-theme"],
+            "Feuille contributions, ligne 5, colonne themes",
+        ),
+        ("contributions", ["PDP-9", "ok", "", "habitant"], "Feuille contributions, ligne 5, colonne temps"),
+        ("contributions", ["PDP-1", "   ", "", "habitant"], "Feuille contributions, ligne 5, colonne texte"),
+        ("contributions", ["PDP-1", "x" * 20_001], "la limite est de 20"),
+        ("contributions", ["PDP-1", "ok", "", "habitant", "", "", "peut-être"], "colonne a_retenir"),
+        ("temps", ["PDP-2", "porteur_de_parole", "31/02/2024"], "Feuille temps, ligne 3, colonne date"),
+        ("temps", ["PDP-1", "ordi_panneau", "01/03/2024"], "apparaît deux fois"),
+        ("temps", ["PDP-3", "fete", "01/03/2024"], "colonne dispositif"),
+        (
+            "temps",
+            ["PDP-4", "autre", "01/03/2024", "", "", "", "", "12,5"],
+            "Feuille temps, ligne 3, colonne personnes_rencontrees : « 12,5 » n'est pas un nombre entier",
+        ),
+        (
+            "temps",
+            ["PDP-5", "autre", "01/03/2024", "", "", "", "", "3", "4"],
+            "ligne 3, colonne dont_professionnels",
+        ),
+    ],
+)
 def test_une_ligne_invalide_et_rien_n_est_ecrit(session, feuille, ligne_fautive, attendu):
     importer(session, lire_fichiers_csv(_fichiers()), "essai")
-    avant = (_compter(session, Contribution), _compter(session, TempsDeCollecte), _compter(session, ContributionTheme))
+    avant = (
+        _compter(session, Contribution),
+        _compter(session, TempsDeCollecte),
+        _compter(session, ContributionTheme),
+    )
     nouvelle = [["PDP-1", "Une parole en plus, valide"]]
-    fichiers = _fichiers(structures=[["Nouvelle structure", "Tours", "", "proposante"]],
-                         **{feuille: [ligne_fautive]}) if feuille == "temps" else \
-        _fichiers(structures=[["Nouvelle structure", "Tours", "", "proposante"]], contributions=nouvelle + [ligne_fautive])
+    fichiers = (
+        _fichiers(
+            structures=[["Nouvelle structure", "Tours", "", "proposante"]], **{feuille: [ligne_fautive]}
+        )
+        if feuille == "temps"
+        else _fichiers(
+            structures=[["Nouvelle structure", "Tours", "", "proposante"]],
+            contributions=nouvelle + [ligne_fautive],
+        )
+    )
     if feuille == "temps":
         fichiers["contributions.csv"] = _csv(CONTRIBUTIONS + nouvelle)
     with pytest.raises(ErreurImport) as erreur:
         importer(session, lire_fichiers_csv(fichiers), "essai")
     assert any(attendu in e for e in erreur.value.erreurs), erreur.value.erreurs
-    assert (_compter(session, Contribution), _compter(session, TempsDeCollecte), _compter(session, ContributionTheme)) == avant
+    assert (
+        _compter(session, Contribution),
+        _compter(session, TempsDeCollecte),
+        _compter(session, ContributionTheme),
+    ) == avant
     assert _compter(session, Structure) == 1
 
 
@@ -125,7 +205,9 @@ def test_reimport_idempotent(session):
     assert "temps : 1 créée" in premier.lignes() and "territoires : 1 créée" in premier.lignes()
     rapport = importer(session, lire_fichiers_csv(_fichiers()), "essai")
     assert rapport.comptes["contributions"] == {"deja_presentes": 2}
-    assert rapport.comptes["temps"] == {"inchangees": 1} and rapport.comptes["structures"] == {"inchangees": 1}
+    assert rapport.comptes["temps"] == {"inchangees": 1} and rapport.comptes["structures"] == {
+        "inchangees": 1
+    }
     assert "contributions : 2 déjà présentes" in rapport.lignes()
     assert _compter(session, Contribution) == 2 and _compter(session, Theme) == 2
     assert _compter(session, Territoire) == 1 and _compter(session, TempsDeCollecte) == 1
@@ -137,7 +219,9 @@ def test_reimport_met_a_jour_temps_et_structures(session):
     fichiers["temps.csv"] = _csv([TEMPS[0], TEMPS[1][:7] + ["35", "2", "Le numérique, c'est compliqué ?"]])
     fichiers["structures.csv"] = _csv([STRUCTURES[0], ["Le Tunnel", "Vierzon", "Clos du Roy", "proposante"]])
     rapport = importer(session, lire_fichiers_csv(fichiers), "essai")
-    assert rapport.comptes["temps"] == {"mises_a_jour": 1} and rapport.comptes["structures"] == {"mises_a_jour": 1}
+    assert rapport.comptes["temps"] == {"mises_a_jour": 1} and rapport.comptes["structures"] == {
+        "mises_a_jour": 1
+    }
     temps = session.exec(select(TempsDeCollecte)).one()
     session.refresh(temps)
     assert (temps.personnes_rencontrees, temps.questions) == (35, ["Le numérique, c'est compliqué ?"])
@@ -152,14 +236,17 @@ def test_deux_paroles_identiques_dans_un_meme_temps_sont_gardees(session):
     assert _compter(session, Contribution) == 4
 
 
-@pytest.mark.parametrize(("fichiers", "message"), [
-    ({"notes.txt": b"bonjour"}, "Envoyez un classeur"),
-    ({"campagne.xlsx": b"pas un zip"}, "classeur .xlsx lisible"),
-    ({"contributions.csv": b""}, "vide"),
-    ({"contributions.csv": b"\x81\x8d\x8f\x90\x9d"}, "encodage illisible"),
-    ({"autre.csv": b"a;b\n1;2\n"}, "Aucune feuille reconnue"),
-    ({"contributions.csv": b"texte\nbonjour\n"}, "colonne temps : colonne obligatoire absente"),
-])
+@pytest.mark.parametrize(
+    ("fichiers", "message"),
+    [
+        ({"notes.txt": b"bonjour"}, "Envoyez un classeur"),
+        ({"campagne.xlsx": b"pas un zip"}, "classeur .xlsx lisible"),
+        ({"contributions.csv": b""}, "vide"),
+        ({"contributions.csv": b"\x81\x8d\x8f\x90\x9d"}, "encodage illisible"),
+        ({"autre.csv": b"a;b\n1;2\n"}, "Aucune feuille reconnue"),
+        ({"contributions.csv": b"texte\nbonjour\n"}, "colonne temps : colonne obligatoire absente"),
+    ],
+)
 def test_fichiers_refuses(session, fichiers, message):
     with pytest.raises(ErreurImport) as erreur:
         importer_envoi(session, fichiers, "essai")
@@ -167,12 +254,16 @@ def test_fichiers_refuses(session, fichiers, message):
 
 
 def test_la_demarche_d_exemple_s_importe_entierement(session):
-    rapport = importer_chemin(session, EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml")
+    rapport = importer_chemin(
+        session, EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml"
+    )
     assert rapport.comptes["contributions"]["creees"] >= 150
     assert rapport.comptes["structures"]["creees"] >= 10
     dispositifs = set(session.exec(select(TempsDeCollecte.dispositif)).all())
     assert dispositifs == set(DISPOSITIFS)
-    utilises = set(session.exec(select(Theme.slug).join(ContributionTheme, ContributionTheme.theme_id == Theme.id)).all())
+    utilises = set(
+        session.exec(select(Theme.slug).join(ContributionTheme, ContributionTheme.theme_id == Theme.id)).all()
+    )
     assert utilises == set(session.exec(select(Theme.slug)).all()) and len(utilises) == 20
     assert session.exec(select(func.count()).where(Contribution.ne_pas_citer)).one() >= 3
     paroles = session.exec(select(Contribution)).all()
@@ -193,7 +284,9 @@ def test_cli_import_et_demo(runner, session, tmp_path):
     resultat = runner.invoke(args=["import", str(dossier), "--demarche", "essai"])
     assert resultat.exit_code == 0, resultat.output
     assert "contributions : 2 créées" in resultat.output
-    (dossier / "contributions.csv").write_bytes(_fichiers(contributions=[["PDP-1", "ok", "", "maire"]])["contributions.csv"])
+    (dossier / "contributions.csv").write_bytes(
+        _fichiers(contributions=[["PDP-1", "ok", "", "maire"]])["contributions.csv"]
+    )
     refus = runner.invoke(args=["import", str(dossier), "--demarche", "essai"])
     assert refus.exit_code == 1
     assert "Feuille contributions, ligne 4, colonne profil" in refus.output
@@ -212,13 +305,28 @@ def test_cli_import_et_demo(runner, session, tmp_path):
 
 def test_import_par_le_web(client, connecter, session):
     connecter("animateur")
-    envoi = {"fichiers": [(__import__("io").BytesIO(contenu), nom) for nom, contenu in _fichiers().items()],
-             "nouvelle": "web"}
+    envoi = {
+        "fichiers": [(__import__("io").BytesIO(contenu), nom) for nom, contenu in _fichiers().items()],
+        "nouvelle": "web",
+    }
     reponse = client.post("/collecte/import/", data=envoi, content_type="multipart/form-data")
     page = reponse.get_data(as_text=True)
-    assert reponse.status_code == 200 and "Démarche « web » importée." in page and "contributions : 2 créées" in page
-    mauvais = {"fichiers": [(__import__("io").BytesIO(_fichiers(contributions=[["PDP-1", "ok", "", "maire"]])["contributions.csv"]),
-                             "contributions.csv")], "demarche": "web"}
+    assert (
+        reponse.status_code == 200
+        and "Démarche « web » importée." in page
+        and "contributions : 2 créées" in page
+    )
+    mauvais = {
+        "fichiers": [
+            (
+                __import__("io").BytesIO(
+                    _fichiers(contributions=[["PDP-1", "ok", "", "maire"]])["contributions.csv"]
+                ),
+                "contributions.csv",
+            )
+        ],
+        "demarche": "web",
+    }
     refus = client.post("/collecte/import/", data=mauvais, content_type="multipart/form-data")
     assert refus.status_code == 400
     assert "Feuille contributions, ligne 4, colonne profil" in refus.get_data(as_text=True)
@@ -247,12 +355,19 @@ def test_parole_demo_sert_vraiment_l_application(tmp_path):
     environnement = {**os.environ, "PAROLE_INSTANCE": str(tmp_path / "instance")}
     environnement.pop("PAROLE_TEST_DATABASE_URL", None)
     environnement.pop("DATABASE_URL", None)
-    processus = subprocess.Popen([executable, "demo", "--port", str(port)], env=environnement,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    processus = subprocess.Popen(
+        [executable, "demo", "--port", str(port)],
+        env=environnement,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/comptes/connexion", timeout=2) as reponse:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/comptes/connexion", timeout=2
+                ) as reponse:
                     page = reponse.read().decode()
                 break
             except OSError:
@@ -267,13 +382,18 @@ def test_parole_demo_sert_vraiment_l_application(tmp_path):
 
 
 def test_numero_de_ligne_du_tableur_malgre_une_cellule_sur_plusieurs_lignes(session):
-    fichiers = _fichiers(contributions=[["PDP-1", "Première ligne\nDeuxième ligne\nTroisième", "", "habitant"],
-                                        ["PDP-1", "ok", "", "maire"]])
+    fichiers = _fichiers(
+        contributions=[
+            ["PDP-1", "Première ligne\nDeuxième ligne\nTroisième", "", "habitant"],
+            ["PDP-1", "ok", "", "maire"],
+        ]
+    )
     with pytest.raises(ErreurImport) as erreur:
         importer(session, lire_fichiers_csv(fichiers), "essai")
     assert erreur.value.erreurs == [
         "Feuille contributions, ligne 5, colonne profil : Valeur « maire » inconnue pour profil "
-        "(valeurs possibles : habitant, professionnel, benevole, jeune, inconnu)."]
+        "(valeurs possibles : habitant, professionnel, benevole, jeune, inconnu)."
+    ]
 
 
 def test_erreur_dans_un_lot_tardif_annule_les_lots_deja_ecrits(session, monkeypatch):
@@ -294,23 +414,33 @@ def test_erreur_dans_un_lot_tardif_annule_les_lots_deja_ecrits(session, monkeypa
 
 
 def test_une_erreur_de_temps_ne_se_repete_pas_sur_ses_paroles(session):
-    fichiers = _fichiers(temps=[["PDP-2", "porteur_de_parole", "hier"]],
-                         contributions=[["PDP-2", "une", "", "habitant"], ["PDP-2", "deux", "", "habitant"]])
+    fichiers = _fichiers(
+        temps=[["PDP-2", "porteur_de_parole", "hier"]],
+        contributions=[["PDP-2", "une", "", "habitant"], ["PDP-2", "deux", "", "habitant"]],
+    )
     with pytest.raises(ErreurImport) as erreur:
         importer(session, lire_fichiers_csv(fichiers), "essai")
     assert len(erreur.value.erreurs) == 1
-    assert erreur.value.erreurs[0].startswith("Feuille temps, ligne 3, colonne date : Date « hier » illisible")
+    assert erreur.value.erreurs[0].startswith(
+        "Feuille temps, ligne 3, colonne date : Date « hier » illisible"
+    )
 
 
 def test_structure_en_double_et_structure_inconnue(session):
-    fichiers = _fichiers(structures=[["Le Tunnel", "Tours", "", "autre"]],
-                         temps=[["PDP-2", "autre", "01/03/2024", "", "", "", "Structure fantôme"]])
+    fichiers = _fichiers(
+        structures=[["Le Tunnel", "Tours", "", "autre"]],
+        temps=[["PDP-2", "autre", "01/03/2024", "", "", "", "Structure fantôme"]],
+    )
     with pytest.raises(ErreurImport) as erreur:
         importer(session, lire_fichiers_csv(fichiers), "essai")
     assert erreur.value.erreurs == [
-        "Feuille structures, ligne 3, colonne nom : La structure « Le Tunnel » apparaît deux fois dans la feuille.",
+        (
+            "Feuille structures, ligne 3, colonne nom : La structure « Le Tunnel » apparaît deux fois dans "
+            "la feuille."
+        ),
         "Feuille temps, ligne 3, colonne structure : Structure « Structure fantôme » absente de la feuille "
-        "structures et de la démarche."]
+        "structures et de la démarche.",
+    ]
     assert _compter(session, Structure) == 0 and _compter(session, Territoire) == 0
 
 
@@ -322,14 +452,30 @@ def test_colonne_id_identifiant_client(session, creer_demarche, creer_temps):
     ident = uuid.uuid4()
     entete = CONTRIBUTIONS[0] + ["id"]
     fichiers = _fichiers()
-    fichiers["contributions.csv"] = _csv([entete, ["PDP-1", "Avec identifiant", "", "", "", "", "", "", str(ident)]])
+    fichiers["contributions.csv"] = _csv(
+        [entete, ["PDP-1", "Avec identifiant", "", "", "", "", "", "", str(ident)]]
+    )
     importer(session, lire_fichiers_csv(fichiers), "essai")
-    assert session.exec(select(Contribution.texte).where(Contribution.client_uuid == ident)).one() == "Avec identifiant"
+    assert (
+        session.exec(select(Contribution.texte).where(Contribution.client_uuid == ident)).one()
+        == "Avec identifiant"
+    )
     for lignes, attendu in [
-        ([["PDP-1", "a", "", "", "", "", "", "", str(ident)], ["PDP-1", "b", "", "", "", "", "", "", str(ident)]],
-         "ligne 3, colonne id : L'identifiant"),
-        ([["PDP-1", "c", "", "", "", "", "", "", "pas-un-uuid"]], "ligne 2, colonne id : Identifiant client (UUID)"),
-        ([["PDP-1", "d", "", "", "", "", "", "", str(pris)]], "ligne 2, colonne id : L'identifiant " + str(pris)),
+        (
+            [
+                ["PDP-1", "a", "", "", "", "", "", "", str(ident)],
+                ["PDP-1", "b", "", "", "", "", "", "", str(ident)],
+            ],
+            "ligne 3, colonne id : L'identifiant",
+        ),
+        (
+            [["PDP-1", "c", "", "", "", "", "", "", "pas-un-uuid"]],
+            "ligne 2, colonne id : Identifiant client (UUID)",
+        ),
+        (
+            [["PDP-1", "d", "", "", "", "", "", "", str(pris)]],
+            "ligne 2, colonne id : L'identifiant " + str(pris),
+        ),
     ]:
         fichiers["contributions.csv"] = _csv([entete] + lignes)
         with pytest.raises(ErreurImport) as erreur:
@@ -352,7 +498,9 @@ def test_valeurs_hors_colonnes_et_feuilles_inconnues_signalees(session, tmp_path
     fichiers["territoires.csv"] = b"ville;quartier\nTours;Europe;en trop\n"
     fichiers["brouillon.csv"] = b"\xff\xfe pas lu"
     rapport = importer(session, lire_fichiers_csv(fichiers, noms_feuilles()), "essai")
-    assert "Feuille territoires : valeurs sans nom de colonne ignorées (ligne(s) 2)." in rapport.avertissements
+    assert (
+        "Feuille territoires : valeurs sans nom de colonne ignorées (ligne(s) 2)." in rapport.avertissements
+    )
     assert any("brouillon.csv" in a for a in rapport.avertissements)
     classeur = Workbook()
     classeur.active.title = "Feuil1"
@@ -369,16 +517,39 @@ def test_classeur_xlsx_complet_avec_nombres_dates_et_booleens(session, tmp_path)
 
     classeur = Workbook()
     classeur.remove(classeur.active)
-    for nom, lignes in {"Démarche": [["Slug", "Titre", "Date début"], ["xl", "Classeur", date(2024, 1, 15)]],
-                        "Thèmes": THEMES, "Territoires": [["Ville", "Quartier", "Code QPV"], ["Tours", "Europe", "QN03701M"]],
-                        "Temps": [["Réf", "Dispositif", "Date", "Ville", "Quartier", "Personnes rencontrées",
-                                   "Dont professionnels", "Questions"],
-                                  ["A1", "atelier_echange", datetime(2024, 5, 2), "Tours", "Europe", 12.0, 3,
-                                   "Première question ?\nDeuxième question ?"]],
-                        "Contributions": [["Temps", "Texte", "Thèmes", "À retenir", "Ne pas citer"],
-                                          ["A1", 2024, "moyens ; parentalite", True, False],
-                                          [None, None, None, None, None],
-                                          ["A1", "<script>alert(1)</script>", "", "x", "oui"]]}.items():
+    for nom, lignes in {
+        "Démarche": [["Slug", "Titre", "Date début"], ["xl", "Classeur", date(2024, 1, 15)]],
+        "Thèmes": THEMES,
+        "Territoires": [["Ville", "Quartier", "Code QPV"], ["Tours", "Europe", "QN03701M"]],
+        "Temps": [
+            [
+                "Réf",
+                "Dispositif",
+                "Date",
+                "Ville",
+                "Quartier",
+                "Personnes rencontrées",
+                "Dont professionnels",
+                "Questions",
+            ],
+            [
+                "A1",
+                "atelier_echange",
+                datetime(2024, 5, 2),
+                "Tours",
+                "Europe",
+                12.0,
+                3,
+                "Première question ?\nDeuxième question ?",
+            ],
+        ],
+        "Contributions": [
+            ["Temps", "Texte", "Thèmes", "À retenir", "Ne pas citer"],
+            ["A1", 2024, "moyens ; parentalite", True, False],
+            [None, None, None, None, None],
+            ["A1", "<script>alert(1)</script>", "", "x", "oui"],
+        ],
+    }.items():
         feuille = classeur.create_sheet(nom)
         for ligne in lignes:
             feuille.append(ligne)
@@ -405,14 +576,22 @@ def test_un_module_peut_ajouter_une_feuille(session, monkeypatch):
     def traiter(ctx, feuille):
         for numero, ligne in ctx.lignes(feuille):
             if ligne["reponse"] == "?":
-                ctx.erreur("reponses", numero, import_tableur.ErreurValidation("réponse illisible.", "reponse"))
+                ctx.erreur(
+                    "reponses", numero, import_tableur.ErreurValidation("réponse illisible.", "reponse")
+                )
             vues.append((ctx.structures[ligne["structure"]], ligne["reponse"]))
 
     import_tableur.enregistrer_gestionnaire(
-        import_tableur.Gestionnaire("reponses", frozenset({"structure", "reponse"}), frozenset({"reponse"}), traiter),
-        avant="contributions")
+        import_tableur.Gestionnaire(
+            "reponses", frozenset({"structure", "reponse"}), frozenset({"reponse"}), traiter
+        ),
+        avant="contributions",
+    )
     assert list(import_tableur.GESTIONNAIRES)[-2:] == ["reponses", "contributions"]
-    fichiers = {**_fichiers(), "reponses.csv": _csv([["structure", "reponse"], ["Le Tunnel", "Des ordinateurs"]])}
+    fichiers = {
+        **_fichiers(),
+        "reponses.csv": _csv([["structure", "reponse"], ["Le Tunnel", "Des ordinateurs"]]),
+    }
     importer(session, lire_fichiers_csv(fichiers, import_tableur.noms_feuilles()), "essai")
     assert vues == [(session.exec(select(Structure.id)).one(), "Des ordinateurs")]
     fichiers["reponses.csv"] = _csv([["structure", "reponse"], ["Le Tunnel", "?"]])
@@ -451,13 +630,16 @@ def test_demo_le_mot_de_passe_affiche_ouvre_une_session(runner, client):
     assert "Importer un classeur" in client.get("/collecte/import/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("fichiers", "message"), [
-    ([], "Aucun fichier reçu"),
-    ([(b"", "contributions.csv")], "Aucun fichier reçu (ou fichier vide)."),
-    ([(b"PK\x03\x04", "classeur.ods")], "les fichiers .xls, .ods ou .txt ne sont pas lus"),
-    ([(b"\x81\x8d\x8f", "temps.csv")], "temps.csv : encodage illisible"),
-    ([(b"a;b\n", "Feuil1.csv")], "Aucune feuille reconnue (trouvé : Feuil1.csv)"),
-])
+@pytest.mark.parametrize(
+    ("fichiers", "message"),
+    [
+        ([], "Aucun fichier reçu"),
+        ([(b"", "contributions.csv")], "Aucun fichier reçu (ou fichier vide)."),
+        ([(b"PK\x03\x04", "classeur.ods")], "les fichiers .xls, .ods ou .txt ne sont pas lus"),
+        ([(b"\x81\x8d\x8f", "temps.csv")], "temps.csv : encodage illisible"),
+        ([(b"a;b\n", "Feuil1.csv")], "Aucune feuille reconnue (trouvé : Feuil1.csv)"),
+    ],
+)
 def test_import_web_messages_d_erreur(client, connecter, session, fichiers, message):
     import io
 

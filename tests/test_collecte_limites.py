@@ -1,5 +1,6 @@
 """Fichiers piégés (fabriqués par tests/donnees/fabriquer.py) : refusés en français, avant de
 décompresser ou de décoder, sans rien écrire en base, par la ligne de commande comme par le web."""
+
 import io
 from pathlib import Path
 
@@ -7,11 +8,11 @@ import openpyxl
 import pytest
 from sqlmodel import func, select
 
-from collecte.themes import gestion as gestion_themes
-from collecte.themes.formats import exporter_yaml
-from collecte.tableurs.entrees import ErreurImport, importer_chemin, importer_envoi
 from collecte.modele.models import Demarche, Theme
 from collecte.modele.validation import ErreurValidation
+from collecte.tableurs.entrees import ErreurImport, importer_chemin, importer_envoi
+from collecte.themes import gestion as gestion_themes
+from collecte.themes.formats import exporter_yaml
 
 DONNEES = Path(__file__).resolve().parent / "donnees"
 LIVRES_PIEGES = [
@@ -64,16 +65,24 @@ def test_livre_de_codes_trop_gros_refuse(session, creer_demarche):
 def test_livre_de_codes_piege_par_le_web(client, connecter, session, creer_demarche, nom, message):
     demarche = creer_demarche()
     connecter("animateur")
-    reponse = client.post(f"/collecte/themes/importer?demarche={demarche.slug}",
-                          data={"fichier": (io.BytesIO((DONNEES / nom).read_bytes()), nom)}, follow_redirects=True)
+    reponse = client.post(
+        f"/collecte/themes/importer?demarche={demarche.slug}",
+        data={"fichier": (io.BytesIO((DONNEES / nom).read_bytes()), nom)},
+        follow_redirects=True,
+    )
     assert reponse.status_code == 200
-    assert "Import refusé, rien n&#39;a été modifié. " + message.replace("&", "&amp;") in reponse.get_data(as_text=True)
+    assert "Import refusé, rien n&#39;a été modifié. " + message.replace("&", "&amp;") in reponse.get_data(
+        as_text=True
+    )
     assert _themes(session) == []
 
 
 def test_l_export_yaml_n_ecrit_pas_d_alias_et_se_reimporte(session, creer_demarche):
     mots = ["arnaque", "virus"]  # une même liste pour deux thèmes : PyYAML y mettrait une ancre
-    themes = [{"slug": s, "label": s.title(), "description": "", "mots_cles": mots, "couleur": ""} for s in ("a", "b")]
+    themes = [
+        {"slug": s, "label": s.title(), "description": "", "mots_cles": mots, "couleur": ""}
+        for s in ("a", "b")
+    ]
     export = exporter_yaml(themes)
     assert b"&" not in export and b"*" not in export
     rapport = gestion_themes.importer_fichier(session, creer_demarche(), "themes.yaml", export)
@@ -109,12 +118,16 @@ def test_classeur_aux_dimensions_demesurees_refuse_en_lisant(session):
     """A1:XFD1048576 déclarés pour deux lignes : openpyxl compléterait 17 milliards de cellules vides."""
     with pytest.raises(ErreurImport) as erreur:
         importer_chemin(session, DONNEES / "dimension_immense.xlsx", "limites")
-    assert any("plus de 20\u202f000\u202f000 cellules" in e for e in erreur.value.erreurs), erreur.value.erreurs
+    assert any("plus de 20\u202f000\u202f000 cellules" in e for e in erreur.value.erreurs), (
+        erreur.value.erreurs
+    )
     assert _rien_ecrit(session)
 
 
-@pytest.mark.parametrize(("nom", "message"), [
-    CLASSEURS_PIEGES[0], ("dimension_immense.xlsx", "plus de 20\u202f000\u202f000 cellules")])
+@pytest.mark.parametrize(
+    ("nom", "message"),
+    [CLASSEURS_PIEGES[0], ("dimension_immense.xlsx", "plus de 20\u202f000\u202f000 cellules")],
+)
 def test_classeur_piege_par_le_web(client, connecter, session, nom, message):
     connecter("animateur")
     envoi = {"fichiers": [(io.BytesIO((DONNEES / nom).read_bytes()), nom)], "nouvelle": "limites"}
@@ -133,5 +146,7 @@ def test_csv_au_guillemet_jamais_referme_refuse_en_francais(session, creer_demar
     assert any("guillemet jamais refermé" in e for e in erreur.value.erreurs), erreur.value.erreurs
     assert _rien_ecrit(session)
     with pytest.raises(ErreurValidation) as refus:
-        gestion_themes.importer_fichier(session, creer_demarche(), "themes.csv", b'slug;label\na;"A\n' + b"b;B\n" * 40_000)
+        gestion_themes.importer_fichier(
+            session, creer_demarche(), "themes.csv", b'slug;label\na;"A\n' + b"b;B\n" * 40_000
+        )
     assert "guillemet jamais refermé" in refus.value.message

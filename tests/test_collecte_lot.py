@@ -2,6 +2,7 @@
 CSRF, thèmes fusionnés redirigés, et deux tablettes qui rejouent le même lot en même temps.
 
 Tourne sur SQLite et, en CI, sur PostgreSQL (PAROLE_TEST_DATABASE_URL)."""
+
 import http.cookiejar
 import json
 import threading
@@ -12,24 +13,37 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from collecte.themes import gestion as gestion_themes
 from collecte.modele.models import AliasTheme, Contribution, ContributionAnnulee, TempsDeCollecte, Theme
 from collecte.terrain.saisie import LOT_TAILLE_MAX, theme_ids_de
+from collecte.themes import gestion as gestion_themes
 from tests.conftest import MOT_DE_PASSE
 
 
 @pytest.fixture
 def lieu(creer_demarche, creer_territoire, creer_temps, creer_theme):
     demarche = creer_demarche()
-    themes = {slug: creer_theme(demarche, slug, label, rang) for rang, (slug, label) in enumerate([
-        ("parentalite", "La parentalité numérique"), ("manque-moyens", "Manque de moyens"),
-        ("moyens-financiers", "Moyens financiers")])}
+    themes = {
+        slug: creer_theme(demarche, slug, label, rang)
+        for rang, (slug, label) in enumerate(
+            [
+                ("parentalite", "La parentalité numérique"),
+                ("manque-moyens", "Manque de moyens"),
+                ("moyens-financiers", "Moyens financiers"),
+            ]
+        )
+    }
     temps = creer_temps(demarche, "PDP-1", territoire=creer_territoire(demarche))
     return temps, themes
 
 
 def _parole(temps, texte, **champs):
-    return {"client_uuid": str(uuid.uuid4()), "temps": temps.id, "texte": texte, "profil": "habitant", **champs}
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "temps": temps.id,
+        "texte": texte,
+        "profil": "habitant",
+        **champs,
+    }
 
 
 def _textes(session):
@@ -44,9 +58,9 @@ def test_un_lot_un_resultat_par_parole(client, connecter, session, lieu):
     assert client.post("/api/contributions", json=deja).status_code == 201
     lot = [
         _parole(temps, "Première du lot", themes=["parentalite"]),
-        deja,                                                     # rejeu
-        {**deja, "texte": "Autre texte, même identifiant"},       # conflit
-        _parole(temps, "   "),                                    # refusée : vide
+        deja,  # rejeu
+        {**deja, "texte": "Autre texte, même identifiant"},  # conflit
+        _parole(temps, "   "),  # refusée : vide
         _parole(temps, "Thème inconnu", themes=["n-existe-pas"]),  # refusée
         {**_parole(temps, "Temps supprimé"), "temps": 999_999},
         "pas un objet",
@@ -58,7 +72,16 @@ def test_un_lot_un_resultat_par_parole(client, connecter, session, lieu):
     corps = reponse.get_json()
     resultats = corps["resultats"]
     assert [r["statut"] for r in resultats] == [
-        "creee", "deja_enregistree", "conflit", "refusee", "refusee", "refusee", "refusee", "refusee", "creee"]
+        "creee",
+        "deja_enregistree",
+        "conflit",
+        "refusee",
+        "refusee",
+        "refusee",
+        "refusee",
+        "refusee",
+        "creee",
+    ]
     assert [r["code"] for r in resultats] == [201, 200, 409, 400, 400, 400, 400, 400, 201]
     assert resultats[3]["champ"] == "texte" and "vide" in resultats[3]["erreur"]
     assert resultats[4]["champ"] == "themes" and "n-existe-pas" in resultats[4]["erreur"]
@@ -82,7 +105,9 @@ def test_meme_identifiant_deux_fois_dans_le_lot(client, connecter, session, lieu
     temps, _ = lieu
     connecter()
     parole = _parole(temps, "En double dans le lot")
-    resultats = client.post("/api/contributions/lot", json={"contributions": [parole, parole, {**parole, "texte": "Autre"}]}).get_json()["resultats"]
+    resultats = client.post(
+        "/api/contributions/lot", json={"contributions": [parole, parole, {**parole, "texte": "Autre"}]}
+    ).get_json()["resultats"]
     assert [r["statut"] for r in resultats] == ["creee", "deja_enregistree", "conflit"]
     assert resultats[0]["id"] == resultats[1]["id"]
     assert _textes(session) == ["En double dans le lot"]
@@ -93,11 +118,15 @@ def test_une_parole_retouchee_dans_la_revue_n_est_pas_un_conflit(client, connect
     connecter()
     parole = _parole(temps, "Texte avec une fote")
     ident = client.post("/api/contributions", json=parole).get_json()["id"]
-    client.post(f"/collecte/revue/{ident}", data={"texte": "Texte avec une faute corrigée", "profil": "habitant"})
+    client.post(
+        f"/collecte/revue/{ident}", data={"texte": "Texte avec une faute corrigée", "profil": "habitant"}
+    )
     session.expire_all()
     assert session.get(Contribution, ident).texte == "Texte avec une faute corrigée"
     # La tablette, qui n'avait pas reçu la réponse, renvoie la version d'origine : déjà enregistrée.
-    resultat = client.post("/api/contributions/lot", json={"contributions": [parole]}).get_json()["resultats"][0]
+    resultat = client.post("/api/contributions/lot", json={"contributions": [parole]}).get_json()[
+        "resultats"
+    ][0]
     assert (resultat["statut"], resultat["id"]) == ("deja_enregistree", ident)
     assert _textes(session) == ["Texte avec une faute corrigée"]
 
@@ -118,21 +147,33 @@ def test_theme_fusionne_redirige_vers_sa_cible(client, connecter, session, lieu)
     connecter()
     gestion_themes.fusionner(session, themes["manque-moyens"], themes["moyens-financiers"])
     assert session.exec(select(AliasTheme.slug)).all() == ["manque-moyens"]
-    resultat = client.post("/api/contributions/lot", json={"contributions": [
-        _parole(temps, "Le forfait coûte cher", themes=["manque-moyens", "moyens-financiers"])]}).get_json()["resultats"][0]
+    resultat = client.post(
+        "/api/contributions/lot",
+        json={
+            "contributions": [
+                _parole(temps, "Le forfait coûte cher", themes=["manque-moyens", "moyens-financiers"])
+            ]
+        },
+    ).get_json()["resultats"][0]
     assert resultat["statut"] == "creee"
     assert resultat["avertissements"] == ["Thème « manque-moyens » fusionné dans « moyens-financiers »."]
     assert theme_ids_de(session, resultat["id"]) == [themes["moyens-financiers"].id]
     # Fusionner encore la cible : l'ancien alias suit.
-    gestion_themes.fusionner(session, session.get(Theme, themes["moyens-financiers"].id), themes["parentalite"])
+    gestion_themes.fusionner(
+        session, session.get(Theme, themes["moyens-financiers"].id), themes["parentalite"]
+    )
     session.expire_all()
     assert dict(session.exec(select(AliasTheme.slug, AliasTheme.theme_id)).all()) == {
-        "manque-moyens": themes["parentalite"].id, "moyens-financiers": themes["parentalite"].id}
+        "manque-moyens": themes["parentalite"].id,
+        "moyens-financiers": themes["parentalite"].id,
+    }
     # Un nouveau thème qui reprend un ancien slug l'emporte sur l'alias.
     nouveau = Theme(demarche_id=temps.demarche_id, slug="manque-moyens", label="Manque de moyens (nouveau)")
     session.add(nouveau)
     session.commit()
-    resultat = client.post("/api/contributions", json=_parole(temps, "Nouveau thème", themes=["manque-moyens"]))
+    resultat = client.post(
+        "/api/contributions", json=_parole(temps, "Nouveau thème", themes=["manque-moyens"])
+    )
     assert resultat.get_json()["themes"] == ["manque-moyens"]
     assert theme_ids_de(session, resultat.get_json()["id"]) == [nouveau.id]
 
@@ -148,14 +189,23 @@ def test_annuler_depuis_un_appareil_est_idempotent(client, connecter, creer_comp
     assert client.post(url).get_json()["statut"] == "deja_annulee"
     assert _textes(session) == []
     # Le renvoi tardif de la parole annulée ne la recrée pas.
-    resultat = client.post("/api/contributions/lot", json={"contributions": [parole]}).get_json()["resultats"][0]
+    resultat = client.post("/api/contributions/lot", json={"contributions": [parole]}).get_json()[
+        "resultats"
+    ][0]
     assert (resultat["statut"], resultat["code"]) == ("annulee", 410)
     assert client.post("/api/contributions", json=parole).status_code == 410
     assert _textes(session) == []
     # Annulation arrivée avant la parole (réseau capricieux) : la parole n'est jamais créée.
     avant = _parole(temps, "Annulée avant d'arriver")
-    assert client.post(f"/api/contributions/{avant['client_uuid']}/annulation").get_json()["statut"] == "absente"
-    assert client.post("/api/contributions/lot", json={"contributions": [avant]}).get_json()["resultats"][0]["statut"] == "annulee"
+    assert (
+        client.post(f"/api/contributions/{avant['client_uuid']}/annulation").get_json()["statut"] == "absente"
+    )
+    assert (
+        client.post("/api/contributions/lot", json={"contributions": [avant]}).get_json()["resultats"][0][
+            "statut"
+        ]
+        == "annulee"
+    )
     assert _textes(session) == []
     # La trace ne garde jamais le texte.
     assert set(ContributionAnnulee.model_fields) == {"id", "client_uuid", "annulee_le"}
@@ -206,10 +256,17 @@ def _jeton(client):
 
 def test_sans_session_l_api_repond_401_meme_sans_jeton_csrf(client_csrf, lieu):
     temps, _ = lieu
-    for url in ("/api/contributions", "/api/contributions/lot", f"/api/contributions/{uuid.uuid4()}/annulation"):
+    for url in (
+        "/api/contributions",
+        "/api/contributions/lot",
+        f"/api/contributions/{uuid.uuid4()}/annulation",
+    ):
         reponse = client_csrf.post(url, json={"contributions": []})
         assert reponse.status_code == 401, url
-        assert reponse.get_json() == {"erreur": "Authentification requise : reconnectez-vous.", "code": "connexion"}
+        assert reponse.get_json() == {
+            "erreur": "Authentification requise : reconnectez-vous.",
+            "code": "connexion",
+        }
 
 
 def test_jeton_csrf_perime_400_csrf_puis_jeton_frais(client_csrf, creer_compte, session, lieu):
@@ -217,17 +274,25 @@ def test_jeton_csrf_perime_400_csrf_puis_jeton_frais(client_csrf, creer_compte, 
     compte = creer_compte("animateur")
     page = client_csrf.get("/comptes/connexion").get_data(as_text=True)
     jeton_connexion = page.split('name="csrf-token" content="')[1].split('"')[0]
-    client_csrf.post("/comptes/connexion", data={"identifiant": compte.identifiant, "mot_de_passe": MOT_DE_PASSE,
-                                                 "csrf_token": jeton_connexion})
+    client_csrf.post(
+        "/comptes/connexion",
+        data={"identifiant": compte.identifiant, "mot_de_passe": MOT_DE_PASSE, "csrf_token": jeton_connexion},
+    )
     jeton = _jeton(client_csrf)
     with client_csrf.session_transaction() as sess:  # le secret CSRF de la session a changé
         sess.pop("csrf_token")
-    perime = client_csrf.post("/api/contributions/lot", json={"contributions": [_parole(temps, "x")]},
-                              headers={"X-CSRFToken": jeton})
+    perime = client_csrf.post(
+        "/api/contributions/lot",
+        json={"contributions": [_parole(temps, "x")]},
+        headers={"X-CSRFToken": jeton},
+    )
     assert perime.status_code == 400 and perime.get_json()["code"] == "csrf"
     frais = _jeton(client_csrf)
-    ok = client_csrf.post("/api/contributions/lot", json={"contributions": [_parole(temps, "Avec un jeton frais")]},
-                          headers={"X-CSRFToken": frais})
+    ok = client_csrf.post(
+        "/api/contributions/lot",
+        json={"contributions": [_parole(temps, "Avec un jeton frais")]},
+        headers={"X-CSRFToken": frais},
+    )
     assert ok.status_code == 200 and ok.get_json()["resultats"][0]["statut"] == "creee"
     assert _textes(session) == ["Avec un jeton frais"]
 
@@ -245,13 +310,18 @@ def _ouvreur(base: str, compte) -> tuple:
 def test_rejeu_concurrent_du_meme_lot(serveur_live, session, creer_compte, lieu):
     temps, themes = lieu
     compte = creer_compte("animateur")
-    lot = [_parole(temps, f"Parole {n} du lot rejoué", themes=["parentalite"] if n % 2 else []) for n in range(60)]
+    lot = [
+        _parole(temps, f"Parole {n} du lot rejoué", themes=["parentalite"] if n % 2 else [])
+        for n in range(60)
+    ]
     corps = json.dumps({"contributions": lot}).encode()
     ouvreurs = [_ouvreur(serveur_live, compte) for _ in range(4)]
     barriere, reponses, erreurs = threading.Barrier(len(ouvreurs)), [], []
 
     def envoyer(ouvreur):
-        requete = urllib.request.Request(serveur_live + "/api/contributions/lot", corps, {"Content-Type": "application/json"})
+        requete = urllib.request.Request(
+            serveur_live + "/api/contributions/lot", corps, {"Content-Type": "application/json"}
+        )
         barriere.wait()
         try:
             with ouvreur.open(requete, timeout=60) as reponse:
@@ -269,27 +339,33 @@ def test_rejeu_concurrent_du_meme_lot(serveur_live, session, creer_compte, lieu)
     # Chaque parole : créée par exactement une des quatre requêtes, « déjà enregistrée » pour les autres.
     for rang in range(len(lot)):
         statuts = sorted(r["resultats"][rang]["statut"] for r in reponses)
-        assert statuts == ["creee", "deja_enregistree", "deja_enregistree", "deja_enregistree"], (rang, statuts)
+        assert statuts == ["creee", "deja_enregistree", "deja_enregistree", "deja_enregistree"], (
+            rang,
+            statuts,
+        )
         assert len({r["resultats"][rang]["id"] for r in reponses}) == 1
     assert sorted(_textes(session)) == sorted(p["texte"] for p in lot)
     session.expire_all()
     assert session.exec(select(TempsDeCollecte)).one().id == temps.id
 
 
-@pytest.mark.parametrize(("champs", "champ"), [
-    ({"texte": 123}, "texte"),
-    ({"texte": ["a"]}, "texte"),
-    ({"texte": {"a": 1}}, "texte"),
-    ({"temps": True}, "temps"),
-    ({"temps": "1"}, "temps"),
-    ({"temps": 1.0}, "temps"),
-    ({"profil": 1}, "profil"),
-    ({"a_retenir": "oui"}, "a_retenir"),
-    ({"ne_pas_citer": 1}, "ne_pas_citer"),
-    ({"themes": "parentalite"}, "themes"),
-    ({"themes": [1]}, "themes"),
-    ({"client_uuid": 12}, "client_uuid"),
-])
+@pytest.mark.parametrize(
+    ("champs", "champ"),
+    [
+        ({"texte": 123}, "texte"),
+        ({"texte": ["a"]}, "texte"),
+        ({"texte": {"a": 1}}, "texte"),
+        ({"temps": True}, "temps"),
+        ({"temps": "1"}, "temps"),
+        ({"temps": 1.0}, "temps"),
+        ({"profil": 1}, "profil"),
+        ({"a_retenir": "oui"}, "a_retenir"),
+        ({"ne_pas_citer": 1}, "ne_pas_citer"),
+        ({"themes": "parentalite"}, "themes"),
+        ({"themes": [1]}, "themes"),
+        ({"client_uuid": 12}, "client_uuid"),
+    ],
+)
 def test_l_api_refuse_les_types_inattendus(client, connecter, session, lieu, champs, champ):
     temps, _ = lieu
     connecter()
@@ -298,11 +374,20 @@ def test_l_api_refuse_les_types_inattendus(client, connecter, session, lieu, cha
     assert _textes(session) == []
 
 
-INVISIBLES = ["Avant\u202eaprès", "Texte\u2066isolé\u2069", "Mot\u200bcollé", "Fin\ufeff", "Son\x07nerie", "Cassé\ud800"]
+INVISIBLES = [
+    "Avant\u202eaprès",
+    "Texte\u2066isolé\u2069",
+    "Mot\u200bcollé",
+    "Fin\ufeff",
+    "Son\x07nerie",
+    "Cassé\ud800",
+]
 
 
 @pytest.mark.parametrize("texte", INVISIBLES)
-def test_meme_politique_de_caracteres_api_formulaire_et_import(client, connecter, session, lieu, tmp_path, texte):
+def test_meme_politique_de_caracteres_api_formulaire_et_import(
+    client, connecter, session, lieu, tmp_path, texte
+):
     from collecte.tableurs.entrees import importer_chemin
     from collecte.tableurs.import_classeur import ErreurImport
 
@@ -310,9 +395,12 @@ def test_meme_politique_de_caracteres_api_formulaire_et_import(client, connecter
     connecter()
     api = client.post("/api/contributions", json=_parole(temps, texte))
     assert api.status_code == 400 and "caractères invisibles" in api.get_json()["erreur"]
-    # Un formulaire HTML ou un fichier UTF-8 ne peuvent pas transporter une moitié de paire UTF-16 : l'API seule.
+    # Un formulaire HTML ou un fichier UTF-8 ne peuvent pas transporter une moitié de paire UTF-16 : l'API
+    # seule.
     if "\ud800" not in texte:
-        formulaire = client.post(f"/collecte/temps/{temps.id}/parole", data={"client_uuid": str(uuid.uuid4()), "texte": texte})
+        formulaire = client.post(
+            f"/collecte/temps/{temps.id}/parole", data={"client_uuid": str(uuid.uuid4()), "texte": texte}
+        )
         assert formulaire.status_code == 400 and "caractères invisibles" in formulaire.get_data(as_text=True)
         dossier = tmp_path / "classeur"
         dossier.mkdir()

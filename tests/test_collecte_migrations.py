@@ -4,6 +4,7 @@ sans rien perdre.
 Sous SQLite toujours ; sous PostgreSQL aussi quand PAROLE_TEST_DATABASE_URL est défini, dans un schéma à
 part (le reste de la suite se sert de `public`, peut-être au même moment).
 """
+
 from __future__ import annotations
 
 import os
@@ -109,11 +110,14 @@ def _copier(source, cible, schema: MetaData) -> None:
             lignes = _lignes(lecture, table)
             if lignes:
                 remplissage = _remplissage(table)
-                ecriture.execute(insert(_table_typee(table)), [dict(ligne._mapping) | remplissage for ligne in lignes])
+                ecriture.execute(
+                    insert(_table_typee(table)), [dict(ligne._mapping) | remplissage for ligne in lignes]
+                )
 
 
 def _lignes(connexion, table_0001: Table) -> list:
-    """Lignes entières de la table, pour les colonnes qu'elle partage avec le modèle, dans l'ordre de la clé."""
+    """Lignes entières de la table, pour les colonnes qu'elle partage avec le modèle, dans l'ordre de la
+    clé."""
     modele = SQLModel.metadata.tables[table_0001.name]
     colonnes = [modele.c[c.name] for c in table_0001.columns if c.name in modele.c]
     return connexion.execute(select(*colonnes).order_by(*modele.primary_key.columns)).all()
@@ -121,15 +125,21 @@ def _lignes(connexion, table_0001: Table) -> list:
 
 def _remplissage(table_0001: Table) -> dict:
     modele = SQLModel.metadata.tables[table_0001.name]
-    return {c.name: REMPLISSAGE[c.type.python_type] for c in table_0001.columns
-            if c.name not in modele.c and not c.nullable and c.server_default is None}
+    return {
+        c.name: REMPLISSAGE[c.type.python_type]
+        for c in table_0001.columns
+        if c.name not in modele.c and not c.nullable and c.server_default is None
+    }
 
 
 def _table_typee(table_0001: Table) -> Table:
-    """La table de 0001 avec les types du modèle (dates UTC, JSON, UUID) là où la colonne existe encore, et sans
-    les valeurs par défaut Python du modèle (elles viseraient des colonnes qui n'existaient pas en 0001)."""
+    """La table de 0001 avec les types du modèle (dates UTC, JSON, UUID) là où la colonne existe encore,
+    et sans les valeurs par défaut Python du modèle (elles viseraient des colonnes qui n'existaient pas en
+    0001)."""
     modele = SQLModel.metadata.tables[table_0001.name]
-    colonnes = [Column(c.name, modele.c[c.name].type if c.name in modele.c else c.type) for c in table_0001.columns]
+    colonnes = [
+        Column(c.name, modele.c[c.name].type if c.name in modele.c else c.type) for c in table_0001.columns
+    ]
     return Table(table_0001.name, MetaData(), *colonnes)
 
 
@@ -144,12 +154,16 @@ def _paroles_lues_par_l_analyse(engine) -> tuple[int, int]:
     return len(corpus.contributions), len(corpus.liens_themes)
 
 
-def test_une_base_en_0001_passe_a_la_derniere_revision_sans_rien_perdre(base_exemple, base_terrain, schema_0001):
+def test_une_base_en_0001_passe_a_la_derniere_revision_sans_rien_perdre(
+    base_exemple, base_terrain, schema_0001
+):
     avant = _contenu(base_exemple, schema_0001)
     apres = _contenu(base_terrain, schema_0001)
     assert len(avant["contribution"]) >= 150 and len(avant["reponsequestionnaire"]) >= 1
     assert sum(1 for parole in avant["contribution"] if parole.saisie_par_id) == 10
-    assert {table: len(lignes) for table, lignes in apres.items()} == {t: len(lignes) for t, lignes in avant.items()}
+    assert {table: len(lignes) for table, lignes in apres.items()} == {
+        t: len(lignes) for t, lignes in avant.items()
+    }
     for table, lignes in avant.items():
         assert apres[table] == lignes, f"table {table}"
 
@@ -166,12 +180,15 @@ def test_la_base_migree_suit_le_modele_et_se_lit(base_exemple, base_terrain, sch
 
 
 def test_la_base_migree_remplit_elle_meme_les_valeurs_par_defaut(base_terrain, schema_0001):
-    """Une insertion SQL qui ne nomme que les colonnes obligatoires reçoit les valeurs de la migration 0005."""
+    """Une insertion SQL qui ne nomme que les colonnes obligatoires reçoit les valeurs de la migration
+    0005."""
     with base_terrain.begin() as connexion:
         # Identifiant explicite : sous PostgreSQL, les id recopiés n'ont pas fait avancer la séquence.
         ident = connexion.execute(select(func.max(Demarche.id))).scalar() + 1
-        connexion.execute(text("INSERT INTO demarche (id, slug, titre) VALUES (:id, 'brute', 'Écrite en SQL')"),
-                          {"id": ident})
+        connexion.execute(
+            text("INSERT INTO demarche (id, slug, titre) VALUES (:id, 'brute', 'Écrite en SQL')"),
+            {"id": ident},
+        )
     with Session(base_terrain) as session:
         demarche = session.get(Demarche, ident)
         assert (demarche.commanditaire, demarche.description, demarche.mots_vides) == ("", "", "")

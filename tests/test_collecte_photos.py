@@ -1,4 +1,5 @@
 """Photos d'un temps : images réencodées sans EXIF (GPS), refus clairs, accès réservé à l'équipe."""
+
 import errno
 import io
 from pathlib import Path
@@ -37,13 +38,22 @@ def test_photo_enregistree_sans_exif(client, connecter, session, temps, app):
     original = _jpeg_avec_gps()
     assert Image.open(io.BytesIO(original)).getexif().get(0x8825)
     connecter()
-    reponse = client.post(f"/collecte/temps/{temps.id}/photos", data={
-        "photos": [(io.BytesIO(original), "tableau.jpg"), (io.BytesIO(_png()), "postits.png")], "legende": "Le tableau"},
-        content_type="multipart/form-data", follow_redirects=True)
+    reponse = client.post(
+        f"/collecte/temps/{temps.id}/photos",
+        data={
+            "photos": [(io.BytesIO(original), "tableau.jpg"), (io.BytesIO(_png()), "postits.png")],
+            "legende": "Le tableau",
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     page = reponse.get_data(as_text=True)
     assert "Photo « tableau.jpg » ajoutée." in page and "Photo « postits.png » ajoutée." in page
     photos = session.exec(select(Photo).order_by(Photo.id)).all()
-    assert [(p.type_mime, p.legende) for p in photos] == [("image/jpeg", "Le tableau"), ("image/png", "Le tableau")]
+    assert [(p.type_mime, p.legende) for p in photos] == [
+        ("image/jpeg", "Le tableau"),
+        ("image/png", "Le tableau"),
+    ]
     with client.get(f"/collecte/temps/photos/{photos[0].id}") as servie:
         assert servie.status_code == 200 and servie.mimetype == "image/jpeg"
         donnees = servie.data
@@ -54,15 +64,22 @@ def test_photo_enregistree_sans_exif(client, connecter, session, temps, app):
     assert len(session.exec(select(Photo)).all()) == 1
 
 
-@pytest.mark.parametrize(("contenu", "nom", "message"), [
-    (b"pas une image du tout", "faux.jpg", "pas une image lisible"),
-    (_jpeg_avec_gps()[:200], "coupee.jpg", "pas une image lisible"),
-    (b"", "vide.jpg", "Aucune photo"),
-])
+@pytest.mark.parametrize(
+    ("contenu", "nom", "message"),
+    [
+        (b"pas une image du tout", "faux.jpg", "pas une image lisible"),
+        (_jpeg_avec_gps()[:200], "coupee.jpg", "pas une image lisible"),
+        (b"", "vide.jpg", "Aucune photo"),
+    ],
+)
 def test_fichiers_refuses(client, connecter, session, temps, contenu, nom, message):
     connecter()
-    reponse = client.post(f"/collecte/temps/{temps.id}/photos", data={"photos": [(io.BytesIO(contenu), nom)]},
-                          content_type="multipart/form-data", follow_redirects=True)
+    reponse = client.post(
+        f"/collecte/temps/{temps.id}/photos",
+        data={"photos": [(io.BytesIO(contenu), nom)]},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert message in reponse.get_data(as_text=True)
     assert session.exec(select(Photo)).all() == []
 
@@ -71,14 +88,21 @@ def test_format_non_accepte_et_trop_lourde(client, connecter, session, temps, ap
     gif = io.BytesIO()
     Image.new("RGB", (5, 5)).save(gif, "GIF")
     connecter()
-    reponse = client.post(f"/collecte/temps/{temps.id}/photos", data={
-        "photos": [(io.BytesIO(gif.getvalue()), "anim.gif"), (io.BytesIO(_png()), "ok.png")]},
-        content_type="multipart/form-data", follow_redirects=True)
+    reponse = client.post(
+        f"/collecte/temps/{temps.id}/photos",
+        data={"photos": [(io.BytesIO(gif.getvalue()), "anim.gif"), (io.BytesIO(_png()), "ok.png")]},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     page = reponse.get_data(as_text=True)
     assert "Format GIF non accepté" in page and "Photo « ok.png » ajoutée." in page
     app.config["PHOTOS_TAILLE_MAX"] = 100
-    lourde = client.post(f"/collecte/temps/{temps.id}/photos", data={"photos": [(io.BytesIO(_jpeg_avec_gps()), "x.jpg")]},
-                         content_type="multipart/form-data", follow_redirects=True)
+    lourde = client.post(
+        f"/collecte/temps/{temps.id}/photos",
+        data={"photos": [(io.BytesIO(_jpeg_avec_gps()), "x.jpg")]},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Photo trop lourde" in lourde.get_data(as_text=True)
     assert len(session.exec(select(Photo)).all()) == 1
 
@@ -98,8 +122,12 @@ def _fichiers_photos(app) -> list[str]:
 
 
 def _envoyer(client, temps, contenu, nom="photo.png", legende=""):
-    return client.post(f"/collecte/temps/{temps.id}/photos", data={"photos": [(io.BytesIO(contenu), nom)],
-                       "legende": legende}, content_type="multipart/form-data", follow_redirects=True)
+    return client.post(
+        f"/collecte/temps/{temps.id}/photos",
+        data={"photos": [(io.BytesIO(contenu), nom)], "legende": legende},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
 
 
 @pytest.mark.parametrize("nom", ["pixels_64_mpx.png", "pixels_169_mpx.png"])
@@ -142,6 +170,8 @@ def test_echec_en_base_apres_l_ecriture_retire_le_fichier(session, temps, app, m
 
     monkeypatch.setattr(session, "commit", base_indisponible)
     with pytest.raises(OperationalError):
-        enregistrer_photo(session, temps, io.BytesIO(_png()), app.config["PHOTOS_DIR"], 1024 * 1024, "Le tableau")
+        enregistrer_photo(
+            session, temps, io.BytesIO(_png()), app.config["PHOTOS_DIR"], 1024 * 1024, "Le tableau"
+        )
     session.rollback()
     assert session.exec(select(Photo)).all() == [] and _fichiers_photos(app) == []

@@ -1,20 +1,28 @@
 """Enregistrement idempotent des paroles et annulation (logique, sans HTTP)."""
+
 import uuid
 
 import pytest
 from sqlmodel import select
 
-from collecte.modele.models import Contribution
-from collecte.terrain.saisie import ConflitContribution, annuler_derniere, enregistrer_contribution, theme_ids_de
-from collecte.modele.validation import ErreurValidation
 from collecte.modele.champs import valider_contribution
+from collecte.modele.models import Contribution
+from collecte.modele.validation import ErreurValidation
+from collecte.terrain.saisie import (
+    ConflitContribution,
+    annuler_derniere,
+    enregistrer_contribution,
+    theme_ids_de,
+)
 
 
 def test_rejouer_le_meme_uuid_renvoie_la_parole_stockee(session, creer_demarche, creer_temps, creer_theme):
     demarche = creer_demarche()
     temps = creer_temps(demarche)
     theme = creer_theme(demarche)
-    donnees = valider_contribution({"texte": "Mon fils m'aide pour la CAF.", "themes": "parentalite"}, {"parentalite": theme.id})
+    donnees = valider_contribution(
+        {"texte": "Mon fils m'aide pour la CAF.", "themes": "parentalite"}, {"parentalite": theme.id}
+    )
     ident = uuid.uuid4()
     premiere, cree = enregistrer_contribution(session, temps, donnees, ident)
     seconde, recree = enregistrer_contribution(session, temps, donnees, ident)
@@ -33,12 +41,18 @@ def test_meme_uuid_autre_contenu_leve_un_conflit(session, creer_demarche, creer_
     assert [c.texte for c in session.exec(select(Contribution))] == ["Premier texte"]
 
 
-def test_annuler_derniere_ne_touche_que_la_derniere_de_la_personne(session, creer_demarche, creer_temps, creer_compte):
+def test_annuler_derniere_ne_touche_que_la_derniere_de_la_personne(
+    session, creer_demarche, creer_temps, creer_compte
+):
     temps = creer_temps(creer_demarche())
     moi, autre = creer_compte(), creer_compte()
     enregistrer_contribution(session, temps, valider_contribution({"texte": "un"}, {}), utilisateur_id=moi.id)
-    enregistrer_contribution(session, temps, valider_contribution({"texte": "deux"}, {}), utilisateur_id=moi.id)
-    enregistrer_contribution(session, temps, valider_contribution({"texte": "trois"}, {}), utilisateur_id=autre.id)
+    enregistrer_contribution(
+        session, temps, valider_contribution({"texte": "deux"}, {}), utilisateur_id=moi.id
+    )
+    enregistrer_contribution(
+        session, temps, valider_contribution({"texte": "trois"}, {}), utilisateur_id=autre.id
+    )
     annulee = annuler_derniere(session, temps.id, moi.id)
     assert annulee.texte == "deux"
     assert sorted(c.texte for c in session.exec(select(Contribution))) == ["trois", "un"]

@@ -1,9 +1,11 @@
-"""Sauvegarde et restauration (`parole sauvegarde`, `parole restaurer`) : aller-retour, refus, droits, cohérence.
+"""Sauvegarde et restauration (`parole sauvegarde`, `parole restaurer`) : aller-retour, refus, droits,
+cohérence.
 
 Les tests qui prennent la fixture `app` tournent sur la base de la suite : SQLite, ou PostgreSQL (pg_dump,
 pg_restore, psql) quand PAROLE_TEST_DATABASE_URL est défini. Ceux qui prennent `app_sqlite` tournent
 toujours sur SQLite.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,8 +46,10 @@ def _moteur(app):
 def _instantane(app) -> tuple[dict, dict]:
     """Toutes les lignes de toutes les tables, et les octets de chaque photo."""
     with _moteur(app).connect() as connexion:
-        tables = {table.name: sorted((tuple(ligne) for ligne in connexion.execute(select(table))), key=repr)
-                  for table in SQLModel.metadata.sorted_tables}
+        tables = {
+            table.name: sorted((tuple(ligne) for ligne in connexion.execute(select(table))), key=repr)
+            for table in SQLModel.metadata.sorted_tables
+        }
     dossier = Path(app.config["PHOTOS_DIR"])
     photos = {f.name: f.read_bytes() for f in dossier.iterdir()} if dossier.is_dir() else {}
     return tables, photos
@@ -60,7 +64,8 @@ def _vider(app) -> None:
 
 @pytest.fixture
 def peupler(session, app, creer_compte, creer_demarche, creer_theme, creer_temps, creer_contribution):
-    """Une démarche avec thèmes, un temps, des paroles étiquetées, un compte et une photo (fichier compris)."""
+    """Une démarche avec thèmes, un temps, des paroles étiquetées, un compte et une photo (fichier
+    compris)."""
 
     def fabrique(slug="sauvegardee"):
         compte = creer_compte("admin")
@@ -68,16 +73,29 @@ def peupler(session, app, creer_compte, creer_demarche, creer_theme, creer_temps
         parentalite = creer_theme(demarche, "parentalite", "La parentalité numérique")
         demarches_en_ligne = creer_theme(demarche, "demarches", "Les démarches en ligne", ordre=1)
         temps = creer_temps(demarche, ref=f"PDP-{slug}", questions=["Et vous, le numérique ?"])
-        creer_contribution(temps, "Mon fils m'aide pour la CAF.", themes=[parentalite, demarches_en_ligne],
-                           saisie_par=compte.id)
-        creer_contribution(temps, "Je n'ai pas d'ordinateur, seulement un téléphone.", themes=[demarches_en_ligne])
+        creer_contribution(
+            temps,
+            "Mon fils m'aide pour la CAF.",
+            themes=[parentalite, demarches_en_ligne],
+            saisie_par=compte.id,
+        )
+        creer_contribution(
+            temps, "Je n'ai pas d'ordinateur, seulement un téléphone.", themes=[demarches_en_ligne]
+        )
         creer_contribution(temps, "À ne pas imprimer.", ne_pas_citer=True)
         dossier = Path(app.config["PHOTOS_DIR"])
         dossier.mkdir(parents=True, exist_ok=True)
         fichier = "tableau.jpg" if slug == "sauvegardee" else f"tableau-{slug}.jpg"
         (dossier / fichier).write_bytes(OCTETS_PHOTO)
-        session.add(Photo(temps_id=temps.id, fichier=fichier, type_mime="image/jpeg",
-                          taille=len(OCTETS_PHOTO), legende="Le tableau du marché"))
+        session.add(
+            Photo(
+                temps_id=temps.id,
+                fichier=fichier,
+                type_mime="image/jpeg",
+                taille=len(OCTETS_PHOTO),
+                legende="Le tableau du marché",
+            )
+        )
         session.commit()
         return demarche
 
@@ -87,11 +105,14 @@ def peupler(session, app, creer_compte, creer_demarche, creer_theme, creer_temps
 @pytest.fixture
 def app_sqlite(tmp_path):
     """Une application sur un fichier SQLite, même quand la suite tourne sur PostgreSQL."""
-    application = create_app({
-        "TESTING": True, "SECRET_KEY": "cle-de-test-" + uuid.uuid4().hex,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'base' / 'parole.sqlite'}",
-        "PHOTOS_DIR": str(tmp_path / "photos-sqlite"),
-    })
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "cle-de-test-" + uuid.uuid4().hex,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'base' / 'parole.sqlite'}",
+            "PHOTOS_DIR": str(tmp_path / "photos-sqlite"),
+        }
+    )
     yield application
     _moteur(application).dispose()
 
@@ -110,7 +131,9 @@ def test_aller_retour_base_themes_comptes_et_photos(app, runner, session, peuple
         base = zf.read("base.sqlite" if manifeste["base"] == "sqlite" else "base.pgdump")
         assert zf.read("photos/tableau.jpg") == OCTETS_PHOTO
     assert manifeste["base"] == _moteur(app).dialect.name
-    assert base.startswith(b"SQLite format 3\x00" if manifeste["base"] == "sqlite" else b"PGDMP")  # format custom
+    assert base.startswith(
+        b"SQLite format 3\x00" if manifeste["base"] == "sqlite" else b"PGDMP"
+    )  # format custom
     assert manifeste["revision"] == revision_courante(_moteur(app))
     assert manifeste["comptes"] == {"demarches": 1, "temps": 1, "contributions": 3, "photos": 1}
     assert manifeste["parole"] and manifeste["date"].startswith("20")
@@ -144,9 +167,11 @@ def test_restauration_refusee_sur_une_base_occupee_sauf_avec_force(app, runner, 
     refus = runner.invoke(args=["restaurer", str(archive)])
     assert refus.exit_code == 1
     derniere = refus.output.strip().splitlines()[-1]
-    assert derniere == ("Erreur : La base n'est pas vide (2 démarches, 2 temps de collecte, 6 paroles, 2 photos) : "
-                        "la restauration remplacerait tout, comptes et photos compris. Relancez avec --force pour "
-                        "la remplacer.")
+    assert derniere == (
+        "Erreur : La base n'est pas vide (2 démarches, 2 temps de collecte, 6 paroles, 2 photos) : "
+        "la restauration remplacerait tout, comptes et photos compris. Relancez avec --force pour "
+        "la remplacer."
+    )
     assert "Traceback" not in refus.output
     assert _instantane(app) == occupee
 
@@ -194,8 +219,9 @@ def _autre_type_de_base(archive: Path) -> bytes:
     manifeste["fichiers"][nouveau_nom] = manifeste["fichiers"].pop(ancien_nom)
     with zipfile.ZipFile(archive) as zf:
         contenu = zf.read(ancien_nom)
-    return _reecrire(archive, {"manifeste.json": json.dumps(manifeste).encode(), ancien_nom: None,
-                               nouveau_nom: contenu})
+    return _reecrire(
+        archive, {"manifeste.json": json.dumps(manifeste).encode(), ancien_nom: None, nouveau_nom: contenu}
+    )
 
 
 def _octet_modifie_dans_la_base(archive: Path) -> bytes:
@@ -238,7 +264,9 @@ MESSAGES = {
 
 
 @pytest.mark.parametrize("abimee", sorted(ABIMEES))
-def test_archive_abimee_ou_etrangere_refusee_sans_rien_changer(app, runner, session, peupler, tmp_path, abimee):
+def test_archive_abimee_ou_etrangere_refusee_sans_rien_changer(
+    app, runner, session, peupler, tmp_path, abimee
+):
     peupler()
     archive = tmp_path / "sauvegarde.zip"
     assert runner.invoke(args=["sauvegarde", str(archive)]).exit_code == 0
@@ -256,13 +284,17 @@ def test_archive_abimee_ou_etrangere_refusee_sans_rien_changer(app, runner, sess
     assert MESSAGES[abimee] in erreurs[0] and "Traceback" not in resultat.output
     assert _instantane(app) == en_place
     assert not (tmp_path.parent / "evade.txt").exists() and not (tmp_path / "evade.txt").exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # aucun reste de travail
+    assert (
+        sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    )  # aucun reste de travail
 
 
 def test_archive_et_base_sqlite_lisibles_du_seul_proprietaire(app_sqlite, tmp_path):
     ancien = os.umask(0)  # même avec un umask permissif
     try:
-        application = create_app({**app_sqlite.config, "DATABASE_URL": f"sqlite:///{tmp_path / 'neuve.sqlite'}"})
+        application = create_app(
+            {**app_sqlite.config, "DATABASE_URL": f"sqlite:///{tmp_path / 'neuve.sqlite'}"}
+        )
         init_db(_moteur(application))
         with Session(_moteur(application)) as session:
             session.add(Demarche(slug="droits", titre="Droits"))
@@ -286,12 +318,15 @@ def test_sauvegarde_pendant_des_ecritures_est_coherente(app_sqlite, tmp_path):
         demarche = Demarche(slug="concurrence", titre="Concurrence")
         session.add(demarche)
         session.flush()
-        temps = TempsDeCollecte(demarche_id=demarche.id, ref="T-1", dispositif="porteur_de_parole",
-                                date=date(2024, 3, 5))
+        temps = TempsDeCollecte(
+            demarche_id=demarche.id, ref="T-1", dispositif="porteur_de_parole", date=date(2024, 3, 5)
+        )
         session.add(temps)
         session.flush()
         # Une base de quelques Mo : la copie dure le temps de plusieurs écritures.
-        session.add_all(Contribution(temps_id=temps.id, texte=f"remplissage {i} " + "x" * 1500) for i in range(2000))
+        session.add_all(
+            Contribution(temps_id=temps.id, texte=f"remplissage {i} " + "x" * 1500) for i in range(2000)
+        )
         session.commit()
         temps_id = temps.id
 
@@ -331,8 +366,12 @@ def test_sauvegarde_pendant_des_ecritures_est_coherente(app_sqlite, tmp_path):
     assert restauree.exit_code == 0, restauree.output
     with closing(sqlite3.connect(_moteur(app_sqlite).url.database)) as connexion:
         assert connexion.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        ecrites = [t for (t,) in connexion.execute(
-            "SELECT texte FROM contribution WHERE texte LIKE 'ecriture-%' ORDER BY id")]
+        ecrites = [
+            t
+            for (t,) in connexion.execute(
+                "SELECT texte FROM contribution WHERE texte LIKE 'ecriture-%' ORDER BY id"
+            )
+        ]
         total = connexion.execute("SELECT count(*) FROM contribution").fetchone()[0]
     # Un préfixe exact des écritures : tout ce qui était validé avant, rien de déchiré, rien dans le désordre.
     assert avant <= len(ecrites) <= apres
@@ -345,8 +384,12 @@ def test_restaurer_une_sauvegarde_d_un_ancien_schema_la_met_a_jour(app_sqlite, t
     moteur = creer_engine(f"sqlite:///{ancienne}")
     with moteur.begin() as connexion:
         command.upgrade(_config_alembic(moteur, connexion), "0002")
-        connexion.execute(text("INSERT INTO demarche (slug, titre, commanditaire, partenaires, description, cloturee, "
-                               "mots_vides, cree_le) VALUES ('d', 'D', '', '', '', 0, '', '2024-03-05 10:00:00')"))
+        connexion.execute(
+            text(
+                "INSERT INTO demarche (slug, titre, commanditaire, partenaires, description, cloturee, "
+                "mots_vides, cree_le) VALUES ('d', 'D', '', '', '', 0, '', '2024-03-05 10:00:00')"
+            )
+        )
     moteur.dispose()
     application = create_app({**app_sqlite.config, "DATABASE_URL": f"sqlite:///{ancienne}"})
     archive = tmp_path / "ancienne.zip"
@@ -358,7 +401,9 @@ def test_restaurer_une_sauvegarde_d_un_ancien_schema_la_met_a_jour(app_sqlite, t
     resultat = app_sqlite.test_cli_runner().invoke(args=["restaurer", str(archive)])
     assert resultat.exit_code == 0, resultat.output
     moteur = _moteur(app_sqlite)
-    assert revision_courante(moteur) == ScriptDirectory.from_config(_config_alembic(moteur)).get_current_head()
+    assert (
+        revision_courante(moteur) == ScriptDirectory.from_config(_config_alembic(moteur)).get_current_head()
+    )
     with Session(moteur) as session:
         assert [d.titre for d in session.exec(select(Demarche)).scalars()] == ["D"]
     with moteur.connect() as connexion:
@@ -366,7 +411,9 @@ def test_restaurer_une_sauvegarde_d_un_ancien_schema_la_met_a_jour(app_sqlite, t
 
 
 def test_sans_pg_dump_un_message_clair(app_sqlite, tmp_path, monkeypatch):
-    application = create_app({**app_sqlite.config, "DATABASE_URL": "postgresql://parole@127.0.0.1:1/inexistante"})
+    application = create_app(
+        {**app_sqlite.config, "DATABASE_URL": "postgresql://parole@127.0.0.1:1/inexistante"}
+    )
     monkeypatch.setenv("PATH", str(tmp_path / "vide"))
     sortie = tmp_path / "sorties"
     sortie.mkdir()
@@ -374,5 +421,6 @@ def test_sans_pg_dump_un_message_clair(app_sqlite, tmp_path, monkeypatch):
     assert resultat.exit_code == 1
     assert resultat.output.strip().splitlines()[-1] == (
         "Erreur : Commande « pg_dump » introuvable : installez les outils clients PostgreSQL "
-        "(paquet postgresql-client, même version majeure que le serveur).")
+        "(paquet postgresql-client, même version majeure que le serveur)."
+    )
     assert list(sortie.iterdir()) == []

@@ -1,5 +1,6 @@
 """Suivi des questionnaires par l'équipe (qui a répondu, qui non), exports des réponses et des liens,
 et feuille `reponses` de l'import (questionnaires papier)."""
+
 import csv
 import io
 from pathlib import Path
@@ -8,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from questionnaires import invitations
-from collecte.tableurs.import_classeur import ErreurImport
-from collecte.tableurs.entrees import importer_chemin, importer_envoi
 from collecte.modele.models import Contribution, ReponseQuestionnaire, TempsDeCollecte
+from collecte.tableurs.entrees import importer_chemin, importer_envoi
+from collecte.tableurs.import_classeur import ErreurImport
+from questionnaires import invitations
 
 EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 
@@ -27,11 +28,20 @@ def campagne(session, creer_demarche, creer_territoire, creer_structure):
 
 
 def _repondre(client, session, demarche, structure, textes: dict, envoyer=True):
-    creees, _ = invitations.creer_invitations(session, demarche, invitations.definition("professionnel"), [structure.id])
+    creees, _ = invitations.creer_invitations(
+        session, demarche, invitations.definition("professionnel"), [structure.id]
+    )
     jeton = creees[0].jeton
     donnees = {f"q-{ref}": texte for ref, texte in textes.items()}
-    client.post(f"/q/{jeton}", data={**donnees, "role_repondant": "Animatrice", "revision": "brouillon",
-                                     "action": "envoyer" if envoyer else "brouillon"})
+    client.post(
+        f"/q/{jeton}",
+        data={
+            **donnees,
+            "role_repondant": "Animatrice",
+            "revision": "brouillon",
+            "action": "envoyer" if envoyer else "brouillon",
+        },
+    )
     return jeton
 
 
@@ -43,14 +53,18 @@ def test_page_de_suivi_qui_a_repondu_qui_non(client, connecter, session, campagn
     page = client.get(f"/questionnaires/{demarche.slug}").get_data(as_text=True)
     assert "<strong>3</strong> structure(s)" in page and "<strong>2</strong> invitée(s)" in page
     assert "<strong>1</strong> ont répondu" in page and "<strong>2</strong> sans réponse" in page
-    lignes = {nom: page.split(nom, 1)[1].split("</tr>", 1)[0] for nom in ("GEM 37", "Médiathèque Europe",
-                                                                         "Point Information Jeunesse")}
+    lignes = {
+        nom: page.split(nom, 1)[1].split("</tr>", 1)[0]
+        for nom in ("GEM 37", "Médiathèque Europe", "Point Information Jeunesse")
+    }
     assert "A répondu" in lignes["GEM 37"] and "Lire la réponse" in lignes["GEM 37"]
     assert "Brouillon en cours" in lignes["Médiathèque Europe"]
     assert "Pas invitée" in lignes["Point Information Jeunesse"]
 
 
-def test_export_des_reponses_une_ligne_par_reponse_une_colonne_par_question(client, connecter, session, campagne):
+def test_export_des_reponses_une_ligne_par_reponse_une_colonne_par_question(
+    client, connecter, session, campagne
+):
     demarche, gem, mediatheque, _ = campagne
     _repondre(client, session, demarche, gem, {"q1": "=SOMME(A1)", "q9": "Plus de « temps humain »."})
     _repondre(client, session, demarche, mediatheque, {"q2": "Pas de médiateur ; peu de temps."})
@@ -67,9 +81,14 @@ def test_export_des_reponses_une_ligne_par_reponse_une_colonne_par_question(clie
     assert set(par_structure) == {"GEM 37", "Médiathèque Europe"}
     gem_ligne = par_structure["GEM 37"]
     assert gem_ligne["q1 – Quel accompagnement proposez-vous en matière de numérique ?"] == "'=SOMME(A1)"
-    assert gem_ligne["territoire"] == "Tours – Europe-Chateaubriand" and gem_ligne["role_repondant"] == "Animatrice"
+    assert (
+        gem_ligne["territoire"] == "Tours – Europe-Chateaubriand"
+        and gem_ligne["role_repondant"] == "Animatrice"
+    )
     assert any(v == "Pas de médiateur ; peu de temps." for v in par_structure["Médiathèque Europe"].values())
-    classeur = load_workbook(io.BytesIO(client.get(f"/questionnaires/{demarche.slug}/reponses/professionnel.xlsx").data))
+    classeur = load_workbook(
+        io.BytesIO(client.get(f"/questionnaires/{demarche.slug}/reponses/professionnel.xlsx").data)
+    )
     feuille = classeur["reponses"]
     valeurs = [[c.value for c in ligne] for ligne in feuille.iter_rows()]
     assert valeurs[0] == entete and len(valeurs) == 3
@@ -80,7 +99,9 @@ def test_export_des_reponses_une_ligne_par_reponse_une_colonne_par_question(clie
 
 def test_export_des_liens_pour_les_animateurs(client, connecter, session, campagne):
     demarche, gem, _, pij = campagne
-    creees, _ = invitations.creer_invitations(session, demarche, invitations.definition("professionnel"), [gem.id, pij.id])
+    creees, _ = invitations.creer_invitations(
+        session, demarche, invitations.definition("professionnel"), [gem.id, pij.id]
+    )
     invitations.revoquer(session, creees[1])
     connecter("animateur")
     texte = client.get(f"/questionnaires/{demarche.slug}/liens.csv").data.decode("utf-8-sig")
@@ -99,17 +120,25 @@ def _feuilles_reponses(lignes) -> dict[str, bytes]:
 
 def test_feuille_reponses_questionnaires_papier(session, campagne):
     demarche, gem, _, _ = campagne
-    fichiers = _feuilles_reponses([
-        ["GEM 37", "professionnel", "1", "Des ateliers entre pairs.", "12/04/2023", "Animatrice"],
-        ["GEM 37", "professionnel", "9", "Un lieu calme, sans écran imposé.", "12/04/2023", "Animatrice"],
-    ])
+    fichiers = _feuilles_reponses(
+        [
+            ["GEM 37", "professionnel", "1", "Des ateliers entre pairs.", "12/04/2023", "Animatrice"],
+            ["GEM 37", "professionnel", "9", "Un lieu calme, sans écran imposé.", "12/04/2023", "Animatrice"],
+        ]
+    )
     rapport = importer_envoi(session, fichiers, demarche.slug)
     assert "reponses : 1 créée" in rapport.lignes()
     reponse = session.exec(select(ReponseQuestionnaire)).one()
-    assert reponse.source == "papier" and reponse.statut == "soumise" and reponse.soumise_le.date().isoformat() == "2023-04-12"
+    assert (
+        reponse.source == "papier"
+        and reponse.statut == "soumise"
+        and reponse.soumise_le.date().isoformat() == "2023-04-12"
+    )
     contributions = session.exec(select(Contribution).order_by(Contribution.question_ref)).all()
     assert [(c.question_ref, c.texte, c.profil) for c in contributions] == [
-        ("q1", "Des ateliers entre pairs.", "professionnel"), ("q9", "Un lieu calme, sans écran imposé.", "professionnel")]
+        ("q1", "Des ateliers entre pairs.", "professionnel"),
+        ("q9", "Un lieu calme, sans écran imposé.", "professionnel"),
+    ]
     assert session.get(TempsDeCollecte, contributions[0].temps_id).structure_id == gem.id
     # Réimporter ne duplique rien.
     rapport = importer_envoi(session, fichiers, demarche.slug)
@@ -119,27 +148,40 @@ def test_feuille_reponses_questionnaires_papier(session, campagne):
 
 def test_feuille_reponses_erreurs_ligne_par_ligne_et_rien_d_ecrit(session, campagne):
     demarche, _, _, _ = campagne
-    fichiers = _feuilles_reponses([
-        ["GEM 37", "professionnel", "1", "Bonne ligne.", "", ""],
-        ["Structure fantôme", "professionnel", "2", "Texte", "", ""],
-        ["GEM 37", "inconnu", "2", "Texte", "", ""],
-        ["GEM 37", "professionnel", "12", "Texte", "", ""],
-        ["GEM 37", "professionnel", "1", "Doublon de la question 1.", "", ""],
-        ["GEM 37", "professionnel", "3", "", "", ""],
-    ])
+    fichiers = _feuilles_reponses(
+        [
+            ["GEM 37", "professionnel", "1", "Bonne ligne.", "", ""],
+            ["Structure fantôme", "professionnel", "2", "Texte", "", ""],
+            ["GEM 37", "inconnu", "2", "Texte", "", ""],
+            ["GEM 37", "professionnel", "12", "Texte", "", ""],
+            ["GEM 37", "professionnel", "1", "Doublon de la question 1.", "", ""],
+            ["GEM 37", "professionnel", "3", "", "", ""],
+        ]
+    )
     with pytest.raises(ErreurImport) as erreur:
         importer_envoi(session, fichiers, demarche.slug)
     messages = erreur.value.erreurs
-    assert "Feuille reponses, ligne 3, colonne structure : structure « Structure fantôme » inconnue" in messages[0]
-    assert "ligne 4, colonne questionnaire : questionnaire « inconnu » inconnu (questionnaires possibles : professionnel)" in messages[1]
-    assert "ligne 5, colonne numero : le questionnaire « professionnel » a 9 questions (numéro 12 reçu)" in messages[2]
+    assert (
+        "Feuille reponses, ligne 3, colonne structure : structure « Structure fantôme » inconnue"
+        in messages[0]
+    )
+    assert (
+        "ligne 4, colonne questionnaire : questionnaire « inconnu » inconnu "
+        "(questionnaires possibles : professionnel)"
+    ) in messages[1]
+    assert (
+        "ligne 5, colonne numero : le questionnaire « professionnel » a 9 questions (numéro 12 reçu)"
+        in messages[2]
+    )
     assert "ligne 6, colonne numero : la question 1 a déjà une réponse pour cette structure" in messages[3]
     assert "ligne 7, colonne reponse : réponse vide" in messages[4]
     assert session.exec(select(ReponseQuestionnaire)).all() == []
 
 
 def test_la_demarche_d_exemple_a_ses_questionnaires_papier(session):
-    rapport = importer_chemin(session, EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml")
+    rapport = importer_chemin(
+        session, EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml"
+    )
     assert "reponses : 4 créées" in rapport.lignes()
     reponses = session.exec(select(Contribution).where(Contribution.reponse_id.is_not(None))).all()
     assert len(reponses) == 16 and all(c.profil == "professionnel" for c in reponses)

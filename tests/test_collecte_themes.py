@@ -1,4 +1,5 @@
 """Livre de codes : import YAML/CSV/QDC, export valide REFI-QDA, ordre, fusion, suppression."""
+
 import csv
 import io
 import subprocess
@@ -7,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from collecte.themes import gestion as gestion_themes
-from collecte.themes.formats import guid_theme
 from collecte.modele.models import ContributionTheme, Theme
 from collecte.modele.validation import ErreurValidation
+from collecte.themes import gestion as gestion_themes
+from collecte.themes.formats import guid_theme
 from tests.conftest import exiger_outil
 
 RACINE = Path(__file__).resolve().parent.parent
@@ -39,9 +40,11 @@ def test_le_yaml_de_l_exemple_s_importe_tel_quel(session, creer_demarche):
 @pytest.mark.parametrize("sep", [";", ","])
 def test_csv_aller_retour_et_encodages(session, creer_demarche, encodage, sep):
     demarche = creer_demarche()
-    texte = (f"Slug{sep}Label{sep}Mots clés{sep}Couleur{sep}parent\n"
-             f"peur{sep}Peur des arnaques{sep}\"arnaque; virus\"{sep}#AA0000{sep}\n"
-             f"peur-seniors{sep}Les aînés inquiets{sep}senior{sep}{sep}peur\n")
+    texte = (
+        f"Slug{sep}Label{sep}Mots clés{sep}Couleur{sep}parent\n"
+        f'peur{sep}Peur des arnaques{sep}"arnaque; virus"{sep}#AA0000{sep}\n'
+        f"peur-seniors{sep}Les aînés inquiets{sep}senior{sep}{sep}peur\n"
+    )
     gestion_themes.importer_fichier(session, demarche, "codes.csv", texte.encode(encodage))
     enfant = session.exec(select(Theme).where(Theme.slug == "peur-seniors")).one()
     parent = session.exec(select(Theme).where(Theme.slug == "peur")).one()
@@ -52,18 +55,21 @@ def test_csv_aller_retour_et_encodages(session, creer_demarche, encodage, sep):
     assert "peur-seniors;Les aînés inquiets;;senior;;2;peur" in export.decode("utf-8-sig")
 
 
-@pytest.mark.parametrize(("contenu", "nom", "message"), [
-    (b"slug;label\nBad Slug;X\n", "a.csv", "Ligne 2, slug"),
-    (b"slug;label\nok;X\nok;Y\n", "a.csv", "apparaît deux fois"),
-    (b"slug;label;parent\nok;X;fantome\n", "a.csv", "parent « fantome » inconnu"),
-    (b"label\nX\n", "a.csv", "Colonnes manquantes"),
-    (b"themes: [", "a.yaml", "YAML illisible"),
-    (b"- juste une liste", "a.yaml", "liste « themes: »"),
-    (b"<CodeBook><Codes>", "a.qdc", "XML illisible"),
-    (b"<autre/>", "a.qdc", "pas un livre de codes"),
-    (b"   ", "a.csv", "est vide"),
-    (b"slug;label\nx;y", "a.docx", "format non reconnu"),
-])
+@pytest.mark.parametrize(
+    ("contenu", "nom", "message"),
+    [
+        (b"slug;label\nBad Slug;X\n", "a.csv", "Ligne 2, slug"),
+        (b"slug;label\nok;X\nok;Y\n", "a.csv", "apparaît deux fois"),
+        (b"slug;label;parent\nok;X;fantome\n", "a.csv", "parent « fantome » inconnu"),
+        (b"label\nX\n", "a.csv", "Colonnes manquantes"),
+        (b"themes: [", "a.yaml", "YAML illisible"),
+        (b"- juste une liste", "a.yaml", "liste « themes: »"),
+        (b"<CodeBook><Codes>", "a.qdc", "XML illisible"),
+        (b"<autre/>", "a.qdc", "pas un livre de codes"),
+        (b"   ", "a.csv", "est vide"),
+        (b"slug;label\nx;y", "a.docx", "format non reconnu"),
+    ],
+)
 def test_fichiers_invalides_rien_n_est_ecrit(session, creer_demarche, creer_theme, contenu, nom, message):
     demarche = creer_demarche()
     creer_theme(demarche, "existant", "Existant")
@@ -86,8 +92,11 @@ def test_qdc_valide_contre_le_schema_et_se_reimporte(session, creer_demarche, tm
     qdc = gestion_themes.exporter(session, demarche, "qdc")
     fichier = tmp_path / "codes.qdc"
     fichier.write_bytes(qdc)
-    verification = subprocess.run([xmllint, "--noout", "--schema", str(RACINE / "tests/schemas/Codebook.xsd"), str(fichier)],
-                                  capture_output=True, text=True)
+    verification = subprocess.run(
+        [xmllint, "--noout", "--schema", str(RACINE / "tests/schemas/Codebook.xsd"), str(fichier)],
+        capture_output=True,
+        text=True,
+    )
     assert verification.returncode == 0, verification.stderr
     assert guid_theme(demarche.slug, "parentalite-numerique") in qdc.decode()
     assert gestion_themes.exporter(session, demarche, "qdc") == qdc  # GUID stables
@@ -132,7 +141,9 @@ def test_pas_de_cycle_de_parents(session, creer_demarche, creer_theme):
     a = creer_theme(demarche, "a", "A")
     b = creer_theme(demarche, "b", "B", parent_id=a.id)
     with pytest.raises(ErreurValidation, match="ancêtre"):
-        gestion_themes.enregistrer_theme(session, demarche.id, {"slug": "a", "label": "A", "parent_id": b.id}, a)
+        gestion_themes.enregistrer_theme(
+            session, demarche.id, {"slug": "a", "label": "A", "parent_id": b.id}, a
+        )
 
 
 def test_pages_et_droits(client, connecter, session, creer_demarche, creer_theme):
@@ -141,7 +152,12 @@ def test_pages_et_droits(client, connecter, session, creer_demarche, creer_theme
     connecter("lecteur")
     page = client.get("/collecte/themes/").get_data(as_text=True)
     assert "Peur &lt;des&gt; arnaques" in page and "Fusionner" not in page
-    assert client.post(f"/collecte/themes/nouveau?demarche={demarche.slug}", data={"slug": "x", "label": "X"}).status_code == 403
+    assert (
+        client.post(
+            f"/collecte/themes/nouveau?demarche={demarche.slug}", data={"slug": "x", "label": "X"}
+        ).status_code
+        == 403
+    )
     export = client.get(f"/collecte/themes/exporter/yaml?demarche={demarche.slug}")
     assert export.status_code == 200 and "Peur <des> arnaques" in export.get_data(as_text=True)
 
@@ -150,16 +166,23 @@ def test_creer_fusionner_importer_par_le_web(client, connecter, session, creer_d
     demarche = creer_demarche()
     connecter("animateur")
     for slug, label in (("a", "Alpha"), ("b", "Bêta")):
-        reponse = client.post(f"/collecte/themes/nouveau?demarche={demarche.slug}", data={"slug": slug, "label": label})
+        reponse = client.post(
+            f"/collecte/themes/nouveau?demarche={demarche.slug}", data={"slug": slug, "label": label}
+        )
         assert reponse.status_code == 302
-    mauvais = client.post(f"/collecte/themes/nouveau?demarche={demarche.slug}", data={"slug": "A B", "label": "x"})
+    mauvais = client.post(
+        f"/collecte/themes/nouveau?demarche={demarche.slug}", data={"slug": "A B", "label": "x"}
+    )
     assert "invalide" in mauvais.get_data(as_text=True)
     a = session.exec(select(Theme).where(Theme.slug == "a")).one()
     b = session.exec(select(Theme).where(Theme.slug == "b")).one()
     fusion = client.post(f"/collecte/themes/{a.id}/fusionner", data={"cible": b.id}, follow_redirects=True)
     assert "« Alpha » fusionné dans « Bêta » : 0 parole(s) reportée(s)." in fusion.get_data(as_text=True)
-    envoi = client.post(f"/collecte/themes/importer?demarche={demarche.slug}",
-                        data={"fichier": (YAML_EXEMPLE.open("rb"), "themes.yaml")}, follow_redirects=True)
+    envoi = client.post(
+        f"/collecte/themes/importer?demarche={demarche.slug}",
+        data={"fichier": (YAML_EXEMPLE.open("rb"), "themes.yaml")},
+        follow_redirects=True,
+    )
     assert "20 thème(s) créé(s)" in envoi.get_data(as_text=True)
 
 
@@ -176,9 +199,15 @@ def test_cli_import_export(runner, app, session, creer_demarche, tmp_path):
     assert inconnue.exit_code != 0 and "introuvable (démarches existantes : numerique)" in inconnue.output
 
 
-
-FORMULES = ['=HYPERLINK("http://exemple.org";"clic")', "+33 6 12 34 56 78", "-moins de moyens", "@SOMME(A1)",
-            "'=déjà une apostrophe", "- tiret puis espace", "Rien de spécial"]
+FORMULES = [
+    '=HYPERLINK("http://exemple.org";"clic")',
+    "+33 6 12 34 56 78",
+    "-moins de moyens",
+    "@SOMME(A1)",
+    "'=déjà une apostrophe",
+    "- tiret puis espace",
+    "Rien de spécial",
+]
 
 
 def test_export_csv_sans_formule_et_aller_retour(session, creer_demarche, creer_theme):
@@ -187,9 +216,15 @@ def test_export_csv_sans_formule_et_aller_retour(session, creer_demarche, creer_
         creer_theme(demarche, f"t{rang}", label, ordre=rang, description="=1+1", mots_cles=["=2+2", "ok"])
     export = gestion_themes.exporter(session, demarche, "csv").decode("utf-8-sig")
     lignes = list(csv.reader(io.StringIO(export), delimiter=";"))[1:]
-    assert [ligne[1] for ligne in lignes] == ["'" + FORMULES[0], "'+33 6 12 34 56 78", "'-moins de moyens",
-                                              "'@SOMME(A1)", "''=déjà une apostrophe", "- tiret puis espace",
-                                              "Rien de spécial"]
+    assert [ligne[1] for ligne in lignes] == [
+        "'" + FORMULES[0],
+        "'+33 6 12 34 56 78",
+        "'-moins de moyens",
+        "'@SOMME(A1)",
+        "''=déjà une apostrophe",
+        "- tiret puis espace",
+        "Rien de spécial",
+    ]
     assert {(ligne[2], ligne[3]) for ligne in lignes} == {("'=1+1", "'=2+2; ok")}
     copie = creer_demarche("copie")
     gestion_themes.importer_fichier(session, copie, "themes.csv", export.encode("utf-8-sig"))

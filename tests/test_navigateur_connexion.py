@@ -1,4 +1,5 @@
 """Connexion dans un vrai Chromium headless (vérifie aussi l'outillage navigateur)."""
+
 import pytest
 
 from tests.conftest import TELEPHONE

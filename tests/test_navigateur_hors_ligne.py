@@ -4,12 +4,13 @@ Le réseau est simulé côté serveur (`reseau` : serveur arrêté pour de vrai,
 qui pendent), parce que `context.set_offline` ne coupe pas les requêtes du service worker. Chaque
 test compte les paroles tapées et les lignes stockées, et exige l'égalité (chacune une seule fois).
 """
+
 import pytest
 from sqlmodel import select
 
-from collecte.themes import gestion as gestion_themes
 from collecte.modele.models import Contribution, TempsDeCollecte, Theme
 from collecte.terrain.saisie import theme_ids_de
+from collecte.themes import gestion as gestion_themes
 from tests.conftest import TABLETTE, TELEPHONE
 
 pytestmark = pytest.mark.navigateur
@@ -19,13 +20,31 @@ pytestmark = pytest.mark.navigateur
 def terrain(session, creer_demarche, creer_territoire, creer_temps, creer_theme):
     demarche = creer_demarche()
     territoire = creer_territoire(demarche, "Vierzon", "Clos du Roy")
-    themes = {slug: creer_theme(demarche, slug, label, rang) for rang, (slug, label) in enumerate([
-        ("parentalite", "La parentalité numérique"), ("maitrise-technique", "Maîtrise technique"),
-        ("manque-moyens", "Manque de moyens"), ("moyens-financiers", "Moyens financiers")])}
-    rue = creer_temps(demarche, "PDP-1", territoire=territoire, lieu="Place du marché",
-                      questions=["Le numérique, c'est compliqué ?"])
-    autre = creer_temps(demarche, "PDP-2", territoire=territoire, lieu="Parvis de la gare",
-                        questions=["Quel rapport avez-vous au numérique ?"])
+    themes = {
+        slug: creer_theme(demarche, slug, label, rang)
+        for rang, (slug, label) in enumerate(
+            [
+                ("parentalite", "La parentalité numérique"),
+                ("maitrise-technique", "Maîtrise technique"),
+                ("manque-moyens", "Manque de moyens"),
+                ("moyens-financiers", "Moyens financiers"),
+            ]
+        )
+    }
+    rue = creer_temps(
+        demarche,
+        "PDP-1",
+        territoire=territoire,
+        lieu="Place du marché",
+        questions=["Le numérique, c'est compliqué ?"],
+    )
+    autre = creer_temps(
+        demarche,
+        "PDP-2",
+        territoire=territoire,
+        lieu="Parvis de la gare",
+        questions=["Quel rapport avez-vous au numérique ?"],
+    )
     return rue, autre, themes
 
 
@@ -44,7 +63,8 @@ def _ouvrir_saisie(page, reseau, temps):
 
 def _pret_hors_ligne(page, temps):
     """Attend que le service worker soit actif et que les écrans du temps soient gardés sur l'appareil."""
-    page.evaluate("""async (id) => {
+    page.evaluate(
+        """async (id) => {
       await navigator.serviceWorker.ready;
       for (let i = 0; i < 100; i++) {
         if (await window.ParoleBoite.pageGardee(`/collecte/temps/${id}/parole`)
@@ -52,7 +72,9 @@ def _pret_hors_ligne(page, temps):
         await new Promise(r => setTimeout(r, 100));
       }
       throw new Error('écrans non gardés');
-    }""", temps.id)
+    }""",
+        temps.id,
+    )
 
 
 def _saisir(page, texte, *puces):
@@ -60,13 +82,18 @@ def _saisir(page, texte, *puces):
     for puce in puces:
         page.locator("#form-saisie label.puce").filter(has_text=puce).first.tap()
     page.get_by_role("button", name="Enregistrer la parole").tap()
-    page.locator("#confirmation").filter(has_text="Gardée sur l'appareil").filter(has_text=texte[:30]).wait_for()
+    page.locator("#confirmation").filter(has_text="Gardée sur l'appareil").filter(
+        has_text=texte[:30]
+    ).wait_for()
     assert page.get_by_label("Ce que la personne a dit").input_value() == ""
 
 
 def _en_attente(page, n):
     """Attend que la file de l'appareil (relue) compte n paroles à envoyer, et aucun envoi en cours."""
-    page.wait_for_function("n => { const e = window.ParoleBoite.etat; return e.pret && e.attente === n && !e.envoiEnCours; }", arg=n)
+    page.wait_for_function(
+        "n => { const e = window.ParoleBoite.etat; return e.pret && e.attente === n && !e.envoiEnCours; }",
+        arg=n,
+    )
 
 
 def _tout_envoye(page):
@@ -75,10 +102,14 @@ def _tout_envoye(page):
 
 
 def _a_corriger(page, n):
-    page.wait_for_function("n => window.ParoleBoite.etat.pret && window.ParoleBoite.etat.aCorriger === n", arg=n)
+    page.wait_for_function(
+        "n => window.ParoleBoite.etat.pret && window.ParoleBoite.etat.aCorriger === n", arg=n
+    )
 
 
-def test_recharger_hors_ligne_puis_tout_arrive_une_fois(reseau, nouvelle_page, connecter_page, session, terrain):
+def test_recharger_hors_ligne_puis_tout_arrive_une_fois(
+    reseau, nouvelle_page, connecter_page, session, terrain
+):
     rue, _, themes = terrain
     page = nouvelle_page(viewport=TABLETTE, has_touch=True)
     connecter_page(page, reseau.url)
@@ -86,7 +117,11 @@ def test_recharger_hors_ligne_puis_tout_arrive_une_fois(reseau, nouvelle_page, c
     _pret_hors_ligne(page, rue)
 
     reseau.couper()
-    tapees = ["Ici le réseau passe mal", "Deuxième parole sans réseau", "Troisième, « avec » des <balises> & co"]
+    tapees = [
+        "Ici le réseau passe mal",
+        "Deuxième parole sans réseau",
+        "Troisième, « avec » des <balises> & co",
+    ]
     _saisir(page, tapees[0], "Habitant·e", "La parentalité numérique")
     page.reload()  # hors ligne : l'écran revient du cache, la file est intacte
     page.get_by_label("Ce que la personne a dit").wait_for()
@@ -103,7 +138,7 @@ def test_recharger_hors_ligne_puis_tout_arrive_une_fois(reseau, nouvelle_page, c
     _en_attente(page, 0)
     page.locator("#file-attente").wait_for(state="hidden")
     stockees = _paroles(session)
-    assert [c.texte for c in stockees] == tapees          # dans l'ordre, chacune une fois
+    assert [c.texte for c in stockees] == tapees  # dans l'ordre, chacune une fois
     assert theme_ids_de(session, stockees[0].id) == [themes["parentalite"].id]
     assert page.locator("#compteur").inner_text() == "3"
 
@@ -128,7 +163,9 @@ def test_ouverture_a_froid_sans_reseau(reseau, nouvelle_page, connecter_page, se
     froide.get_by_text("✓ Utilisable sans réseau").wait_for()
     froide.get_by_role("link", name="Saisir des paroles").tap()
     froide.get_by_label("Ce que la personne a dit").wait_for()
-    assert froide.locator(".question-unique").inner_text() == "Question : Quel rapport avez-vous au numérique ?"
+    assert (
+        froide.locator(".question-unique").inner_text() == "Question : Quel rapport avez-vous au numérique ?"
+    )
     tapees = ["Ouverte sans réseau", "Et une autre"]
     for texte in tapees:
         _saisir(froide, texte)
@@ -145,12 +182,14 @@ def test_ouverture_a_froid_sans_reseau(reseau, nouvelle_page, connecter_page, se
     assert [(c.texte, c.temps_id) for c in _paroles(session)] == [(t, autre.id) for t in tapees]
 
 
-def test_session_perdue_la_file_attend_la_reconnexion(reseau, nouvelle_page, connecter_page, session, terrain):
+def test_session_perdue_la_file_attend_la_reconnexion(
+    reseau, nouvelle_page, connecter_page, session, terrain
+):
     rue, _, _ = terrain
     page = nouvelle_page(viewport=TABLETTE, has_touch=True)
     moi = connecter_page(page, reseau.url)
     _ouvrir_saisie(page, reseau, rue)
-    page.context.clear_cookies()   # session expirée (ou cookie effacé) pendant la tournée
+    page.context.clear_cookies()  # session expirée (ou cookie effacé) pendant la tournée
     tapees = ["Parole après expiration", "Encore une"]
     for texte in tapees:
         _saisir(page, texte)
@@ -172,7 +211,9 @@ def test_session_perdue_la_file_attend_la_reconnexion(reseau, nouvelle_page, con
     assert {c.saisie_par_id for c in stockees} == {moi.id}
 
 
-def test_jeton_csrf_perime_renouvele_sans_rien_perdre(app, reseau, nouvelle_page, connecter_page, session, terrain):
+def test_jeton_csrf_perime_renouvele_sans_rien_perdre(
+    app, reseau, nouvelle_page, connecter_page, session, terrain
+):
     rue, _, _ = terrain
     page = nouvelle_page(viewport=TABLETTE, has_touch=True)
     connecter_page(page, reseau.url)
@@ -189,7 +230,9 @@ def test_jeton_csrf_perime_renouvele_sans_rien_perdre(app, reseau, nouvelle_page
     assert [c.texte for c in _paroles(session)] == ["Parole au jeton périmé"]
 
 
-def test_theme_fusionne_ou_supprime_pendant_l_attente(reseau, nouvelle_page, connecter_page, session, terrain):
+def test_theme_fusionne_ou_supprime_pendant_l_attente(
+    reseau, nouvelle_page, connecter_page, session, terrain
+):
     rue, autre, themes = terrain
     page = nouvelle_page(viewport=TABLETTE, has_touch=True)
     connecter_page(page, reseau.url)
@@ -210,15 +253,24 @@ def test_theme_fusionne_ou_supprime_pendant_l_attente(reseau, nouvelle_page, con
     _a_corriger(page, 2)
     fusionnee = _paroles(session)
     assert [c.texte for c in fusionnee] == ["Le forfait coûte trop cher"]
-    assert theme_ids_de(session, fusionnee[0].id) == [themes["moyens-financiers"].id]  # redirigée vers la cible
+    assert theme_ids_de(session, fusionnee[0].id) == [
+        themes["moyens-financiers"].id
+    ]  # redirigée vers la cible
 
     page.locator("#bandeau-boite").get_by_text("2 paroles sont à corriger sur cet appareil").wait_for()
     page.get_by_role("link", name="Voir et corriger").tap()
     correction = page.locator("form.correction").filter(has_text="Mon fils m'aide pour l'ENT")
     correction.get_by_text("Thème « parentalite » inconnu").wait_for()
     assert correction.get_by_label("Texte").input_value() == "Mon fils m'aide pour l'ENT"
-    assert correction.locator("label.puce").filter(has_text="Maîtrise technique").locator("input").is_checked()
-    assert not correction.locator("label.puce").filter(has_text="parentalite (n'existe plus)").locator("input").is_checked()
+    assert (
+        correction.locator("label.puce").filter(has_text="Maîtrise technique").locator("input").is_checked()
+    )
+    assert (
+        not correction.locator("label.puce")
+        .filter(has_text="parentalite (n'existe plus)")
+        .locator("input")
+        .is_checked()
+    )
     correction.get_by_label("Texte").fill("Mon fils m'aide pour l'ENT, heureusement")
     correction.get_by_role("button", name="Renvoyer").tap()
     _a_corriger(page, 1)
@@ -234,7 +286,10 @@ def test_theme_fusionne_ou_supprime_pendant_l_attente(reseau, nouvelle_page, con
     _a_corriger(page, 0)
 
     stockees = _paroles(session)
-    assert [c.texte for c in stockees] == ["Le forfait coûte trop cher", "Mon fils m'aide pour l'ENT, heureusement"]
+    assert [c.texte for c in stockees] == [
+        "Le forfait coûte trop cher",
+        "Mon fils m'aide pour l'ENT, heureusement",
+    ]
     assert theme_ids_de(session, stockees[1].id) == [themes["maitrise-technique"].id]
 
 
@@ -242,7 +297,7 @@ def test_temps_supprime_pendant_l_attente(reseau, nouvelle_page, connecter_page,
     rue, autre, _ = terrain
     page = nouvelle_page(viewport=TABLETTE, has_touch=True)
     connecter_page(page, reseau.url)
-    _ouvrir_saisie(page, reseau, autre)   # l'autre temps est aussi sur l'appareil
+    _ouvrir_saisie(page, reseau, autre)  # l'autre temps est aussi sur l'appareil
     _ouvrir_saisie(page, reseau, rue)
     _pret_hors_ligne(page, rue)
     reseau.couper()
@@ -255,14 +310,18 @@ def test_temps_supprime_pendant_l_attente(reseau, nouvelle_page, connecter_page,
     page.goto(f"{reseau.url}/collecte/appareil")
     correction = page.locator("form.correction")
     correction.get_by_text("Temps de collecte inconnu").wait_for()
-    correction.get_by_label("Temps de collecte (l'ancien n'existe plus)").select_option(label="PDP-2 (Porteur de parole, 05/03/2024)")
+    correction.get_by_label("Temps de collecte (l'ancien n'existe plus)").select_option(
+        label="PDP-2 (Porteur de parole, 05/03/2024)"
+    )
     correction.get_by_role("button", name="Renvoyer").tap()
     _a_corriger(page, 0)
     _en_attente(page, 0)
     assert [(c.texte, c.temps_id) for c in _paroles(session)] == [("Dite au marché", autre.id)]
 
 
-def test_reseau_lent_la_saisie_suivante_n_est_jamais_effacee(app, reseau, nouvelle_page, connecter_page, session, terrain):
+def test_reseau_lent_la_saisie_suivante_n_est_jamais_effacee(
+    app, reseau, nouvelle_page, connecter_page, session, terrain
+):
     rue, _, _ = terrain
     app.config["TERRAIN_DELAI_RESEAU_MS"] = 10_000  # le délai réel : 4 s de latence restent en dessous
     page = nouvelle_page(viewport=TABLETTE, has_touch=True)
@@ -274,13 +333,18 @@ def test_reseau_lent_la_saisie_suivante_n_est_jamais_effacee(app, reseau, nouvel
     page.get_by_label("Ce que la personne a dit").type("Deuxième personne, en cours de frappe")
     page.locator("#puces-profil label").filter(has_text="Jeune").tap()
     page.locator(".etat-parole.envoyee").first.wait_for(timeout=15_000)
-    assert page.get_by_label("Ce que la personne a dit").input_value() == "Deuxième personne, en cours de frappe"
+    assert (
+        page.get_by_label("Ce que la personne a dit").input_value() == "Deuxième personne, en cours de frappe"
+    )
     assert page.locator("#puces-profil input:checked").get_attribute("value") == "jeune"
     page.get_by_role("button", name="Enregistrer la parole").tap()
     page.locator("#confirmation").filter(has_text="Deuxième personne").wait_for()
     page.locator(".etat-parole.envoyee").nth(1).wait_for(timeout=15_000)
     _tout_envoye(page)
-    assert [c.texte for c in _paroles(session)] == ["Première, envoyée lentement", "Deuxième personne, en cours de frappe"]
+    assert [c.texte for c in _paroles(session)] == [
+        "Première, envoyée lentement",
+        "Deuxième personne, en cours de frappe",
+    ]
 
 
 def test_requete_qui_pend_puis_rechargement(reseau, nouvelle_page, connecter_page, session, terrain):
@@ -289,16 +353,16 @@ def test_requete_qui_pend_puis_rechargement(reseau, nouvelle_page, connecter_pag
     connecter_page(page, reseau.url)
     _ouvrir_saisie(page, reseau, rue)
     _pret_hors_ligne(page, rue)
-    reseau.suspendre("/api/contributions/lot")   # le serveur reçoit, mais ne répond jamais
+    reseau.suspendre("/api/contributions/lot")  # le serveur reçoit, mais ne répond jamais
     _saisir(page, "Envoyée dans le vide")
     page.wait_for_function("window.ParoleBoite.etat.envoiEnCours > 0")
     page.reload()
     page.get_by_label("Ce que la personne a dit").wait_for()
-    _en_attente(page, 1)   # toujours sur l'appareil après le rechargement
+    _en_attente(page, 1)  # toujours sur l'appareil après le rechargement
     _saisir(page, "Tapée pendant que ça pend")
     _en_attente(page, 2)
-    reseau.relacher()      # les requêtes suspendues aboutissent enfin côté serveur…
-    _en_attente(page, 0)   # …et les renvois sont reconnus : rien en double
+    reseau.relacher()  # les requêtes suspendues aboutissent enfin côté serveur…
+    _en_attente(page, 0)  # …et les renvois sont reconnus : rien en double
     assert [c.texte for c in _paroles(session)] == ["Envoyée dans le vide", "Tapée pendant que ça pend"]
 
 
@@ -344,11 +408,13 @@ def test_annuler_hors_ligne(reseau, nouvelle_page, connecter_page, session, terr
     _saisir(page, "Jamais partie, annulée sur l'appareil")
     page.get_by_role("button", name="Annuler la dernière").tap()
     page.locator("#confirmation").filter(has_text="Dernière saisie annulée : « Jamais partie").wait_for()
-    _en_attente(page, 0)   # retirée de la file (une tentative d'envoi a pu partir : le serveur en sera averti)
+    _en_attente(page, 0)  # retirée de la file (une tentative d'envoi a pu partir : le serveur en sera averti)
     annulations = page.evaluate("window.ParoleBoite.etat.annulations")
     # Celle-ci est sur le serveur : son annulation attend le réseau.
     page.get_by_role("button", name="Annuler la dernière").tap()
-    page.locator("#confirmation").filter(has_text="Dernière saisie annulée : « Celle qu'on garde un temps »").wait_for()
+    page.locator("#confirmation").filter(
+        has_text="Dernière saisie annulée : « Celle qu'on garde un temps »"
+    ).wait_for()
     assert page.evaluate("window.ParoleBoite.etat.annulations") == annulations + 1
     assert page.locator("#compteur").inner_text() == "1"
     reseau.retablir()
@@ -358,7 +424,9 @@ def test_annuler_hors_ligne(reseau, nouvelle_page, connecter_page, session, terr
     assert page.locator("#compteur").inner_text() == "1"
 
 
-def test_quitter_avec_des_paroles_en_attente_previent(reseau, nouvelle_page, connecter_page, session, terrain):
+def test_quitter_avec_des_paroles_en_attente_previent(
+    reseau, nouvelle_page, connecter_page, session, terrain
+):
     rue, _, _ = terrain
     page = nouvelle_page(viewport=TABLETTE, has_touch=True)
     connecter_page(page, reseau.url)
@@ -370,7 +438,7 @@ def test_quitter_avec_des_paroles_en_attente_previent(reseau, nouvelle_page, con
 
     def noter(dialogue):
         dialogues.append(dialogue.type)
-        dialogue.dismiss()   # « rester sur la page »
+        dialogue.dismiss()  # « rester sur la page »
 
     page.on("dialog", noter)
     page.evaluate("location.reload()")

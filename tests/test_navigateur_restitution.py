@@ -1,5 +1,6 @@
 """La page Restitution dans un vrai Chromium, sur tablette : écrire un texte du livret, puis
 télécharger le livret A5 imposé ; la page annonce la préparation du PDF."""
+
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,18 @@ pytestmark = pytest.mark.navigateur
 
 
 @pytest.fixture
-def campagne(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution):
-    return creer_campagne(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps,
-                          creer_contribution)
+def campagne(
+    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
+):
+    return creer_campagne(
+        session,
+        creer_demarche,
+        creer_territoire,
+        creer_structure,
+        creer_theme,
+        creer_temps,
+        creer_contribution,
+    )
 
 
 def test_ecrire_puis_telecharger_le_livret(serveur_live, nouvelle_page, connecter_page, campagne, tmp_path):

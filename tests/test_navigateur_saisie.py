@@ -4,6 +4,7 @@
 le texte a le focus à l'ouverture, tout se touche avec au plus un défilement, la barre d'enregistrement
 ne recouvre aucun contrôle, cibles d'au moins 44 px.
 """
+
 import pytest
 from sqlmodel import select
 
@@ -13,7 +14,9 @@ from tests.conftest import TABLETTE, TELEPHONE
 
 pytestmark = pytest.mark.navigateur
 
-CITATION = "Mon petit-fils m'a dit « mamie, c'est facile » […] mais <b>moi</b> j'y arrive pas & ça m'énerve 👵🏽"
+CITATION = (
+    "Mon petit-fils m'a dit « mamie, c'est facile » […] mais <b>moi</b> j'y arrive pas & ça m'énerve 👵🏽"
+)
 
 
 @pytest.fixture
@@ -25,17 +28,31 @@ def terrain(session, creer_demarche, creer_territoire, creer_temps, creer_theme)
         "maitrise-technique": creer_theme(demarche, "maitrise-technique", "Maîtrise technique", 1),
         "manque-moyens": creer_theme(demarche, "manque-moyens", "Manque de moyens", 2),
     }
-    for rang, (slug, label) in enumerate([("arnaques", "Peur des arnaques"), ("langue", "La barrière de la langue"),
-                                          ("seniors", "Les plus âgés dépassés"), ("jeux", "Jeux et écrans"),
-                                          ("ent", "ENT et école"), ("caf", "Démarches CAF")], start=3):
+    for rang, (slug, label) in enumerate(
+        [
+            ("arnaques", "Peur des arnaques"),
+            ("langue", "La barrière de la langue"),
+            ("seniors", "Les plus âgés dépassés"),
+            ("jeux", "Jeux et écrans"),
+            ("ent", "ENT et école"),
+            ("caf", "Démarches CAF"),
+        ],
+        start=3,
+    ):
         themes[slug] = creer_theme(demarche, slug, label, rang)
-    rue = creer_temps(demarche, "PDP-1", territoire=territoire, lieu="Place du marché",
-                      questions=["Le numérique, c'est compliqué ?", "Est-ce que le numérique est un plaisir ?"])
+    rue = creer_temps(
+        demarche,
+        "PDP-1",
+        territoire=territoire,
+        lieu="Place du marché",
+        questions=["Le numérique, c'est compliqué ?", "Est-ce que le numérique est un plaisir ?"],
+    )
     for slug in ("parentalite", "maitrise-technique", "manque-moyens", "arnaques"):
         session.add(TempsTheme(temps_id=rue.id, theme_id=themes[slug].id))
     session.commit()
-    panneau = creer_temps(demarche, "OP-1", "ordi_panneau", territoire=territoire,
-                          questions=["Qu'est-ce qui vous manque ?"])
+    panneau = creer_temps(
+        demarche, "OP-1", "ordi_panneau", territoire=territoire, questions=["Qu'est-ce qui vous manque ?"]
+    )
     return rue, panneau, themes
 
 
@@ -52,7 +69,9 @@ def test_saisir_annuler_et_transcrire(reseau, nouvelle_page, connecter_page, ses
 
     page.goto(f"{reseau.url}/collecte/temps/{rue.id}/parole")
     texte = page.get_by_label("Ce que la personne a dit")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'texte'")  # focus à l'ouverture
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'texte'"
+    )  # focus à l'ouverture
     page.get_by_text("Est-ce que le numérique est un plaisir ?").tap()
     texte.fill(CITATION)
     page.locator("#puces-tranche_age").get_by_text("60+").tap()
@@ -62,10 +81,12 @@ def test_saisir_annuler_et_transcrire(reseau, nouvelle_page, connecter_page, ses
     page.get_by_text("★ À retenir").tap()
     page.get_by_role("button", name="Enregistrer la parole").tap()
     page.locator("#confirmation").filter(has_text="Gardée sur l'appareil").wait_for()
-    assert texte.input_value() == ""                      # vidé tout de suite pour la personne suivante
+    assert texte.input_value() == ""  # vidé tout de suite pour la personne suivante
     assert page.get_by_label("Est-ce que le numérique est un plaisir ?").is_checked()  # question gardée
-    assert page.locator("#puces-profil input:checked").get_attribute("value") == "inconnu"  # profil remis à zéro
-    page.locator(".etat-parole.envoyee").first.wait_for()   # puis envoyée par la file
+    assert (
+        page.locator("#puces-profil input:checked").get_attribute("value") == "inconnu"
+    )  # profil remis à zéro
+    page.locator(".etat-parole.envoyee").first.wait_for()  # puis envoyée par la file
     # L'extrait affiché ne coupe pas l'émoji en deux.
     assert "👵🏽" in page.locator("#liste-recentes").inner_text()
 
@@ -82,7 +103,9 @@ def test_saisir_annuler_et_transcrire(reseau, nouvelle_page, connecter_page, ses
     page.locator("#compteur").filter(has_text="3").wait_for()
     page.locator(".etat-parole.envoyee").nth(2).wait_for()
     page.get_by_role("button", name="Annuler la dernière").tap()
-    page.locator("#confirmation").filter(has_text="Dernière saisie annulée : « Celle-ci sera annulée »").wait_for()
+    page.locator("#confirmation").filter(
+        has_text="Dernière saisie annulée : « Celle-ci sera annulée »"
+    ).wait_for()
     page.locator("#compteur").filter(has_text="2").wait_for()
     page.wait_for_function("window.ParoleBoite.etat.annulations === 0")
 
@@ -98,19 +121,33 @@ def test_saisir_annuler_et_transcrire(reseau, nouvelle_page, connecter_page, ses
 
     paroles = _paroles(session)
     assert [c.texte for c in paroles] == [
-        CITATION, "Je préfère le guichet, voilà.",
-        "Plus d'ordis à la médiathèque", "Des cours gratuits le samedi", "Un humain au guichet !",
+        CITATION,
+        "Je préfère le guichet, voilà.",
+        "Plus d'ordis à la médiathèque",
+        "Des cours gratuits le samedi",
+        "Un humain au guichet !",
     ]
     premiere, seconde = paroles[0], paroles[1]
     assert (premiere.question, premiere.profil, premiere.tranche_age) == (
-        "Est-ce que le numérique est un plaisir ?", "habitant", "60_plus")
+        "Est-ce que le numérique est un plaisir ?",
+        "habitant",
+        "60_plus",
+    )
     assert premiere.a_retenir and not premiere.ne_pas_citer
-    assert theme_ids_de(session, premiere.id) == sorted([themes["parentalite"].id, themes["maitrise-technique"].id])
+    assert theme_ids_de(session, premiere.id) == sorted(
+        [themes["parentalite"].id, themes["maitrise-technique"].id]
+    )
     assert (seconde.profil, seconde.tranche_age, seconde.ne_pas_citer, seconde.a_retenir) == (
-        "benevole", "inconnu", True, False)
+        "benevole",
+        "inconnu",
+        True,
+        False,
+    )
     assert theme_ids_de(session, seconde.id) == [themes["caf"].id]
-    assert all(c.temps_id == panneau.id and c.nature == "postit" and c.question == "Qu'est-ce qui vous manque ?"
-               for c in paroles[2:])
+    assert all(
+        c.temps_id == panneau.id and c.nature == "postit" and c.question == "Qu'est-ce qui vous manque ?"
+        for c in paroles[2:]
+    )
 
 
 # --- Mise en page pour une main ----------------------------------------------------------------
@@ -118,12 +155,16 @@ def test_saisir_annuler_et_transcrire(reseau, nouvelle_page, connecter_page, ses
 _MESURES = """() => {
   const zone = document.querySelector('main');
   const barre = document.querySelector('.barre-terrain').getBoundingClientRect();
-  const controles = [...document.querySelectorAll('#form-saisie .puce span, #form-saisie textarea, .barre-terrain button, .bandeau a, .bandeau summary')]
+  const controles = [...document.querySelectorAll(
+    '#form-saisie .puce span, #form-saisie textarea, .barre-terrain button, .bandeau a, .bandeau summary')]
     .filter(el => el.offsetParent !== null);
   return {
     defilement: zone.scrollHeight, visible: zone.clientHeight, largeur: document.documentElement.scrollWidth,
     barre: {haut: barre.top, bas: barre.bottom},
-    petits: controles.map(el => { const r = el.getBoundingClientRect(); return [el.textContent.trim().slice(0, 30), Math.round(r.width), Math.round(r.height)]; })
+    petits: controles.map(el => {
+      const r = el.getBoundingClientRect();
+      return [el.textContent.trim().slice(0, 30), Math.round(r.width), Math.round(r.height)];
+    })
       .filter(([, l, h]) => l < 44 || h < 44),
   };
 }"""
@@ -134,12 +175,17 @@ _TOUCHABLE = """(el) => {
   if (r.top < 0 || r.bottom > window.innerHeight) return false;
   const x = r.left + r.width / 2, y = r.top + r.height / 2;
   const cible = document.elementFromPoint(x, y);
-  return !!cible && (cible === el || el.contains(cible) || cible.contains(el) || el.closest('label') === cible.closest('label'));
+  return !!cible && (cible === el || el.contains(cible) || cible.contains(el)
+    || el.closest('label') === cible.closest('label'));
 }"""
 
 
-@pytest.mark.parametrize(("ecran", "defilements_max"), [(TABLETTE, 0), (TELEPHONE, 5)], ids=["tablette", "telephone"])
-def test_cinq_paroles_d_une_main(reseau, nouvelle_page, connecter_page, session, terrain, ecran, defilements_max):
+@pytest.mark.parametrize(
+    ("ecran", "defilements_max"), [(TABLETTE, 0), (TELEPHONE, 5)], ids=["tablette", "telephone"]
+)
+def test_cinq_paroles_d_une_main(
+    reseau, nouvelle_page, connecter_page, session, terrain, ecran, defilements_max
+):
     """Le parcours de cinq paroles (texte, profil, âge, un thème, enregistrer), compté en touchers et en
     défilements ; chaque contrôle est touché là où il est, jamais sous la barre."""
     rue, _, _ = terrain
@@ -169,11 +215,13 @@ def test_cinq_paroles_d_une_main(reseau, nouvelle_page, connecter_page, session,
         locator.tap()
         touchers += 1
 
-    paroles = [("Le wifi de la médiathèque ne marche jamais", "Habitant·e", "26-39", "Manque de moyens"),
-               ("Mes enfants m'aident pour les papiers", "Habitant·e", "60+", "La parentalité numérique"),
-               ("On m'a arnaqué sur un faux site des impôts", "Habitant·e", "40-59", "Peur des arnaques"),
-               ("Je ne sais pas allumer l'ordinateur", "Jeune", "−18", "Maîtrise technique"),
-               ("Au centre social on nous aide", "Bénévole", "60+", "Manque de moyens")]
+    paroles = [
+        ("Le wifi de la médiathèque ne marche jamais", "Habitant·e", "26-39", "Manque de moyens"),
+        ("Mes enfants m'aident pour les papiers", "Habitant·e", "60+", "La parentalité numérique"),
+        ("On m'a arnaqué sur un faux site des impôts", "Habitant·e", "40-59", "Peur des arnaques"),
+        ("Je ne sais pas allumer l'ordinateur", "Jeune", "−18", "Maîtrise technique"),
+        ("Au centre social on nous aide", "Bénévole", "60+", "Manque de moyens"),
+    ]
     for texte, profil, age, theme in paroles:
         # Le texte a le focus : on tape sans toucher la zone de texte.
         assert page.evaluate("document.activeElement.id") == "texte"

@@ -1,4 +1,5 @@
 """Une installation non éditable embarque gabarits, fichiers statiques et exemples (data-files)."""
+
 import tomllib
 from pathlib import Path
 

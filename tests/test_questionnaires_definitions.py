@@ -1,4 +1,5 @@
 """Définitions de questionnaires : fichiers livrés, types de questions, refus nommant fichier et champ."""
+
 import pytest
 
 import questionnaires
@@ -8,16 +9,28 @@ QUESTIONS_DU_LIVRET = [
     "Quel accompagnement proposez-vous en matière de numérique ?",
     "Quelles sont les limites de votre cadre d'intervention ?",
     "À quoi cela permet-il de répondre pour les usagers de la structure ? (Quel est le profil de ceux-ci ?)",
-    "Au quotidien, quelles sont les principales demandes des usagers ? Les besoins spécifiques formulés par ces derniers ?",
-    "En matière de numérique, avez-vous repéré des besoins qui ne sont pas forcément exprimés et/ou pour lesquels "
-    "vous n'avez pas de réponse à apporter ?",
-    "À l'échelle de votre structure et des usagers qui la fréquentent, l'accès au numérique est-il subi ? Savez-vous "
-    "s'il est une source de plaisir ? de convivialité ? De découverte ? De créativité ?",
-    "Par rapport à votre public, le « tout numérique » est-il, ou non, une difficulté dans leur vie sociale et "
-    "citoyenne ou au contraire un moyen de l'exercer pleinement ?",
+    (
+        "Au quotidien, quelles sont les principales demandes des usagers ? Les besoins spécifiques "
+        "formulés par ces derniers ?"
+    ),
+    (
+        "En matière de numérique, avez-vous repéré des besoins qui ne sont pas forcément exprimés et/ou "
+        "pour lesquels vous n'avez pas de réponse à apporter ?"
+    ),
+    (
+        "À l'échelle de votre structure et des usagers qui la fréquentent, l'accès au numérique est-il "
+        "subi ? Savez-vous s'il est une source de plaisir ? de convivialité ? De découverte ? De "
+        "créativité ?"
+    ),
+    (
+        "Par rapport à votre public, le « tout numérique » est-il, ou non, une difficulté dans leur vie "
+        "sociale et citoyenne ou au contraire un moyen de l'exercer pleinement ?"
+    ),
     "Quel rapport voyez-vous entre numérique et exercice de sa citoyenneté ?",
-    "Si vous aviez un souhait ou une suggestion à formuler pour renforcer l'inclusion numérique de votre public et "
-    "votre travail de médiation numérique, ce serait :",
+    (
+        "Si vous aviez un souhait ou une suggestion à formuler pour renforcer l'inclusion numérique de "
+        "votre public et votre travail de médiation numérique, ce serait :"
+    ),
 ]
 
 TOUS_LES_TYPES = """
@@ -93,8 +106,14 @@ def test_les_questions_du_porteur_de_parole_sont_celles_du_livret():
 def test_chaque_type_de_question_est_lu():
     definition = lire_definition(TOUS_LES_TYPES, "essai.toml")
     types = {q.ref: q.type for q in definition.questions}
-    assert types == {"court": "texte_court", "long": "texte_long", "public": "choix_unique",
-                     "outils": "choix_multiple", "aise": "echelle", "conseiller": "oui_non"}
+    assert types == {
+        "court": "texte_court",
+        "long": "texte_long",
+        "public": "choix_unique",
+        "outils": "choix_multiple",
+        "aise": "echelle",
+        "conseiller": "oui_non",
+    }
     assert definition.question("long").longueur_max == 50
     assert definition.question("court").longueur_max == 300
     assert definition.question("outils").choix == ("Ordinateur", "Smartphone", "Tablette")
@@ -109,20 +128,29 @@ def test_un_instantane_se_relit_a_l_identique():
     assert relue.empreinte == definition.empreinte
 
 
-@pytest.mark.parametrize("remplacement, attendu", [
-    (('type = "oui_non"', 'type = "curseur"'), "question n° 6 : le champ « type » vaut « curseur »"),
-    (('version = 2', 'version = "deux"'), "le champ « version » doit être un nombre entier"),
-    (('version = 2\n', ''), "le champ « version » est obligatoire"),
-    (('titre = "Essai de tous les types"', ''), "le champ « titre » est obligatoire"),
-    (('choix = ["Jeunes", "Seniors", "Tout public"]', 'choix = ["Jeunes"]'), "question n° 3 : le champ « choix »"),
-    (('ref = "outils"', 'ref = "public"'), "le champ « ref » est répété (public)"),
-    (('ref = "aise"', 'ref = "aisé"'), "question n° 5 : le champ « ref »"),
-    (('max = 4', 'max = 1'), "question n° 5 : l'échelle"),
-    (('obligatoire = true', 'obligatoire = "oui"'), "question n° 1 : le champ « obligatoire »"),
-    (('usage = "structures"', 'usage = "tous"'), "le champ « usage » vaut « tous »"),
-    (('intitule = "Racontez."', 'intitule = "Racontez."\ncouleur = "rouge"'), "question n° 2 : champ(s) inconnu(s) couleur"),
-    (('nom = "essai"', 'nom = "Essai !"'), "le champ « nom »"),
-])
+@pytest.mark.parametrize(
+    "remplacement, attendu",
+    [
+        (('type = "oui_non"', 'type = "curseur"'), "question n° 6 : le champ « type » vaut « curseur »"),
+        (("version = 2", 'version = "deux"'), "le champ « version » doit être un nombre entier"),
+        (("version = 2\n", ""), "le champ « version » est obligatoire"),
+        (('titre = "Essai de tous les types"', ""), "le champ « titre » est obligatoire"),
+        (
+            ('choix = ["Jeunes", "Seniors", "Tout public"]', 'choix = ["Jeunes"]'),
+            "question n° 3 : le champ « choix »",
+        ),
+        (('ref = "outils"', 'ref = "public"'), "le champ « ref » est répété (public)"),
+        (('ref = "aise"', 'ref = "aisé"'), "question n° 5 : le champ « ref »"),
+        (("max = 4", "max = 1"), "question n° 5 : l'échelle"),
+        (("obligatoire = true", 'obligatoire = "oui"'), "question n° 1 : le champ « obligatoire »"),
+        (('usage = "structures"', 'usage = "tous"'), "le champ « usage » vaut « tous »"),
+        (
+            ('intitule = "Racontez."', 'intitule = "Racontez."\ncouleur = "rouge"'),
+            "question n° 2 : champ(s) inconnu(s) couleur",
+        ),
+        (('nom = "essai"', 'nom = "Essai !"'), "le champ « nom »"),
+    ],
+)
 def test_une_definition_mal_formee_est_refusee_en_nommant_fichier_et_champ(remplacement, attendu):
     avant, apres = remplacement
     with pytest.raises(ErreurDefinition) as erreur:
@@ -143,5 +171,7 @@ def test_toml_illisible_ou_mauvais_encodage():
 def test_un_dossier_avec_deux_fichiers_du_meme_nom_est_refuse(tmp_path):
     (tmp_path / "a.toml").write_text(TOUS_LES_TYPES, encoding="utf-8")
     (tmp_path / "b.toml").write_text(TOUS_LES_TYPES, encoding="utf-8")
-    with pytest.raises(ErreurDefinition, match="b.toml : le champ « nom » « essai » est déjà pris par a.toml"):
+    with pytest.raises(
+        ErreurDefinition, match="b.toml : le champ « nom » « essai » est déjà pris par a.toml"
+    ):
         questionnaires.charger_tous(tmp_path)

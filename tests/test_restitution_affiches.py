@@ -1,4 +1,5 @@
 """Kit d'affiches A3 (une par thème) et imposition du livret A5."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,13 +7,31 @@ import pytest
 from collecte.modele.validation import ErreurValidation
 from restitution.affiches import construire_affiches
 from restitution.imposition import ordre_des_pages
-from tests.donnees_livret import BALISAGE, NE_PAS_CITER, PRO, RETENUE, creer_campagne, infos, polices, texte_pdf
+from tests.donnees_livret import (
+    BALISAGE,
+    NE_PAS_CITER,
+    PRO,
+    RETENUE,
+    creer_campagne,
+    infos,
+    polices,
+    texte_pdf,
+)
 
 
 @pytest.fixture
-def campagne(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution):
-    return creer_campagne(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps,
-                          creer_contribution)
+def campagne(
+    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
+):
+    return creer_campagne(
+        session,
+        creer_demarche,
+        creer_territoire,
+        creer_structure,
+        creer_theme,
+        creer_temps,
+        creer_contribution,
+    )
 
 
 def test_une_affiche_a3_par_theme(session, campagne, tmp_path):

@@ -1,6 +1,7 @@
 """Exports du corpus : CSV, XLSX, IRaMuTeQ (règles de formats.md, ligne à ligne), REFI-QDA (.qdpx
 validé par xmllint, positions en points de code), livre de codes .qdc, commande `parole export` ;
 registre des formats (page, adresse, commande et README en dérivent)."""
+
 import csv
 import io
 import re
@@ -30,7 +31,9 @@ CITATIONS = {
 
 
 @pytest.fixture
-def corpus(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution):
+def corpus(
+    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
+):
     demarche = creer_demarche(slug="vierzon-2023", titre="Numérique & citoyenneté à Vierzon")
     territoire = creer_territoire(demarche, "Vierzon", "Clos du Roy")
     structure = creer_structure(demarche, "Centre social du Tunnel", territoire)
@@ -38,9 +41,13 @@ def corpus(session, creer_demarche, creer_territoire, creer_structure, creer_the
     arnaques = creer_theme(demarche, "arnaques", "Peur des arnaques", 1)
     temps = creer_temps(demarche, "PDP-1", territoire=territoire, structure=structure)
     autre = creer_temps(demarche, "OP-1", "ordi_panneau", territoire=territoire)
-    paroles = {cle: creer_contribution(temps, texte, themes=[parentalite] if cle == "accents" else ())
-               for cle, texte in CITATIONS.items()}
-    paroles["postit"] = creer_contribution(autre, "Plus de bornes !", nature="postit", themes=[arnaques, parentalite])
+    paroles = {
+        cle: creer_contribution(temps, texte, themes=[parentalite] if cle == "accents" else ())
+        for cle, texte in CITATIONS.items()
+    }
+    paroles["postit"] = creer_contribution(
+        autre, "Plus de bornes !", nature="postit", themes=[arnaques, parentalite]
+    )
     creer_contribution(temps, "Secret : ne pas citer.", ne_pas_citer=True)
     creer_contribution(temps, "Propos masqué par la modération.", masquee=True)
     return demarche, paroles
@@ -77,7 +84,9 @@ def test_iramuteq_ligne_a_ligne(session, corpus):
 def test_modalites_sans_accents_ni_separateurs():
     assert modalite("Clos du Roy – Centre-Ville") == "closduroycentreville"
     assert modalite("Europe-Chateaubriand") == "europechateaubriand"
-    assert modalite("60_plus") == "60plus" and modalite("") == "nr" and modalite("Œuvre d’été") == "oeuvredete"
+    assert (
+        modalite("60_plus") == "60plus" and modalite("") == "nr" and modalite("Œuvre d’été") == "oeuvredete"
+    )
 
 
 def test_qdpx_valide_et_positions_exactes(session, corpus):
@@ -88,8 +97,9 @@ def test_qdpx_valide_et_positions_exactes(session, corpus):
     noms = archive.namelist()
     assert "project.qde" in noms and all(n == "project.qde" or n.startswith("sources/") for n in noms)
     qde = archive.read("project.qde")
-    valide = subprocess.run([xmllint, "--noout", "--schema", str(SCHEMAS / "Project.xsd"), "-"], input=qde,
-                            capture_output=True)
+    valide = subprocess.run(
+        [xmllint, "--noout", "--schema", str(SCHEMAS / "Project.xsd"), "-"], input=qde, capture_output=True
+    )
     assert valide.returncode == 0, valide.stderr.decode()
     racine = ET.fromstring(qde)
     assert racine.get("name") == "Numérique & citoyenneté à Vierzon"
@@ -107,26 +117,39 @@ def test_qdpx_valide_et_positions_exactes(session, corpus):
         for selection in source.findall("q:PlainTextSelection", NS):
             debut, fin = int(selection.get("startPosition")), int(selection.get("endPosition"))
             assert texte[debut:fin] == texte and fin == len(texte)  # points de code, pas octets
-            assert all(c.find("q:CodeRef", NS).get("targetGUID") in codes for c in selection.findall("q:Coding", NS))
+            assert all(
+                c.find("q:CodeRef", NS).get("targetGUID") in codes for c in selection.findall("q:Coding", NS)
+            )
     assert textes == {*CITATIONS.values(), "Plus de bornes !"}
-    accents = next(s for s in sources if CITATIONS["accents"] in archive.read(
-        "sources/" + s.get("plainTextPath").removeprefix("internal://")).decode())
+    accents = next(
+        s
+        for s in sources
+        if CITATIONS["accents"]
+        in archive.read("sources/" + s.get("plainTextPath").removeprefix("internal://")).decode()
+    )
     assert int(accents.find("q:PlainTextSelection", NS).get("endPosition")) == len(CITATIONS["accents"])
     assert len(CITATIONS["accents"].encode()) > len(CITATIONS["accents"])
     cas = racine.findall("q:Cases/q:Case", NS)
     assert sorted(c.get("name") for c in cas) == ["OP-1", "PDP-1"]
     assert sum(len(c.findall("q:SourceRef", NS)) for c in cas) == 5
     # Réexporter donne les mêmes GUID.
-    encore = ET.fromstring(zipfile.ZipFile(io.BytesIO(_exporter(session, demarche.slug, "qdpx")[0])).read("project.qde"))
-    assert [s.get("guid") for s in encore.findall("q:Sources/q:TextSource", NS)] == [s.get("guid") for s in sources]
+    encore = ET.fromstring(
+        zipfile.ZipFile(io.BytesIO(_exporter(session, demarche.slug, "qdpx")[0])).read("project.qde")
+    )
+    assert [s.get("guid") for s in encore.findall("q:Sources/q:TextSource", NS)] == [
+        s.get("guid") for s in sources
+    ]
 
 
 def test_qdc_valide(session, corpus):
     xmllint = exiger_outil("xmllint")
     demarche, _ = corpus
     contenu, _ = _exporter(session, demarche.slug, "qdc")
-    valide = subprocess.run([xmllint, "--noout", "--schema", str(SCHEMAS / "Codebook.xsd"), "-"], input=contenu,
-                            capture_output=True)
+    valide = subprocess.run(
+        [xmllint, "--noout", "--schema", str(SCHEMAS / "Codebook.xsd"), "-"],
+        input=contenu,
+        capture_output=True,
+    )
     assert valide.returncode == 0, valide.stderr.decode()
     assert "La parentalité numérique" in contenu.decode("utf-8")
 
@@ -138,8 +161,14 @@ def test_csv_et_xlsx_avec_toutes_les_metadonnees(session, corpus):
     assert len(lignes) == resultat.paroles == 5
     premiere = lignes[0]
     assert premiere["texte"] == CITATIONS["accents"] and premiere["themes"] == "parentalite"
-    assert (premiere["ville"], premiere["quartier"], premiere["structure"]) == ("Vierzon", "Clos du Roy", "Centre social du Tunnel")
-    assert premiere["dispositif"] == "Porteur de parole" and premiere["id"] == str(paroles["accents"].client_uuid)
+    assert (premiere["ville"], premiere["quartier"], premiere["structure"]) == (
+        "Vierzon",
+        "Clos du Roy",
+        "Centre social du Tunnel",
+    )
+    assert premiere["dispositif"] == "Porteur de parole" and premiere["id"] == str(
+        paroles["accents"].client_uuid
+    )
     assert "ne_pas_citer" not in premiere
     assert next(l for l in lignes if l["temps"] == "OP-1")["themes"] == "parentalite ; arnaques"
     assert "'-*theme_pirate et puis rien" in [l["texte"] for l in lignes]  # désamorcé pour le tableur
@@ -147,7 +176,11 @@ def test_csv_et_xlsx_avec_toutes_les_metadonnees(session, corpus):
     valeurs = list(classeur["paroles"].iter_rows(values_only=True))
     assert valeurs[0][:3] == ("id", "temps", "dispositif") and len(valeurs) == 6
     assert "-*theme_pirate et puis rien" in [v for ligne in valeurs for v in ligne]
-    assert [l[0] for l in classeur["themes"].iter_rows(values_only=True)] == ["slug", "parentalite", "arnaques"]
+    assert [l[0] for l in classeur["themes"].iter_rows(values_only=True)] == [
+        "slug",
+        "parentalite",
+        "arnaques",
+    ]
     classeur.close()
     textes = [v for ligne in valeurs for v in ligne]
     assert "Secret : ne pas citer." not in textes and "Propos masqué par la modération." not in textes
@@ -157,7 +190,10 @@ def test_ne_pas_citer_seulement_dans_les_tableurs_et_sur_demande(session, corpus
     demarche, _ = corpus
     contenu, resultat = _exporter(session, demarche.slug, "csv", avec_ne_pas_citer=True)
     lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
-    assert resultat.paroles == 6 and {l["texte"]: l["ne_pas_citer"] for l in lignes}["Secret : ne pas citer."] == "oui"
+    assert (
+        resultat.paroles == 6
+        and {l["texte"]: l["ne_pas_citer"] for l in lignes}["Secret : ne pas citer."] == "oui"
+    )
     assert "Propos masqué par la modération." not in [l["texte"] for l in lignes]
     for format_ in ("iramuteq", "qdpx"):
         with pytest.raises(Exception, match="tableur interne"):
@@ -172,14 +208,18 @@ def test_commande_export(runner, session, corpus, tmp_path):
     assert "5 parole(s) exportée(s) au format iramuteq" in resultat.output
     assert "Attention : IRaMuTeQ ne garde ni la question posée" in resultat.output
     assert sortie.read_text(encoding="utf-8").startswith("**** *id_")
-    inconnu = runner.invoke(args=["export", "--format", "csv", "-o", str(tmp_path / "x.csv"), "--demarche", "nulle-part"])
+    inconnu = runner.invoke(
+        args=["export", "--format", "csv", "-o", str(tmp_path / "x.csv"), "--demarche", "nulle-part"]
+    )
     assert inconnu.exit_code != 0 and "Démarche « nulle-part » introuvable" in inconnu.output
-    refus = runner.invoke(args=["export", "--format", "qdpx", "-o", str(tmp_path / "x.qdpx"), "--avec-ne-pas-citer"])
+    refus = runner.invoke(
+        args=["export", "--format", "qdpx", "-o", str(tmp_path / "x.qdpx"), "--avec-ne-pas-citer"]
+    )
     assert refus.exit_code != 0 and "tableur interne" in refus.output
 
 
 def test_demarche_vide(session, creer_demarche):
-    demarche = creer_demarche(slug="vide")
+    creer_demarche(slug="vide")
     contenu, resultat = _exporter(session, "vide", "qdpx")
     assert resultat.paroles == 0
     qde = zipfile.ZipFile(io.BytesIO(contenu)).read("project.qde").decode()
@@ -191,11 +231,16 @@ def test_page_restitution_et_telechargements(client, connecter, session, corpus)
     demarche, _ = corpus
     connecter("lecteur")
     page = client.get("/restitution/", follow_redirects=True).get_data(as_text=True)
-    assert "Exports pour les outils d'analyse" in page and "<strong>5</strong> parole(s) seront exportées" in page
+    assert (
+        "Exports pour les outils d'analyse" in page
+        and "<strong>5</strong> parole(s) seront exportées" in page
+    )
     assert "1 parole(s) « ne pas citer » restent de côté." in page
     assert "REFI-QDA n&#39;a pas de notion de « ne pas citer »" in page
     with client.get(f"/restitution/{demarche.slug}/export/iramuteq") as reponse:
-        assert reponse.status_code == 200 and reponse.headers["Content-Disposition"].endswith("vierzon-2023.txt")
+        assert reponse.status_code == 200 and reponse.headers["Content-Disposition"].endswith(
+            "vierzon-2023.txt"
+        )
         assert reponse.data.decode("utf-8").startswith("**** *id_")
     with client.get(f"/restitution/{demarche.slug}/export/qdpx") as qdpx:
         assert zipfile.ZipFile(io.BytesIO(qdpx.data)).read("project.qde").startswith(b"<?xml")
@@ -204,13 +249,14 @@ def test_page_restitution_et_telechargements(client, connecter, session, corpus)
 
 # Registre des formats : chaque format déclaré est sur la page, au téléchargement et en ligne de commande.
 
+
 def test_chaque_format_du_registre_sur_la_page_et_au_telechargement(client, connecter, corpus):
     demarche, _ = corpus
     connecter("lecteur")
     page = client.get(f"/restitution/{demarche.slug}").get_data(as_text=True)
     assert [f.cle for f in exports.formats("web")] == ["csv", "xlsx", "iramuteq", "qdpx", "qdc"]
     for format_ in exports.formats("web"):
-        assert f"{escape(format_.libelle)} <span class=\"meta\">(.{format_.extension})</span>" in page
+        assert f'{escape(format_.libelle)} <span class="meta">(.{format_.extension})</span>' in page
         assert format_.pertes and all(f"<li>{escape(perte)}</li>" in page for perte in format_.pertes)
         lien = f"/restitution/{demarche.slug}/export/{format_.cle}"
         assert f'href="{lien}"' in page
@@ -230,7 +276,9 @@ def test_chaque_format_du_registre_en_ligne_de_commande(runner, corpus, tmp_path
         assert all(f"Attention : {perte}" in resultat.output for perte in format_.pertes), resultat.output
         if format_.paroles:
             assert f"5 parole(s) exportée(s) au format {format_.cle}" in resultat.output
-            assert "Attention : 1 parole(s) marquée(s) « ne pas citer » laissée(s) de côté." in resultat.output
+            assert (
+                "Attention : 1 parole(s) marquée(s) « ne pas citer » laissée(s) de côté." in resultat.output
+            )
         else:
             assert f"{format_.libelle} exporté dans {sortie}." in resultat.output
             assert "ne pas citer" not in resultat.output  # aucune parole : rien d'écarté à annoncer
@@ -249,7 +297,9 @@ def test_format_inconnu_404_et_erreur_en_francais(client, connecter, runner, cor
     assert "Format « pdf » inconnu (formats : csv, xlsx, iramuteq, qdpx, qdc)." in refus.output
     with pytest.raises(ErreurValidation, match="Format « pdf » inconnu"):
         _exporter(None, demarche.slug, "pdf")
-    refus = runner.invoke(args=["export", "--format", "qdpx", "-o", str(tmp_path / "x.qdpx"), "--avec-ne-pas-citer"])
+    refus = runner.invoke(
+        args=["export", "--format", "qdpx", "-o", str(tmp_path / "x.qdpx"), "--avec-ne-pas-citer"]
+    )
     assert refus.exit_code != 0 and not (tmp_path / "x.qdpx").exists()  # rien d'écrit
 
 
@@ -268,16 +318,24 @@ def _ecrire_textes_bruts(matiere, sortie, progression=None) -> int:
     return nombre
 
 
-BRUT = exports.FormatExport("brut", "Textes bruts", "txt", "text/plain; charset=utf-8", _ecrire_textes_bruts,
-                            ("Seulement les textes, sans aucune métadonnée.",))
+BRUT = exports.FormatExport(
+    "brut",
+    "Textes bruts",
+    "txt",
+    "text/plain; charset=utf-8",
+    _ecrire_textes_bruts,
+    ("Seulement les textes, sans aucune métadonnée.",),
+)
 
 
-def test_un_format_de_plus_est_une_seule_entree_du_registre(monkeypatch, client, connecter, runner, corpus, tmp_path):
+def test_un_format_de_plus_est_une_seule_entree_du_registre(
+    monkeypatch, client, connecter, runner, corpus, tmp_path
+):
     demarche, _ = corpus
     monkeypatch.setitem(exports.FORMATS, "brut", BRUT)
     connecter("lecteur")
     page = client.get(f"/restitution/{demarche.slug}").get_data(as_text=True)
-    assert "Textes bruts <span class=\"meta\">(.txt)</span>" in page
+    assert 'Textes bruts <span class="meta">(.txt)</span>' in page
     assert "<li>Seulement les textes, sans aucune métadonnée.</li>" in page
     with client.get(f"/restitution/{demarche.slug}/export/brut") as reponse:
         assert reponse.status_code == 200 and reponse.mimetype == "text/plain"
@@ -296,8 +354,8 @@ def test_un_format_de_plus_est_une_seule_entree_du_registre(monkeypatch, client,
 
 def test_le_readme_liste_exactement_les_formats_du_registre():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Exports"):]
-    section = section[:section.index("\n## ", 1)]
+    section = readme[readme.index("## Exports") :]
+    section = section[: section.index("\n## ", 1)]
     lignes = re.findall(r"^\| `([a-z0-9_-]+)` \|", section, flags=re.MULTILINE)
     assert lignes == [f.cle for f in exports.formats("cli")]
     commande = re.search(r"`parole export --format ([^ ]+) ", readme).group(1)

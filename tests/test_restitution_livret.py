@@ -1,4 +1,5 @@
 """Livret de restitution : le PDF relu par pdftotext, pdffonts et pdfinfo."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,23 +7,42 @@ from pathlib import Path
 import pytest
 
 from analyse.chiffres import CHIFFRES, Chiffre, registre
-from collecte.tableurs.entrees import importer_chemin
+from analyse.donnees import charger_corpus
 from collecte.modele.validation import ErreurValidation
+from collecte.tableurs.entrees import importer_chemin
 from restitution.livret import construire_livret
 from restitution.livret_sections import COLONNES_PAR_TERRITOIRE
 from restitution.selection import citations_du_theme
 from restitution.textes import cle_nouvel_axe, definir_introduction, enregistrer_texte, lire_textes
-from analyse.donnees import charger_corpus
-from tests.donnees_livret import (AUTRES, BALISAGE, MASQUEE, NE_PAS_CITER, PRO, RETENUE, creer_campagne, infos,
-                                  polices, texte_pdf)
+from tests.donnees_livret import (
+    AUTRES,
+    BALISAGE,
+    MASQUEE,
+    NE_PAS_CITER,
+    PRO,
+    RETENUE,
+    creer_campagne,
+    infos,
+    polices,
+    texte_pdf,
+)
 
 EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 
 
 @pytest.fixture
-def campagne(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution):
-    return creer_campagne(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps,
-                          creer_contribution)
+def campagne(
+    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
+):
+    return creer_campagne(
+        session,
+        creer_demarche,
+        creer_territoire,
+        creer_structure,
+        creer_theme,
+        creer_temps,
+        creer_contribution,
+    )
 
 
 @pytest.fixture
@@ -34,24 +54,35 @@ def livret_a4(session, campagne, tmp_path):
 def test_chiffres_cles_avec_leur_libelle(livret_a4):
     _, texte, _ = livret_a4
     # 3 temps : 26 + 12 + 5 personnes ; 10 paroles non masquées (dont une « ne pas citer ») ; 1 questionnaire
-    for attendu in ("43 personnes rencontrées", "2 villes", "2 quartiers prioritaires", "2 structures partenaires",
-                    "5 professionnels associés", "1 atelier d'échange", "1 porteur de parole", "1 vidéo",
-                    "1 questionnaire", "9 paroles recueillies"):
+    for attendu in (
+        "43 personnes rencontrées",
+        "2 villes",
+        "2 quartiers prioritaires",
+        "2 structures partenaires",
+        "5 professionnels associés",
+        "1 atelier d'échange",
+        "1 porteur de parole",
+        "1 vidéo",
+        "1 questionnaire",
+        "9 paroles recueillies",
+    ):
         assert attendu in texte, attendu
 
 
 def test_chaque_chiffre_cle_au_singulier_quand_il_vaut_un(session, campagne, tmp_path, monkeypatch):
-    monkeypatch.setattr("restitution.contenu.chiffres_cles",
-                        lambda corpus: {**{c.cle: 1 for c in registre()}, "par_territoire": []})
+    monkeypatch.setattr(
+        "restitution.contenu.chiffres_cles",
+        lambda corpus: {**{c.cle: 1 for c in registre()}, "par_territoire": []},
+    )
     texte = texte_pdf(construire_livret(session, "livret-test"), tmp_path, mode="raw")
-    tuiles = texte[texte.rindex("Les chiffres clés"):texte.rindex("La démarche")]
+    tuiles = texte[texte.rindex("Les chiffres clés") : texte.rindex("La démarche")]
     for c in registre():
         assert f"1 {c.singulier}" in tuiles and f"1 {c.libelle}" not in tuiles, c.cle
 
 
 def test_chaque_chiffre_cle_defini_dans_la_note_de_methode(livret_a4):
     _, _, texte = livret_a4
-    note = texte[texte.rindex("Note de méthode"):]
+    note = texte[texte.rindex("Note de méthode") :]
     for c in registre():
         assert f"{c.libelle} : {c.definition} ;" in note, c.cle
     par_territoire = {c.cle for c in registre() if c.par_territoire}
@@ -59,21 +90,39 @@ def test_chaque_chiffre_cle_defini_dans_la_note_de_methode(livret_a4):
 
 
 def test_un_chiffre_de_plus_arrive_dans_le_livret(session, campagne, tmp_path, monkeypatch):
-    temps = Chiffre("temps", "moments de terrain", "moment de terrain",
-                    definition="temps de collecte enregistrés, tous dispositifs", calculer=lambda e: len(e.temps))
+    temps = Chiffre(
+        "temps",
+        "moments de terrain",
+        "moment de terrain",
+        definition="temps de collecte enregistrés, tous dispositifs",
+        calculer=lambda e: len(e.temps),
+    )
     monkeypatch.setattr("analyse.chiffres.CHIFFRES", (*CHIFFRES, temps))
     pdf = construire_livret(session, "livret-test")
     assert "3 moments de terrain" in texte_pdf(pdf, tmp_path, mode="raw")
     note = texte_pdf(pdf, tmp_path)
-    note = note[note.rindex("Note de méthode"):]
+    note = note[note.rindex("Note de méthode") :]
     assert "moments de terrain : temps de collecte enregistrés, tous dispositifs ;" in note
 
 
 def test_titres_des_chapitres_dans_l_ordre_du_livre_de_codes(livret_a4):
     _, texte, _ = livret_a4
-    titres = ["Sommaire", "Les chiffres clés", "La démarche", "Les dispositifs", "Les territoires et les structures",
-              "Panorama des structures", "La parentalité numérique", "Peur des arnaques et du piratage",
-              "Un thème sans parole", "Synthèse", "Angles morts", "Préconisations", "Annexes", "Note de méthode"]
+    titres = [
+        "Sommaire",
+        "Les chiffres clés",
+        "La démarche",
+        "Les dispositifs",
+        "Les territoires et les structures",
+        "Panorama des structures",
+        "La parentalité numérique",
+        "Peur des arnaques et du piratage",
+        "Un thème sans parole",
+        "Synthèse",
+        "Angles morts",
+        "Préconisations",
+        "Annexes",
+        "Note de méthode",
+    ]
     positions = [texte.rfind(t) for t in titres]  # rfind : après le sommaire
     assert all(p >= 0 for p in positions), dict(zip(titres, positions))
     assert positions[1:] == sorted(positions[1:])
@@ -108,8 +157,9 @@ def test_encadres_et_theme_sans_parole(livret_a4):
 
 def test_structures_par_typologie_et_questionnaire_en_annexe(livret_a4):
     _, brut, _ = livret_a4
-    a_mission, proposantes, confrontees = (brut.index(f"Structures « {t} »") for t in ("à mission", "proposantes",
-                                                                                        "confrontées"))
+    a_mission, proposantes, confrontees = (
+        brut.index(f"Structures « {t} »") for t in ("à mission", "proposantes", "confrontées")
+    )
     assert a_mission < brut.index("Centre social du Tunnel (Vierzon)") < proposantes < confrontees
     assert "Atelier « mails » le mardi & le jeudi" in brut
     assert "Questionnaire aux professionnel·les des structures partenaires" in brut
@@ -119,7 +169,7 @@ def test_structures_par_typologie_et_questionnaire_en_annexe(livret_a4):
 
 def test_couverture(livret_a4):
     _, brut, _ = livret_a4
-    debut = brut[:brut.index("Sommaire")]
+    debut = brut[: brut.index("Sommaire")]
     assert "Paroles du Clos & des Tilleuls" in debut and "De février 2023 à juillet 2023" in debut
     assert "Vierzon – Clos du Roy" in debut and "Ligue de l'enseignement" in debut
 
@@ -134,27 +184,38 @@ def test_polices_incorporees_et_format_a4(livret_a4, tmp_path):
 
 def test_textes_de_l_equipe_imprimes(session, campagne, tmp_path):
     ident = campagne.demarche.id
-    enregistrer_texte(session, ident, "synthese", "Ce que nous retenons", "Trois formes d'accompagnement.\n\nUrgence.")
-    enregistrer_texte(session, ident, "axe-02", "Mobiliser collectivement", "Des ateliers ludiques\nDes affiches")
-    enregistrer_texte(session, ident, cle_nouvel_axe(lire_textes(session, ident)), "Coordonner", "Un annuaire partagé")
+    enregistrer_texte(
+        session, ident, "synthese", "Ce que nous retenons", "Trois formes d'accompagnement.\n\nUrgence."
+    )
+    enregistrer_texte(
+        session, ident, "axe-02", "Mobiliser collectivement", "Des ateliers ludiques\nDes affiches"
+    )
+    enregistrer_texte(
+        session, ident, cle_nouvel_axe(lire_textes(session, ident)), "Coordonner", "Un annuaire partagé"
+    )
     enregistrer_texte(session, ident, "couverture", "", "Livret d'essai")
     definir_introduction(session, ident, "arnaques", "Chapeau <écrit> par l'équipe.")
     texte = texte_pdf(construire_livret(session, "livret-test"), tmp_path, mode="raw")
     assert "Ce que nous retenons" in texte and "Trois formes d'accompagnement." in texte
-    axes = texte[texte.rindex("Préconisations"):]  # après le sommaire
-    assert axes.index("Coordonner") < axes.index("Un annuaire partagé") < axes.index("Mobiliser collectivement")
+    axes = texte[texte.rindex("Préconisations") :]  # après le sommaire
+    assert (
+        axes.index("Coordonner") < axes.index("Un annuaire partagé") < axes.index("Mobiliser collectivement")
+    )
     assert "Des ateliers ludiques" in texte and "Livret d'essai" in texte
     assert "Chapeau <écrit> par l'équipe." in texte
     assert "Paroles du Clos & des Tilleuls" in texte  # titre vide : celui de la démarche
 
 
-@pytest.mark.parametrize("cle, titre, contenu, message", [
-    ("inconnu", "", "x", "Texte « inconnu » inconnu"),
-    ("axe-99", "T", "x", "inconnu"),
-    ("synthese", "", "x" * 20_001, "la limite est de 20"),
-    ("synthese", "T\x07", "", "caractères invisibles"),
-    ("axe-01", "", "Une ligne", "Donnez un titre"),
-])
+@pytest.mark.parametrize(
+    "cle, titre, contenu, message",
+    [
+        ("inconnu", "", "x", "Texte « inconnu » inconnu"),
+        ("axe-99", "T", "x", "inconnu"),
+        ("synthese", "", "x" * 20_001, "la limite est de 20"),
+        ("synthese", "T\x07", "", "caractères invisibles"),
+        ("axe-01", "", "Une ligne", "Donnez un titre"),
+    ],
+)
 def test_textes_refuses_en_francais(session, campagne, cle, titre, contenu, message):
     with pytest.raises(ErreurValidation) as erreur:
         enregistrer_texte(session, campagne.demarche.id, cle, titre, contenu)
@@ -167,7 +228,10 @@ def test_texte_vide_revient_au_defaut(session, campagne):
     assert lire_textes(session, ident)["demarche"].contenu == "Texte écrit"
     assert enregistrer_texte(session, ident, "demarche", "", "") is None
     textes = lire_textes(session, ident)
-    assert textes["demarche"].contenu == "Six mois d'écoute dans deux quartiers." and not textes["demarche"].ecrit
+    assert (
+        textes["demarche"].contenu == "Six mois d'écoute dans deux quartiers."
+        and not textes["demarche"].ecrit
+    )
     with pytest.raises(ErreurValidation, match="introuvable"):
         definir_introduction(session, ident, "pas-un-theme", "x")
 
@@ -215,7 +279,11 @@ def test_demarche_vide(session, creer_demarche, tmp_path):
 def test_progression_par_section(session, campagne):
     etapes = []
     construire_livret(session, "livret-test", progression=etapes.append)
-    assert "Chiffres clés" in etapes and "Chapitre « La parentalité numérique »" in etapes and etapes[-1] == "Mise en page"
+    assert (
+        "Chiffres clés" in etapes
+        and "Chapitre « La parentalité numérique »" in etapes
+        and etapes[-1] == "Mise en page"
+    )
 
 
 def test_commande_livret(runner, campagne, tmp_path):
@@ -231,7 +299,9 @@ def test_commande_livret(runner, campagne, tmp_path):
 
 
 def test_livret_de_la_demarche_d_exemple(session, tmp_path):
-    importer_chemin(session, EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml")
+    importer_chemin(
+        session, EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml"
+    )
     corpus = charger_corpus(session, "numerique-citoyennete")
     texte = texte_pdf(construire_livret(session, "numerique-citoyennete"), tmp_path, mode="raw")
     for label in corpus.themes["label"]:
@@ -240,19 +310,38 @@ def test_livret_de_la_demarche_d_exemple(session, tmp_path):
     assert len(caches) >= 3 and not any(" ".join(t.split()) in texte for t in caches)
 
 
-def test_seules_les_paroles_choisies_sont_mises_en_page(session, creer_demarche, creer_territoire, creer_theme,
-                                                         creer_temps, creer_contribution, tmp_path):
+def test_seules_les_paroles_choisies_sont_mises_en_page(
+    session, creer_demarche, creer_territoire, creer_theme, creer_temps, creer_contribution, tmp_path
+):
     demarche = creer_demarche("nombreuses")
     theme = creer_theme(demarche, "demarches", "Les démarches en ligne")
     temps = creer_temps(demarche, "PDP-1", territoire=creer_territoire(demarche))
-    sujets = ["la CAF", "les impôts", "la retraite", "Pôle emploi", "la préfecture", "l'école", "la banque", "Ameli"]
-    gestes = ["remplir le dossier", "trouver le bon formulaire", "scanner les papiers", "retrouver mon mot de passe",
-              "prendre rendez-vous"]
+    sujets = [
+        "la CAF",
+        "les impôts",
+        "la retraite",
+        "Pôle emploi",
+        "la préfecture",
+        "l'école",
+        "la banque",
+        "Ameli",
+    ]
+    gestes = [
+        "remplir le dossier",
+        "trouver le bon formulaire",
+        "scanner les papiers",
+        "retrouver mon mot de passe",
+        "prendre rendez-vous",
+    ]
     for i in range(40):
-        texte = f"Parole numéro {i} : pour {sujets[i % 8]}, {gestes[i % 5]} me prend des heures, {i % 7} fois."
+        texte = (
+            f"Parole numéro {i} : pour {sujets[i % 8]}, {gestes[i % 5]} me prend des heures, {i % 7} fois."
+        )
         creer_contribution(temps, texte, [theme], profil="habitant", a_retenir=i in (7, 33))
     texte = texte_pdf(construire_livret(session, "nombreuses"), tmp_path)
-    assert "40 paroles recueillies" in texte_pdf(construire_livret(session, "nombreuses"), tmp_path, mode="raw")
+    assert "40 paroles recueillies" in texte_pdf(
+        construire_livret(session, "nombreuses"), tmp_path, mode="raw"
+    )
     assert texte.count("Parole numéro") == 4
     assert texte.index("Parole numéro 7 ") < texte.index("Parole numéro 33 ")  # « à retenir » d'abord
 
@@ -284,19 +373,33 @@ def test_grande_demarche_chiffres_exacts_et_lexique_sur_echantillon(session, cam
 def test_annexe_imprime_le_questionnaire_tel_qu_il_a_ete_pose(session, campagne, tmp_path):
     """Le fichier a changé depuis les réponses (nouvelle version) : l'annexe imprime l'instantané de
     la version répondue ; une version dont ni instantané ni fichier ne restent est signalée."""
-    from questionnaires import invitations
     from collecte.modele.models import ReponseQuestionnaire, VersionQuestionnaire, maintenant
+    from questionnaires import invitations
 
     actuel = invitations.definition("professionnel").en_dict()
-    ancien = {**actuel, "version": 7,
-              "questions": [{**actuel["questions"][0], "intitule": "Ancienne question : que proposiez-vous en 2022 ?"}]}
+    ancien = {
+        **actuel,
+        "version": 7,
+        "questions": [
+            {**actuel["questions"][0], "intitule": "Ancienne question : que proposiez-vous en 2022 ?"}
+        ],
+    }
     session.add(VersionQuestionnaire(nom="professionnel", version=7, empreinte="ancienne", definition=ancien))
     for version in (7, 9):
-        session.add(ReponseQuestionnaire(demarche_id=campagne.demarche.id, questionnaire="professionnel", version=version,
-                                         statut="soumise", soumise_le=maintenant()))
+        session.add(
+            ReponseQuestionnaire(
+                demarche_id=campagne.demarche.id,
+                questionnaire="professionnel",
+                version=version,
+                statut="soumise",
+                soumise_le=maintenant(),
+            )
+        )
     session.commit()
     brut = texte_pdf(construire_livret(session, "livret-test"), tmp_path, mode="raw")
-    annexes = brut[brut.rindex("Annexes"):]
+    annexes = brut[brut.rindex("Annexes") :]
     assert "Ancienne question : que proposiez-vous en 2022 ?" in annexes and "Version 7." in annexes
-    assert "Quel accompagnement proposez-vous en matière de numérique ?" in annexes and "Version 1." in annexes
+    assert (
+        "Quel accompagnement proposez-vous en matière de numérique ?" in annexes and "Version 1." in annexes
+    )
     assert "Questionnaire « professionnel (version 9) » : sa définition n'est plus disponible." in annexes

@@ -4,6 +4,7 @@ interprété comme du balisage reportlab (lien, image du serveur, erreur de comp
 Les titres hostiles sont dans `donnees/restitution/titres_hostiles.txt`, un par ligne ; `{png_serveur}`
 y désigne une vraie image posée sur le serveur par le test, qu'un `<img>` interprété incorporerait.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,11 @@ from restitution.textes import enregistrer_texte
 from tests.conftest import exiger_outil
 from tests.donnees_livret import creer_campagne, texte_pdf
 
-HOSTILES = (Path(__file__).parent / "donnees" / "restitution" / "titres_hostiles.txt").read_text(
-    encoding="utf-8").splitlines()
+HOSTILES = (
+    (Path(__file__).parent / "donnees" / "restitution" / "titres_hostiles.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+)
 THEMES_AVEC_NUAGE = 2  # « parentalite » et « arnaques » ont des paroles ; « vide » n'en a pas
 
 
@@ -34,11 +38,26 @@ def hostile(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def campagne(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution,
-             hostile):
+def campagne(
+    session,
+    creer_demarche,
+    creer_territoire,
+    creer_structure,
+    creer_theme,
+    creer_temps,
+    creer_contribution,
+    hostile,
+):
     """La démarche des tests du livret, le titre hostile en libellé du thème « arnaques »."""
-    campagne = creer_campagne(session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps,
-                              creer_contribution)
+    campagne = creer_campagne(
+        session,
+        creer_demarche,
+        creer_territoire,
+        creer_structure,
+        creer_theme,
+        creer_temps,
+        creer_contribution,
+    )
     campagne.themes["arnaques"].label = f"Thème {hostile}"
     session.commit()
     return campagne
@@ -64,8 +83,9 @@ def images(pdf: bytes, tmp_path: Path) -> list[tuple[int, int]]:
     """(largeur, hauteur) en pixels de chaque image posée dans le PDF (pdfimages -list)."""
     chemin = tmp_path / "images.pdf"
     chemin.write_bytes(pdf)
-    lignes = subprocess.run([exiger_outil("pdfimages"), "-list", str(chemin)], capture_output=True, text=True,
-                            check=True).stdout.splitlines()[2:]
+    lignes = subprocess.run(
+        [exiger_outil("pdfimages"), "-list", str(chemin)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     return [(int(l.split()[3]), int(l.split()[4])) for l in lignes if l.strip()]
 
 
@@ -73,6 +93,7 @@ def signets(pdf: bytes) -> list[str]:
     def titres(entrees):
         for entree in entrees:
             yield from titres(entree) if isinstance(entree, list) else [entree.title]
+
     return list(titres(PdfReader(io.BytesIO(pdf)).outline))
 
 

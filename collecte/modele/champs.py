@@ -9,6 +9,7 @@ une migration, une entrée ici (et un gabarit s'il s'affiche). Voir la recette d
 Le temps de collecte (et ce qui en découle : lieu, territoire, structure, date) n'est pas un champ
 de la parole : il vient du temps, jamais ressaisi.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, make_dataclass
@@ -43,14 +44,17 @@ class Champ:
     saisie: bool = True  # écran de saisie, API, correction sur l'appareil
     importe: bool = True  # colonne de la feuille `contributions`
     api: bool = True  # dans le JSON de l'API
-    export: str | None = "code"  # colonne des exports : "code", "libelle" (vocabulaire), "interne" (sur demande), None
+    export: str | None = (
+        "code"  # colonne des exports : "code", "libelle" (vocabulaire), "interne" (sur demande), None
+    )
     analyse: bool = True  # chargé par `analyse.donnees`
     iramuteq: str | None = None  # nom de la variable étoilée
     refiqda: str | None = None  # nom de la variable REFI-QDA
     liste_du_temps: bool = False  # valeur choisie parmi celles du temps (les questions de son panneau)
 
     def valeur_exportee(self, valeur):
-        """La valeur telle qu'écrite dans un export : libellé du vocabulaire, oui/non, slugs séparés par « ; »."""
+        """La valeur telle qu'écrite dans un export : libellé du vocabulaire, oui/non, slugs séparés
+        par « ; »."""
         if self.sorte == DRAPEAU:
             return "oui" if valeur else "non"
         if self.sorte == THEMES:
@@ -65,9 +69,26 @@ CHAMPS: tuple[Champ, ...] = (
     Champ("nature", "Nature", CHOIX, NATURES, defaut="parole", iramuteq="nature", refiqda="nature"),
     Champ("question", "Question", TEXTE, longueur_max=2_000, refiqda="question", liste_du_temps=True),
     Champ("texte", "Texte", TEXTE, longueur_max=TEXTE_LONGUEUR_MAX, requis=True),
-    Champ("profil", "Profil", CHOIX, PROFILS, defaut="inconnu", export="libelle", iramuteq="profil", refiqda="profil"),
-    Champ("tranche_age", "Âge", CHOIX, TRANCHES_AGE, defaut="inconnu", export="libelle", iramuteq="age",
-          refiqda="tranche d'âge"),
+    Champ(
+        "profil",
+        "Profil",
+        CHOIX,
+        PROFILS,
+        defaut="inconnu",
+        export="libelle",
+        iramuteq="profil",
+        refiqda="profil",
+    ),
+    Champ(
+        "tranche_age",
+        "Âge",
+        CHOIX,
+        TRANCHES_AGE,
+        defaut="inconnu",
+        export="libelle",
+        iramuteq="age",
+        refiqda="tranche d'âge",
+    ),
     Champ("genre", "Genre", CHOIX, GENRES, defaut="", iramuteq="genre", refiqda="genre"),
     Champ("themes", "Thèmes", THEMES, defaut=(), analyse=False),
     Champ("a_retenir", "À retenir", DRAPEAU, defaut=False),
@@ -110,9 +131,18 @@ def colonnes_analyse(champs: tuple[Champ, ...] | None = None) -> list[str]:
 def description_pour_les_pages(champs: tuple[Champ, ...] | None = None) -> list[dict]:
     """Ce que les scripts de l'écran de saisie et de « Sur cet appareil » savent des champs."""
     champs = champs or registre()
-    return [{"nom": c.nom, "libelle": c.libelle, "sorte": c.sorte, "vocabulaire": c.vocabulaire,
-             "defaut": list(c.defaut) if c.sorte == THEMES else c.defaut, "longueur_max": c.longueur_max,
-             "liste_du_temps": c.liste_du_temps} for c in champs_saisis(champs)]
+    return [
+        {
+            "nom": c.nom,
+            "libelle": c.libelle,
+            "sorte": c.sorte,
+            "vocabulaire": c.vocabulaire,
+            "defaut": list(c.defaut) if c.sorte == THEMES else c.defaut,
+            "longueur_max": c.longueur_max,
+            "liste_du_temps": c.liste_du_temps,
+        }
+        for c in champs_saisis(champs)
+    ]
 
 
 # --- Validation, dérivée du registre ------------------------------------------------------------
@@ -127,11 +157,15 @@ def _classe_donnees(noms_et_defauts: tuple[tuple[str, object], ...]):
     attributs = [(nom, object, field(default=defaut)) for nom, defaut in noms_et_defauts]
     attributs.sort(key=lambda a: a[0] != "texte")  # le texte, seul requis, d'abord
     attributs[0] = ("texte", str)
-    return make_dataclass("DonneesContribution", [*attributs, ("theme_ids", list, field(default_factory=list))])
+    return make_dataclass(
+        "DonneesContribution", [*attributs, ("theme_ids", list, field(default_factory=list))]
+    )
 
 
 DonneesContribution = _donnees(CHAMPS)
-DonneesContribution.__doc__ = "Une parole validée : ses champs saisis (voir CHAMPS) et les identifiants de ses thèmes."
+DonneesContribution.__doc__ = (
+    "Une parole validée : ses champs saisis (voir CHAMPS) et les identifiants de ses thèmes."
+)
 
 
 def valider_champ(c: Champ, valeur, themes_connus: dict[str, int] | None = None):
@@ -144,7 +178,9 @@ def valider_champ(c: Champ, valeur, themes_connus: dict[str, int] | None = None)
     return valider_slugs_themes(valeur, themes_connus or {}, c.nom)
 
 
-def valider_contribution(donnees: dict, themes_connus: dict[str, int], champs: tuple[Champ, ...] | None = None):
+def valider_contribution(
+    donnees: dict, themes_connus: dict[str, int], champs: tuple[Champ, ...] | None = None
+):
     """Valide un dictionnaire de champs (formulaire, JSON ou ligne de tableur) ; lève ErreurValidation."""
     champs = champs or registre()
     valeurs = {}
@@ -181,7 +217,11 @@ def valider_types_json(element: dict, champs: tuple[Champ, ...] | None = None) -
 def en_json(contribution, slugs_themes: list[str], champs: tuple[Champ, ...] | None = None) -> dict:
     """Le JSON d'une parole stockée (API)."""
     champs = champs or registre()
-    corps = {"id": contribution.id, "client_uuid": str(contribution.client_uuid), "temps": contribution.temps_id}
+    corps = {
+        "id": contribution.id,
+        "client_uuid": str(contribution.client_uuid),
+        "temps": contribution.temps_id,
+    }
     for c in champs:
         if c.api:
             corps[c.nom] = sorted(slugs_themes) if c.sorte == THEMES else getattr(contribution, c.nom)

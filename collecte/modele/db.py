@@ -1,14 +1,16 @@
-"""Accès à la base : moteur, session par requête, unité de travail (écriture tout ou rien), création et migrations.
+"""Accès à la base : moteur, session par requête, unité de travail (écriture tout ou rien), création et
+migrations.
 
 SQLite (dossier d'instance) est le défaut ; `DATABASE_URL` pointe vers PostgreSQL.
 Une base neuve est créée par `create_all` puis marquée à la dernière révision Alembic ;
 une base existante est migrée (`upgrade head`) : rien de ce qui a été collecté n'est perdu.
 """
+
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from alembic import command
@@ -63,10 +65,8 @@ def _creer_fichier_sqlite(chemin: str | None) -> None:
     if not chemin or chemin == ":memory:" or chemin.startswith("file:"):
         return
     Path(chemin).parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(chemin, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 def get_engine() -> Engine:
@@ -118,7 +118,9 @@ def unite_de_travail(session: Session, doublon: ErreurValidation | None = None) 
 
 def _viole_l_unicite(erreur: IntegrityError) -> bool:
     # SQLite : « UNIQUE constraint failed » ; PostgreSQL : SQLSTATE 23505 (« … violates unique constraint »).
-    return getattr(erreur.orig, "sqlstate", None) == "23505" or "unique constraint" in str(erreur.orig).lower()
+    return (
+        getattr(erreur.orig, "sqlstate", None) == "23505" or "unique constraint" in str(erreur.orig).lower()
+    )
 
 
 def _config_alembic(engine: Engine, connexion=None) -> Config:

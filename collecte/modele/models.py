@@ -3,10 +3,11 @@
 Glossaire (mot français ↔ classe ↔ table) dans ARCHITECTURE.md. Les horodatages sont en UTC,
 conscients du fuseau ; les listes (questions affichées, mots-clés) sont stockées en JSON.
 """
+
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -60,7 +61,12 @@ TRANCHES_AGE = {
 }
 # Les mêmes tranches, en libellés courts pour les pastilles de l'écran de saisie (une ligne sur téléphone).
 TRANCHES_AGE_COURTES = {
-    "moins_18": "−18", "18_25": "18-25", "26_39": "26-39", "40_59": "40-59", "60_plus": "60+", "inconnu": "Non précisé",
+    "moins_18": "−18",
+    "18_25": "18-25",
+    "26_39": "26-39",
+    "40_59": "40-59",
+    "60_plus": "60+",
+    "inconnu": "Non précisé",
 }
 GENRES = {"femme": "Femme", "homme": "Homme", "autre": "Autre", "": "Non précisé"}
 TYPOLOGIES = {
@@ -78,7 +84,7 @@ FUSEAU_AFFICHAGE = ZoneInfo("Europe/Paris")
 
 
 def maintenant() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def heure_locale(instant: datetime) -> datetime:
@@ -96,13 +102,13 @@ class DateTimeUTC(TypeDecorator):
             return None
         if valeur.tzinfo is None:
             raise ValueError("Date-heure naïve refusée : fournir une date-heure UTC consciente.")
-        valeur = valeur.astimezone(timezone.utc)
+        valeur = valeur.astimezone(UTC)
         return valeur.replace(tzinfo=None) if dialect.name == "sqlite" else valeur
 
     def process_result_value(self, valeur, dialect):
         if valeur is None:
             return None
-        return valeur.replace(tzinfo=timezone.utc) if valeur.tzinfo is None else valeur.astimezone(timezone.utc)
+        return valeur.replace(tzinfo=UTC) if valeur.tzinfo is None else valeur.astimezone(UTC)
 
 
 def _fk(cible: str, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True):
@@ -143,7 +149,9 @@ def _objet():
 
 def _horodatage():
     return Field(
-        default_factory=maintenant, sa_type=DateTimeUTC, nullable=False,
+        default_factory=maintenant,
+        sa_type=DateTimeUTC,
+        nullable=False,
         sa_column_kwargs={"server_default": MAINTENANT_SERVEUR},
     )
 
@@ -324,7 +332,9 @@ class ReponseQuestionnaire(SQLModel, table=True):
     structure_id: int | None = _fk("structure.id", ondelete="SET NULL", nullable=True)
     invitation_id: int | None = Field(
         default=None,
-        sa_column=Column(Integer, ForeignKey("invitation.id", ondelete="SET NULL"), unique=True, nullable=True),
+        sa_column=Column(
+            Integer, ForeignKey("invitation.id", ondelete="SET NULL"), unique=True, nullable=True
+        ),
     )
     temps_id: int | None = _fk("tempsdecollecte.id", ondelete="SET NULL", nullable=True)
     questionnaire: str = Field(max_length=80)

@@ -7,6 +7,7 @@ pg_dump) et le dossier `photos/`. Elle contient les mots des habitant·es : elle
 d'un coup (fichier temporaire puis renommage). Rien n'est remplacé avant que toute l'archive ait été lue
 et vérifiée.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,7 +53,8 @@ DO $$DECLARE objet record; BEGIN
   FOR objet IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'S') LOOP
     EXECUTE format('DROP %s IF EXISTS public.%I CASCADE',
-                   CASE objet.relkind WHEN 'r' THEN 'TABLE' WHEN 'v' THEN 'VIEW' ELSE 'SEQUENCE' END, objet.relname);
+                   CASE objet.relkind WHEN 'r' THEN 'TABLE' WHEN 'v' THEN 'VIEW' ELSE 'SEQUENCE' END,
+                   objet.relname);
   END LOOP;
 END $$;"""
 
@@ -71,24 +73,33 @@ def _silence(_message: str) -> None:
 
 def type_de_base(engine: Engine) -> str:
     if engine.dialect.name not in FICHIERS_BASE:
-        raise ErreurSauvegarde(f"Base {engine.dialect.name} : seules SQLite et PostgreSQL sont prises en charge.")
+        raise ErreurSauvegarde(
+            f"Base {engine.dialect.name} : seules SQLite et PostgreSQL sont prises en charge."
+        )
     return engine.dialect.name
 
 
 def compter(connexion: Connection) -> dict[str, int]:
-    return {cle: connexion.execute(select(func.count()).select_from(modele.__table__)).scalar_one()
-            for cle, modele in COMPTES.items()}
+    return {
+        cle: connexion.execute(select(func.count()).select_from(modele.__table__)).scalar_one()
+        for cle, modele in COMPTES.items()
+    }
 
 
 def decrire(comptes: dict[str, int]) -> str:
     """« 1 démarche, 2 temps de collecte, 12 paroles, 0 photo »."""
+
     def nombre(n: int, singulier: str, pluriel: str) -> str:
         return f"{n} {singulier if n <= 1 else pluriel}"
 
-    return ", ".join([nombre(comptes["demarches"], "démarche", "démarches"),
-                      nombre(comptes["temps"], "temps de collecte", "temps de collecte"),
-                      nombre(comptes["contributions"], "parole", "paroles"),
-                      nombre(comptes["photos"], "photo", "photos")])
+    return ", ".join(
+        [
+            nombre(comptes["demarches"], "démarche", "démarches"),
+            nombre(comptes["temps"], "temps de collecte", "temps de collecte"),
+            nombre(comptes["contributions"], "parole", "paroles"),
+            nombre(comptes["photos"], "photo", "photos"),
+        ]
+    )
 
 
 def _etat(connexion: Connection) -> tuple[str | None, dict[str, int]]:
@@ -98,13 +109,16 @@ def _etat(connexion: Connection) -> tuple[str | None, dict[str, int]]:
 # --- Sauvegarde ------------------------------------------------------------------------------------
 
 
-def sauvegarder(engine: Engine, dossier_photos: str | Path, cible: str | Path,
-                signaler: Callable[[str], None] = _silence) -> dict:
+def sauvegarder(
+    engine: Engine, dossier_photos: str | Path, cible: str | Path, signaler: Callable[[str], None] = _silence
+) -> dict:
     """Écrit l'archive `cible` (base puis photos) et renvoie son manifeste."""
     base, cible = type_de_base(engine), Path(cible)
     if cible.is_dir() or not cible.parent.is_dir():
-        raise ErreurSauvegarde(f"{cible} : donnez le chemin d'un fichier dans un dossier existant "
-                               "(par exemple /chemin/parole-AAAA-MM-JJ.zip).")
+        raise ErreurSauvegarde(
+            f"{cible} : donnez le chemin d'un fichier dans un dossier existant "
+            "(par exemple /chemin/parole-AAAA-MM-JJ.zip)."
+        )
     # La copie de travail reste à côté de l'archive (même disque, mêmes protections), pas dans /tmp.
     with tempfile.TemporaryDirectory(prefix=".parole-sauvegarde-", dir=cible.parent) as travail:
         copie = Path(travail) / FICHIERS_BASE[base]
@@ -116,12 +130,20 @@ def sauvegarder(engine: Engine, dossier_photos: str | Path, cible: str | Path,
         photos = _lister_photos(Path(dossier_photos))
         signaler(f"Photos : {len(photos)} fichier{'s' if len(photos) > 1 else ''}…")
         manifeste = {
-            "format": FORMAT, "version_format": VERSION_FORMAT, "parole": _version_parole(),
-            "revision": revision, "date": datetime.now(UTC).isoformat(timespec="seconds"),
-            "base": base, "comptes": comptes,
+            "format": FORMAT,
+            "version_format": VERSION_FORMAT,
+            "parole": _version_parole(),
+            "revision": revision,
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "base": base,
+            "comptes": comptes,
         }
-        membres = [(FICHIERS_BASE[base], copie, zipfile.ZIP_DEFLATED if base == "sqlite" else zipfile.ZIP_STORED)]
-        membres += [(f"photos/{nom}", chemin, zipfile.ZIP_STORED) for nom, chemin in photos]  # déjà compressées
+        membres = [
+            (FICHIERS_BASE[base], copie, zipfile.ZIP_DEFLATED if base == "sqlite" else zipfile.ZIP_STORED)
+        ]
+        membres += [
+            (f"photos/{nom}", chemin, zipfile.ZIP_STORED) for nom, chemin in photos
+        ]  # déjà compressées
         _ecrire_archive(cible, manifeste, membres)
     return manifeste
 
@@ -159,16 +181,28 @@ def _copier_postgres(engine: Engine, copie: Path) -> tuple[str | None, dict[str,
             instantane = connexion.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             etat = _etat(connexion)
             adresse = _adresse_pour_outils(engine, copie.parent)
-            _lancer([pg_dump, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={instantane}",
-                     f"--file={copie}", f"--dbname={adresse}"])
+            _lancer(
+                [
+                    pg_dump,
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={instantane}",
+                    f"--file={copie}",
+                    f"--dbname={adresse}",
+                ]
+            )
     return etat
 
 
 def _lister_photos(dossier: Path) -> list[tuple[str, Path]]:
     if not dossier.is_dir():
         return []
-    return [(chemin.relative_to(dossier).as_posix(), chemin)
-            for chemin in sorted(dossier.rglob("*")) if chemin.is_file()]
+    return [
+        (chemin.relative_to(dossier).as_posix(), chemin)
+        for chemin in sorted(dossier.rglob("*"))
+        if chemin.is_file()
+    ]
 
 
 def _ecrire_archive(cible: Path, manifeste: dict, membres: list[tuple[str, Path, int]]) -> None:
@@ -177,10 +211,15 @@ def _ecrire_archive(cible: Path, manifeste: dict, membres: list[tuple[str, Path,
     try:
         with os.fdopen(descripteur, "w+b") as fichier:
             with zipfile.ZipFile(fichier, "w") as archive:
-                empreintes = {nom: _ajouter(archive, nom, chemin, compression) for nom, chemin, compression in membres}
+                empreintes = {
+                    nom: _ajouter(archive, nom, chemin, compression) for nom, chemin, compression in membres
+                }
                 manifeste["fichiers"] = empreintes
-                archive.writestr(MANIFESTE, json.dumps(manifeste, ensure_ascii=False, indent=2),
-                                 compress_type=zipfile.ZIP_DEFLATED)
+                archive.writestr(
+                    MANIFESTE,
+                    json.dumps(manifeste, ensure_ascii=False, indent=2),
+                    compress_type=zipfile.ZIP_DEFLATED,
+                )
             fichier.flush()
             os.fsync(fichier.fileno())
         os.replace(provisoire, cible)
@@ -206,18 +245,23 @@ def _ajouter(archive: zipfile.ZipFile, nom: str, chemin: Path, compression: int)
 def _outil(nom: str) -> str:
     chemin = shutil.which(nom)
     if chemin is None:
-        raise ErreurSauvegarde(f"Commande « {nom} » introuvable : installez les outils clients PostgreSQL "
-                               "(paquet postgresql-client, même version majeure que le serveur).")
+        raise ErreurSauvegarde(
+            f"Commande « {nom} » introuvable : installez les outils clients PostgreSQL "
+            "(paquet postgresql-client, même version majeure que le serveur)."
+        )
     return chemin
 
 
 def _adresse_pour_outils(engine: Engine, dossier: Path) -> str:
-    """Adresse libpq de la base ; le mot de passe passe par un fichier 0600, jamais par la ligne de commande."""
+    """Adresse libpq de la base ; le mot de passe passe par un fichier 0600, jamais par la ligne de
+    commande."""
     url = engine.url.set(drivername="postgresql")
     if url.password:
         fichier = dossier / "pgpass"
         echappe = str(url.password).replace("\\", "\\\\").replace(":", "\\:")
-        with os.fdopen(os.open(fichier, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as sortie:
+        with os.fdopen(
+            os.open(fichier, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8"
+        ) as sortie:
             sortie.write(f"*:*:*:*:{echappe}\n")
         url = url.set(password=None).update_query_dict({"passfile": str(fichier)})
     return url.render_as_string(hide_password=False)
@@ -225,8 +269,9 @@ def _adresse_pour_outils(engine: Engine, dossier: Path) -> str:
 
 def _lancer(commande: list[str]) -> None:
     # Chaque outil écrit dans un fichier (--file) : la sortie standard ne porte que du bruit.
-    resultat = subprocess.run(commande, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              errors="replace", check=False)
+    resultat = subprocess.run(
+        commande, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace", check=False
+    )
     if resultat.returncode != 0:
         raise ErreurSauvegarde(f"{Path(commande[0]).name} a échoué : {_premiere_erreur(resultat.stderr)}")
 
@@ -240,20 +285,29 @@ def _premiere_erreur(sortie: str) -> str:
 # --- Restauration ----------------------------------------------------------------------------------
 
 
-def restaurer(engine: Engine, dossier_photos: str | Path, archive: str | Path, forcer: bool = False,
-              signaler: Callable[[str], None] = _silence) -> dict:
+def restaurer(
+    engine: Engine,
+    dossier_photos: str | Path,
+    archive: str | Path,
+    forcer: bool = False,
+    signaler: Callable[[str], None] = _silence,
+) -> dict:
     """Remplace la base et les photos par celles de l'archive, puis migre le schéma ; renvoie le manifeste."""
     base, archive, dossier_photos = type_de_base(engine), Path(archive), Path(dossier_photos)
     try:
         zf = zipfile.ZipFile(archive)
     except ARCHIVE_ABIMEE:
-        raise ErreurSauvegarde(f"{archive.name} n'est pas une sauvegarde Parole lisible (archive tronquée, "
-                               "abîmée ou d'un autre format) : rien n'a été modifié.") from None
+        raise ErreurSauvegarde(
+            f"{archive.name} n'est pas une sauvegarde Parole lisible (archive tronquée, "
+            "abîmée ou d'un autre format) : rien n'a été modifié."
+        ) from None
     with zf:
         manifeste = _lire_manifeste(zf)
         _verifier_compatibilite(manifeste, base)
-        signaler(f"Sauvegarde du {_date_lisible(manifeste['date'])} (Parole {manifeste['parole']}, "
-                 f"{NOMS_BASES[base]}, révision {manifeste['revision']}) : {decrire(manifeste['comptes'])}.")
+        signaler(
+            f"Sauvegarde du {_date_lisible(manifeste['date'])} (Parole {manifeste['parole']}, "
+            f"{NOMS_BASES[base]}, révision {manifeste['revision']}) : {decrire(manifeste['comptes'])}."
+        )
         if not forcer:
             _refuser_si_occupee(engine)
         dossier_photos.parent.mkdir(parents=True, exist_ok=True)
@@ -285,8 +339,10 @@ def _lire_manifeste(zf: zipfile.ZipFile) -> dict:
     if not isinstance(manifeste, dict) or manifeste.get("format") != FORMAT:
         raise ErreurSauvegarde(etranger.format("manifeste d'un autre format"))
     if manifeste.get("version_format") != VERSION_FORMAT:
-        raise ErreurSauvegarde(f"Format de sauvegarde {manifeste.get('version_format')!r} inconnu : "
-                               "mettez Parole à jour pour la restaurer.")
+        raise ErreurSauvegarde(
+            f"Format de sauvegarde {manifeste.get('version_format')!r} inconnu : "
+            "mettez Parole à jour pour la restaurer."
+        )
     if not _manifeste_complet(manifeste):
         raise ErreurSauvegarde(etranger.format("manifeste incomplet ou non conforme"))
     return manifeste
@@ -294,32 +350,46 @@ def _lire_manifeste(zf: zipfile.ZipFile) -> dict:
 
 def _manifeste_complet(manifeste: dict) -> bool:
     fichiers, comptes = manifeste.get("fichiers"), manifeste.get("comptes")
-    return (manifeste.get("base") in FICHIERS_BASE and isinstance(manifeste.get("revision"), str)
-            and isinstance(comptes, dict) and all(isinstance(comptes.get(cle), int) for cle in COMPTES)
-            and isinstance(fichiers, dict) and FICHIERS_BASE[manifeste["base"]] in fichiers
-            and all(isinstance(e, str) and len(e) == 64 for e in fichiers.values())
-            and all(_chemin_permis(nom, manifeste["base"]) for nom in fichiers)
-            and all(isinstance(manifeste.get(cle), str) for cle in ("date", "parole")))
+    return (
+        manifeste.get("base") in FICHIERS_BASE
+        and isinstance(manifeste.get("revision"), str)
+        and isinstance(comptes, dict)
+        and all(isinstance(comptes.get(cle), int) for cle in COMPTES)
+        and isinstance(fichiers, dict)
+        and FICHIERS_BASE[manifeste["base"]] in fichiers
+        and all(isinstance(e, str) and len(e) == 64 for e in fichiers.values())
+        and all(_chemin_permis(nom, manifeste["base"]) for nom in fichiers)
+        and all(isinstance(manifeste.get(cle), str) for cle in ("date", "parole"))
+    )
 
 
 def _chemin_permis(nom: str, base: str) -> bool:
     parties = PurePosixPath(nom).parts
     if nom == FICHIERS_BASE[base]:
         return True
-    return (len(parties) >= 2 and parties[0] == "photos" and "\\" not in nom and "\x00" not in nom
-            and all(partie not in ("", ".", "..") for partie in parties[1:]))
+    return (
+        len(parties) >= 2
+        and parties[0] == "photos"
+        and "\\" not in nom
+        and "\x00" not in nom
+        and all(partie not in ("", ".", "..") for partie in parties[1:])
+    )
 
 
 def _verifier_compatibilite(manifeste: dict, base: str) -> None:
     if manifeste["base"] != base:
-        raise ErreurSauvegarde(f"Sauvegarde d'une base {NOMS_BASES[manifeste['base']]}, base configurée "
-                               f"{NOMS_BASES[base]} : la restauration ne passe pas d'un type de base à l'autre.")
+        raise ErreurSauvegarde(
+            f"Sauvegarde d'une base {NOMS_BASES[manifeste['base']]}, base configurée "
+            f"{NOMS_BASES[base]} : la restauration ne passe pas d'un type de base à l'autre."
+        )
     config = Config()
     config.set_main_option("script_location", str(DOSSIER_MIGRATIONS))
     connues = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
     if manifeste["revision"] not in connues:
-        raise ErreurSauvegarde(f"Sauvegarde d'un schéma inconnu de cette version de Parole (révision "
-                               f"« {manifeste['revision']} ») : mettez Parole à jour avant de restaurer.")
+        raise ErreurSauvegarde(
+            f"Sauvegarde d'un schéma inconnu de cette version de Parole (révision "
+            f"« {manifeste['revision']} ») : mettez Parole à jour avant de restaurer."
+        )
 
 
 def _refuser_si_occupee(engine: Engine) -> None:
@@ -328,16 +398,20 @@ def _refuser_si_occupee(engine: Engine) -> None:
             return
         comptes = compter(connexion)
     if comptes["demarches"] or comptes["contributions"]:
-        raise ErreurSauvegarde(f"La base n'est pas vide ({decrire(comptes)}) : la restauration remplacerait "
-                               "tout, comptes et photos compris. Relancez avec --force pour la remplacer.")
+        raise ErreurSauvegarde(
+            f"La base n'est pas vide ({decrire(comptes)}) : la restauration remplacerait "
+            "tout, comptes et photos compris. Relancez avec --force pour la remplacer."
+        )
 
 
 def _extraire(zf: zipfile.ZipFile, manifeste: dict, travail: Path) -> None:
     attendus = manifeste["fichiers"]
     presents = {info.filename for info in zf.infolist() if not info.is_dir()} - {MANIFESTE}
     if presents != set(attendus):
-        raise ErreurSauvegarde("Archive incomplète ou modifiée : ses fichiers ne sont pas ceux de son manifeste. "
-                               "Rien n'a été modifié.")
+        raise ErreurSauvegarde(
+            "Archive incomplète ou modifiée : ses fichiers ne sont pas ceux de son manifeste. "
+            "Rien n'a été modifié."
+        )
     (travail / "photos").mkdir()
     for nom, attendue in attendus.items():
         destination = travail.joinpath(*PurePosixPath(nom).parts)
@@ -347,8 +421,10 @@ def _extraire(zf: zipfile.ZipFile, manifeste: dict, travail: Path) -> None:
         except ARCHIVE_ABIMEE:
             empreinte = None
         if empreinte != attendue:
-            raise ErreurSauvegarde(f"Archive abîmée : « {nom} » est illisible ou ne correspond pas à son "
-                                   "empreinte. Rien n'a été modifié.")
+            raise ErreurSauvegarde(
+                f"Archive abîmée : « {nom} » est illisible ou ne correspond pas à son "
+                "empreinte. Rien n'a été modifié."
+            )
 
 
 def _copier_membre(zf: zipfile.ZipFile, nom: str, destination: Path) -> str:
@@ -387,8 +463,9 @@ def _preparer_sqlite(copie: Path) -> None:
     except sqlite3.DatabaseError:
         verdict = None
     if verdict != [("ok",)]:
-        raise ErreurSauvegarde("La base de l'archive est abîmée (contrôle d'intégrité SQLite) : "
-                               "rien n'a été modifié.")
+        raise ErreurSauvegarde(
+            "La base de l'archive est abîmée (contrôle d'intégrité SQLite) : rien n'a été modifié."
+        )
     moteur = creer_engine(f"sqlite:///{copie}")
     try:  # migrée avant de remplacer quoi que ce soit : un échec laisse la base en place intacte
         _migrer(moteur, "Mise à jour du schéma de la sauvegarde impossible, rien n'a été modifié")
@@ -415,11 +492,24 @@ def _remplacer_postgres(engine: Engine, copie: Path, travail: Path) -> None:
     _lancer([pg_restore, "--schema=public", "--no-owner", "--no-privileges", f"--file={script}", str(copie)])
     engine.dispose()
     try:
-        _lancer([psql, "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
-                 f"--command={VIDER_SCHEMA}", f"--file={script}", f"--dbname={_adresse_pour_outils(engine, travail)}"])
+        _lancer(
+            [
+                psql,
+                "--no-psqlrc",
+                "--quiet",
+                "--set=ON_ERROR_STOP=1",
+                "--single-transaction",
+                f"--command={VIDER_SCHEMA}",
+                f"--file={script}",
+                f"--dbname={_adresse_pour_outils(engine, travail)}",
+            ]
+        )
     except ErreurSauvegarde as erreur:
-        cause = ("une autre connexion utilise la base (arrêtez l'application, puis recommencez)"
-                 if "lock timeout" in erreur.message else erreur.message)
+        cause = (
+            "une autre connexion utilise la base (arrêtez l'application, puis recommencez)"
+            if "lock timeout" in erreur.message
+            else erreur.message
+        )
         raise ErreurSauvegarde(f"Restauration annulée, base inchangée : {cause}") from None
 
 

@@ -3,13 +3,12 @@
 Chaque validateur est une fonction simple qui renvoie la valeur normalisée ou lève
 `ErreurValidation` avec un message en français : les trois entrées ne peuvent pas diverger.
 """
+
 from __future__ import annotations
 
 import re
 import uuid
 from datetime import date, datetime
-
-from collecte.modele.models import GENRES, NATURES, PROFILS, TRANCHES_AGE
 
 TEXTE_LONGUEUR_MAX = 20_000
 ID_MAX = 2**31 - 1  # au-delà, aucune ligne ne peut exister (colonne INTEGER de PostgreSQL)
@@ -17,7 +16,9 @@ ID_MAX = 2**31 - 1  # au-delà, aucune ligne ne peut exister (colonne INTEGER de
 # (sauf tabulation et retours à la ligne), moitiés de paires UTF-16 isolées (encodage cassé), commandes
 # d'inversion du sens d'écriture (un texte qui s'affiche autrement qu'il est écrit), espaces de largeur
 # nulle et marques d'ordre d'octets. Les liants des émojis (U+200D) et des écritures (U+200C) restent.
-_INTERDITS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
+_INTERDITS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]"
+)
 
 
 class ErreurValidation(ValueError):
@@ -29,19 +30,27 @@ class ErreurValidation(ValueError):
         self.champ = champ
 
 
-def valider_texte(valeur, champ: str = "texte", longueur_max: int = TEXTE_LONGUEUR_MAX, requis: bool = True) -> str:
-    """Texte tel que saisi : espaces de bord retirés, fins de ligne unifiées, caractères de contrôle refusés."""
+def valider_texte(
+    valeur, champ: str = "texte", longueur_max: int = TEXTE_LONGUEUR_MAX, requis: bool = True
+) -> str:
+    """Texte tel que saisi : espaces de bord retirés, fins de ligne unifiées, caractères de contrôle
+    refusés."""
     texte = "" if valeur is None else str(valeur)
     texte = texte.replace("\r\n", "\n").replace("\r", "\n").strip()
     if requis and not texte:
         raise ErreurValidation("Le texte est vide : écrivez au moins un mot.", champ)
     if _INTERDITS.search(texte):
-        raise ErreurValidation("Le texte contient des caractères invisibles non autorisés (caractère de contrôle, "
-                               "inversion du sens d'écriture, encodage cassé) : retapez-le, ou collez-le sans mise "
-                               "en forme.", champ)
+        raise ErreurValidation(
+            "Le texte contient des caractères invisibles non autorisés (caractère de contrôle, "
+            "inversion du sens d'écriture, encodage cassé) : retapez-le, ou collez-le sans mise "
+            "en forme.",
+            champ,
+        )
     if len(texte) > longueur_max:
         raise ErreurValidation(
-            f"Le texte fait {len(texte):,} caractères ; la limite est de {longueur_max:,}.".replace(",", "\u202f"),
+            f"Le texte fait {len(texte):,} caractères ; la limite est de {longueur_max:,}.".replace(
+                ",", "\u202f"
+            ),
             champ,
         )
     return texte
@@ -53,7 +62,9 @@ def valider_choix(valeur, vocabulaire: dict, champ: str, defaut: str | None = No
         return defaut
     if cle not in vocabulaire:
         permises = ", ".join(k for k in vocabulaire if k)
-        raise ErreurValidation(f"Valeur « {cle} » inconnue pour {champ} (valeurs possibles : {permises}).", champ)
+        raise ErreurValidation(
+            f"Valeur « {cle} » inconnue pour {champ} (valeurs possibles : {permises}).", champ
+        )
     return cle
 
 

@@ -6,6 +6,7 @@ structures, temps, thèmes : aucune requête par ligne), les erreurs et le rappo
 signale chaque ligne fautive par `ctx.erreur(...)`, compte par `ctx.compter(...)`, et n'écrit que
 si `ctx.ecriture_permise` : tout est de toute façon annulé à la fin s'il y a eu une erreur.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -15,15 +16,19 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from collecte.tableurs.lecture import Feuille
 from collecte.modele.models import Demarche, Structure, TempsDeCollecte, Territoire
-from collecte.terrain.saisie import slugs_acceptes
-from collecte.tableurs.lecture_csv import DEBORDEMENT
 from collecte.modele.validation import ErreurValidation
+from collecte.tableurs.lecture import Feuille
+from collecte.tableurs.lecture_csv import DEBORDEMENT
+from collecte.terrain.saisie import slugs_acceptes
 
 ERREURS_MAX = 50
-ETATS = {"creees": ("créée", "créées"), "mises_a_jour": ("mise à jour", "mises à jour"),
-         "inchangees": ("inchangée", "inchangées"), "deja_presentes": ("déjà présente", "déjà présentes")}
+ETATS = {
+    "creees": ("créée", "créées"),
+    "mises_a_jour": ("mise à jour", "mises à jour"),
+    "inchangees": ("inchangée", "inchangées"),
+    "deja_presentes": ("déjà présente", "déjà présentes"),
+}
 
 
 class ErreurImport(Exception):
@@ -44,8 +49,11 @@ class RapportImport:
         self.comptes.setdefault(feuille, Counter())[etat] += n
 
     def lignes(self) -> list[str]:
-        return [f"{feuille} : " + ", ".join(f"{n} {ETATS[etat][n > 1]}" for etat, n in c.items() if n)
-                for feuille, c in self.comptes.items() if any(c.values())]
+        return [
+            f"{feuille} : " + ", ".join(f"{n} {ETATS[etat][n > 1]}" for etat, n in c.items() if n)
+            for feuille, c in self.comptes.items()
+            if any(c.values())
+        ]
 
 
 def message_erreur(feuille: str, ligne: int | None, erreur: ErreurValidation) -> str:
@@ -73,11 +81,16 @@ class ContexteImport:
         ctx = cls(session, demarche, rapport)
         ctx.recharger_themes()
         t = Territoire.__table__.c
-        ctx.territoires = {(v, q): i for i, v, q in session.execute(
-            select(t.id, t.ville, t.quartier).where(t.demarche_id == demarche.id))}
+        ctx.territoires = {
+            (v, q): i
+            for i, v, q in session.execute(
+                select(t.id, t.ville, t.quartier).where(t.demarche_id == demarche.id)
+            )
+        }
         s = Structure.__table__.c
         for i, nom, territoire_id in session.execute(
-                select(s.id, s.nom, s.territoire_id).where(s.demarche_id == demarche.id)):
+            select(s.id, s.nom, s.territoire_id).where(s.demarche_id == demarche.id)
+        ):
             ctx.structures[nom] = i
             ctx.territoire_de_structure[i] = territoire_id
         c = TempsDeCollecte.__table__.c
@@ -92,8 +105,11 @@ class ContexteImport:
     def ecriture_permise(self) -> bool:
         return not self.erreurs
 
-    def erreur(self, feuille: str, ligne: int | None, erreur: ErreurValidation, cle: str | None = None) -> None:
-        """Note une erreur (et la clé de la ligne refusée) ; au-delà de 50, l'import s'arrête tout de suite."""
+    def erreur(
+        self, feuille: str, ligne: int | None, erreur: ErreurValidation, cle: str | None = None
+    ) -> None:
+        """Note une erreur (et la clé de la ligne refusée) ; au-delà de 50, l'import s'arrête tout de
+        suite."""
         if cle and feuille in self.refusees:
             self.refusees[feuille].add(str(cle).strip())
         self.erreurs.append(message_erreur(feuille, ligne, erreur))
@@ -113,14 +129,18 @@ class ContexteImport:
         if hors_colonnes:
             cites = ", ".join(map(str, hors_colonnes[:5])) + (" …" if len(hors_colonnes) > 5 else "")
             self.rapport.avertissements.append(
-                f"Feuille {feuille.nom} : valeurs sans nom de colonne ignorées (ligne(s) {cites}).")
+                f"Feuille {feuille.nom} : valeurs sans nom de colonne ignorées (ligne(s) {cites})."
+            )
 
     def territoire(self, ville: str, quartier: str) -> int:
         """Identifiant du territoire (ville, quartier), créé s'il manque."""
         cle = (ville, quartier)
         if cle not in self.territoires:
             table = Territoire.__table__
-            self.territoires[cle] = self.session.execute(insert(table).values(
-                demarche_id=self.demarche.id, ville=ville, quartier=quartier, code_qpv="").returning(table.c.id)).scalar_one()
+            self.territoires[cle] = self.session.execute(
+                insert(table)
+                .values(demarche_id=self.demarche.id, ville=ville, quartier=quartier, code_qpv="")
+                .returning(table.c.id)
+            ).scalar_one()
             self.compter("territoires", "creees")
         return self.territoires[cle]

@@ -5,6 +5,7 @@ Une cellule qui commence par =, +, @, une tabulation, un retour chariot (ou - co
 serait lue comme une formule par un tableur : en CSV elle est précédée d'une apostrophe ; en
 XLSX elle est typée texte. `texte_de_cellule_csv` retire cette apostrophe à la relecture.
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,7 +38,8 @@ def ecrire_csv(colonnes: list[str], lignes) -> bytes:
 
 
 def ecrire_xlsx(feuilles: dict[str, tuple[list[str], list]]) -> bytes:
-    """`feuilles` : titre → (colonnes, lignes). En-tête en gras, figé ; textes jamais pris pour des formules."""
+    """`feuilles` : titre → (colonnes, lignes). En-tête en gras, figé ; textes jamais pris pour des
+    formules."""
     tampon = io.BytesIO()
     with classeur_en_flux(tampon) as ajouter:
         for titre, (colonnes, lignes) in feuilles.items():

@@ -1,4 +1,5 @@
 """Points d'entrée de l'import (ligne de commande et formulaire web) : livre de codes puis classeur."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -6,12 +7,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from collecte.themes import gestion as gestion_themes
 from collecte.demarches import demarche_par_slug, slugifier
-from collecte.tableurs.import_classeur import ErreurImport, RapportImport, importer, noms_feuilles
-from collecte.tableurs.lecture import lire_envoi, lire_source
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
+from collecte.tableurs.import_classeur import ErreurImport, RapportImport, importer, noms_feuilles
+from collecte.tableurs.lecture import lire_envoi, lire_source
+from collecte.themes import gestion as gestion_themes
 
 __all__ = ["ErreurImport", "importer_chemin", "importer_envoi"]
 
@@ -26,15 +27,25 @@ def _slug_du_classeur(feuilles) -> str:
     return str(donnees.get("slug") or donnees.get("titre") or "")
 
 
-def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, contenu_themes: bytes | None,
-                 questionnaires: str | None = None) -> RapportImport:
+def _avec_themes(
+    session: Session,
+    feuilles,
+    slug,
+    nom_themes: str | None,
+    contenu_themes: bytes | None,
+    questionnaires: str | None = None,
+) -> RapportImport:
     if contenu_themes is None:
         return importer(session, feuilles, slug, questionnaires)
     slug = slugifier(slug or _slug_du_classeur(feuilles))
     demarche = demarche_par_slug(session, slug) if slug else None
     if not slug:
-        raise ErreurImport(["Pour importer un livre de codes avec le classeur, précisez --demarche "
-                            "(ou donnez un slug dans la feuille demarche)."])
+        raise ErreurImport(
+            [
+                "Pour importer un livre de codes avec le classeur, précisez --demarche "
+                "(ou donnez un slug dans la feuille demarche)."
+            ]
+        )
     creee = demarche is None
     if creee:
         demarche = Demarche(slug=slug, titre=slug)
@@ -53,19 +64,31 @@ def _avec_themes(session: Session, feuilles, slug, nom_themes: str | None, conte
     return rapport
 
 
-def importer_chemin(session: Session, chemin: Path, slug: str | None = None, themes: Path | None = None,
-                    questionnaires: str | None = None) -> RapportImport:
+def importer_chemin(
+    session: Session,
+    chemin: Path,
+    slug: str | None = None,
+    themes: Path | None = None,
+    questionnaires: str | None = None,
+) -> RapportImport:
     """`questionnaires` : dossier des définitions (feuille reponses), celui de l'application par défaut."""
     try:
         feuilles = lire_source(chemin, noms_feuilles())
-        return _avec_themes(session, feuilles, slug, themes.name if themes else None,
-                            themes.read_bytes() if themes else None, questionnaires)
+        return _avec_themes(
+            session,
+            feuilles,
+            slug,
+            themes.name if themes else None,
+            themes.read_bytes() if themes else None,
+            questionnaires,
+        )
     except ErreurValidation as erreur:  # refusé, parfois en cours de lecture : `importer` a déjà tout annulé
         raise ErreurImport([erreur.message]) from None
 
 
-def importer_envoi(session: Session, fichiers: dict[str, bytes], slug: str | None = None,
-                   questionnaires: str | None = None) -> RapportImport:
+def importer_envoi(
+    session: Session, fichiers: dict[str, bytes], slug: str | None = None, questionnaires: str | None = None
+) -> RapportImport:
     if not fichiers or not any(fichiers.values()):
         raise ErreurImport(["Aucun fichier reçu (ou fichier vide)."])
     try:

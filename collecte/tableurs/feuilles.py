@@ -4,21 +4,34 @@ Chaque ligne est retrouvée par sa clé naturelle (slug, ville + quartier, nom, 
 elle manque, mise à jour si une valeur diffère, sinon comptée « inchangée ». Les temps, qui
 peuvent se compter par dizaines de milliers, s'écrivent par insertions et mises à jour groupées.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from collecte.themes import gestion as gestion_themes
 from collecte.demarches import valider_structure
+from collecte.modele.models import Structure, TempsDeCollecte, TempsTheme, Territoire, maintenant
+from collecte.modele.validation import ErreurValidation, valider_slugs_themes, valider_texte
 from collecte.tableurs.contexte import ContexteImport
 from collecte.tableurs.lecture import Feuille
-from collecte.modele.models import Structure, TempsDeCollecte, TempsTheme, Territoire, maintenant
 from collecte.terrain.temps import valider_temps
-from collecte.modele.validation import ErreurValidation, valider_slugs_themes, valider_texte
+from collecte.themes import gestion as gestion_themes
 
 TAILLE_LOT = 5_000
-CHAMPS_TEMPS = ("dispositif", "date", "date_fin", "lieu", "evenement", "animateurs", "notes", "questions",
-                "personnes_rencontrees", "dont_professionnels", "territoire_id", "structure_id")
+CHAMPS_TEMPS = (
+    "dispositif",
+    "date",
+    "date_fin",
+    "lieu",
+    "evenement",
+    "animateurs",
+    "notes",
+    "questions",
+    "personnes_rencontrees",
+    "dont_professionnels",
+    "territoire_id",
+    "structure_id",
+)
 
 
 def lire_lieu(ligne: dict, requis: bool) -> tuple[str, str]:
@@ -50,7 +63,11 @@ def traiter_themes(ctx: ContexteImport, feuille: Feuille) -> None:
 
 def traiter_territoires(ctx: ContexteImport, feuille: Feuille) -> None:
     table = Territoire.__table__
-    codes = dict(ctx.session.execute(select(table.c.id, table.c.code_qpv).where(table.c.demarche_id == ctx.demarche.id)).all())
+    codes = dict(
+        ctx.session.execute(
+            select(table.c.id, table.c.code_qpv).where(table.c.demarche_id == ctx.demarche.id)
+        ).all()
+    )
     for numero, ligne in ctx.lignes(feuille):
         try:
             cle = lire_lieu(ligne, True)
@@ -82,8 +99,10 @@ def _valider_structure(ctx: ContexteImport, ligne: dict, vues: set[str]) -> dict
 
 def traiter_structures(ctx: ContexteImport, feuille: Feuille) -> None:
     table = Structure.__table__
-    existantes = {r["nom"]: r for r in ctx.session.execute(
-        select(table).where(table.c.demarche_id == ctx.demarche.id)).mappings()}
+    existantes = {
+        r["nom"]: r
+        for r in ctx.session.execute(select(table).where(table.c.demarche_id == ctx.demarche.id)).mappings()
+    }
     vues: set[str] = set()
     for numero, ligne in ctx.lignes(feuille):
         try:
@@ -93,8 +112,9 @@ def traiter_structures(ctx: ContexteImport, feuille: Feuille) -> None:
             continue
         existante = existantes.get(champs["nom"])
         if existante is None:
-            ident = ctx.session.execute(insert(table).values(demarche_id=ctx.demarche.id, **champs)
-                                        .returning(table.c.id)).scalar_one()
+            ident = ctx.session.execute(
+                insert(table).values(demarche_id=ctx.demarche.id, **champs).returning(table.c.id)
+            ).scalar_one()
             ctx.structures[champs["nom"]] = ident
             ctx.compter("structures", "creees")
         else:
@@ -103,7 +123,9 @@ def traiter_structures(ctx: ContexteImport, feuille: Feuille) -> None:
             if changes:
                 ctx.session.execute(update(table).where(table.c.id == ident).values(**changes))
             ctx.compter("structures", "mises_a_jour" if changes else "inchangees")
-        ctx.territoire_de_structure[ident] = champs.get("territoire_id", existante and existante["territoire_id"])
+        ctx.territoire_de_structure[ident] = champs.get(
+            "territoire_id", existante and existante["territoire_id"]
+        )
 
 
 def _valider_temps(ctx: ContexteImport, ligne: dict, vues: set[str]) -> tuple[str, dict, list[int] | None]:
@@ -112,14 +134,23 @@ def _valider_temps(ctx: ContexteImport, ligne: dict, vues: set[str]) -> tuple[st
         raise ErreurValidation(f"La référence « {ref} » apparaît deux fois dans la feuille.", "ref")
     vues.add(ref)
     nom_structure = valider_texte(ligne.get("structure"), "structure", 300, requis=False)
-    if nom_structure and nom_structure not in ctx.structures and nom_structure not in ctx.refusees["structures"]:
-        raise ErreurValidation(f"Structure « {nom_structure} » absente de la feuille structures et de la démarche.",
-                               "structure")
+    if (
+        nom_structure
+        and nom_structure not in ctx.structures
+        and nom_structure not in ctx.refusees["structures"]
+    ):
+        raise ErreurValidation(
+            f"Structure « {nom_structure} » absente de la feuille structures et de la démarche.", "structure"
+        )
     ville, quartier = lire_lieu(ligne, False)
-    champs = valider_temps(ctx.session, ctx.demarche.id, {**ligne, "territoire_id": None, "structure_id": None})
+    champs = valider_temps(
+        ctx.session, ctx.demarche.id, {**ligne, "territoire_id": None, "structure_id": None}
+    )
     structure_id = ctx.structures.get(nom_structure)
     champs["structure_id"] = structure_id
-    champs["territoire_id"] = ctx.territoire(ville, quartier) if ville else ctx.territoire_de_structure.get(structure_id)
+    champs["territoire_id"] = (
+        ctx.territoire(ville, quartier) if ville else ctx.territoire_de_structure.get(structure_id)
+    )
     # Colonne themes absente : les thèmes proposés du temps ne sont pas touchés.
     themes = valider_slugs_themes(ligne.get("themes"), ctx.themes) if "themes" in ligne else None
     return ref, champs, themes
@@ -127,8 +158,10 @@ def _valider_temps(ctx: ContexteImport, ligne: dict, vues: set[str]) -> tuple[st
 
 def traiter_temps(ctx: ContexteImport, feuille: Feuille) -> None:
     table = TempsDeCollecte.__table__
-    existants = {r["ref"]: r for r in ctx.session.execute(
-        select(table).where(table.c.demarche_id == ctx.demarche.id)).mappings()}
+    existants = {
+        r["ref"]: r
+        for r in ctx.session.execute(select(table).where(table.c.demarche_id == ctx.demarche.id)).mappings()
+    }
     proposes = _themes_proposes(ctx)
     nouveaux, modifies, vues, horodatage = [], [], set(), maintenant()
     themes_par_ref: dict[str, list[int]] = {}
@@ -162,19 +195,31 @@ def _themes_proposes(ctx: ContexteImport) -> dict[int, set[int]]:
     t, tt = TempsDeCollecte.__table__.c, TempsTheme.__table__.c
     proposes: dict[int, set[int]] = {}
     for temps_id, theme_id in ctx.session.execute(
-            select(tt.temps_id, tt.theme_id).join(TempsDeCollecte.__table__, t.id == tt.temps_id)
-            .where(t.demarche_id == ctx.demarche.id)):
+        select(tt.temps_id, tt.theme_id)
+        .join(TempsDeCollecte.__table__, t.id == tt.temps_id)
+        .where(t.demarche_id == ctx.demarche.id)
+    ):
         proposes.setdefault(temps_id, set()).add(theme_id)
     return proposes
 
 
-def _ecrire_themes_proposes(ctx: ContexteImport, themes_par_ref: dict[str, list[int]], proposes: dict[int, set[int]]) -> None:
+def _ecrire_themes_proposes(
+    ctx: ContexteImport, themes_par_ref: dict[str, list[int]], proposes: dict[int, set[int]]
+) -> None:
     table = TempsTheme.__table__
-    changes = {ctx.temps[ref]: ids for ref, ids in themes_par_ref.items() if set(ids) != proposes.get(ctx.temps[ref], set())}
+    changes = {
+        ctx.temps[ref]: ids
+        for ref, ids in themes_par_ref.items()
+        if set(ids) != proposes.get(ctx.temps[ref], set())
+    }
     if not changes:
         return
     ctx.session.execute(delete(table).where(table.c.temps_id.in_(list(changes))))
-    lignes = [{"temps_id": temps_id, "theme_id": theme_id} for temps_id, ids in changes.items() for theme_id in dict.fromkeys(ids)]
+    lignes = [
+        {"temps_id": temps_id, "theme_id": theme_id}
+        for temps_id, ids in changes.items()
+        for theme_id in dict.fromkeys(ids)
+    ]
     if lignes:
         ctx.session.execute(insert(table), lignes)
 
@@ -182,10 +227,17 @@ def _ecrire_themes_proposes(ctx: ContexteImport, themes_par_ref: dict[str, list[
 def _ecrire_temps(ctx: ContexteImport, nouveaux: list[dict], modifies: list[dict]) -> None:
     table = TempsDeCollecte.__table__
     for debut in range(0, len(nouveaux), TAILLE_LOT):
-        ctx.session.execute(insert(table), nouveaux[debut:debut + TAILLE_LOT])
+        ctx.session.execute(insert(table), nouveaux[debut : debut + TAILLE_LOT])
     if nouveaux:  # identifiants attribués relus d'un coup (executemany natif, sans RETURNING)
-        ctx.temps = dict(ctx.session.execute(
-            select(table.c.ref, table.c.id).where(table.c.demarche_id == ctx.demarche.id)).all())
+        ctx.temps = dict(
+            ctx.session.execute(
+                select(table.c.ref, table.c.id).where(table.c.demarche_id == ctx.demarche.id)
+            ).all()
+        )
     if modifies:
-        requete = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in CHAMPS_TEMPS})
+        requete = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in CHAMPS_TEMPS})
+        )
         ctx.session.connection().execute(requete, modifies)

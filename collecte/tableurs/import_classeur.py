@@ -8,6 +8,7 @@ Chaque feuille est confiée à un gestionnaire de la table `GESTIONNAIRES`, dans
 table ; un autre paquet peut en ajouter un (`enregistrer_gestionnaire`) : la feuille `reponses` des
 questionnaires papier vient ainsi de `questionnaires.import_papier`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,17 +17,26 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from collecte.demarches import demarche_par_slug, slugifier, valider_demarche
-from collecte.tableurs.contexte import ContexteImport, ErreurImport, RapportImport, message_erreur
-from collecte.tableurs.paroles import traiter_contributions, uuid_parole
-from collecte.tableurs.feuilles import traiter_structures, traiter_temps, traiter_territoires, traiter_themes
-from collecte.tableurs.lecture import Feuille
 from collecte.modele.champs import colonnes_import
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
+from collecte.tableurs.contexte import ContexteImport, ErreurImport, RapportImport, message_erreur
+from collecte.tableurs.feuilles import traiter_structures, traiter_temps, traiter_territoires, traiter_themes
+from collecte.tableurs.lecture import Feuille
+from collecte.tableurs.paroles import traiter_contributions, uuid_parole
 
-__all__ = ["GESTIONNAIRES", "ErreurImport", "Gestionnaire", "RapportImport", "colonnes_connues", "enregistrer_gestionnaire",
-           "gestionnaire",
-           "importer", "noms_feuilles", "uuid_parole"]
+__all__ = [
+    "GESTIONNAIRES",
+    "ErreurImport",
+    "Gestionnaire",
+    "RapportImport",
+    "colonnes_connues",
+    "enregistrer_gestionnaire",
+    "gestionnaire",
+    "importer",
+    "noms_feuilles",
+    "uuid_parole",
+]
 
 
 @dataclass(frozen=True)
@@ -49,21 +59,40 @@ class Gestionnaire:
         return frozenset(declarees.split() if isinstance(declarees, str) else declarees)
 
 
-def gestionnaire(feuille: str, colonnes: str | Callable[[], list[str]], obligatoires: str, traiter) -> Gestionnaire:
+def gestionnaire(
+    feuille: str, colonnes: str | Callable[[], list[str]], obligatoires: str, traiter
+) -> Gestionnaire:
     """Un gestionnaire ; colonnes obligatoires écrites comme une phrase de mots séparés."""
     return Gestionnaire(feuille, colonnes, frozenset(obligatoires.split()), traiter)
 
 
-COLONNES_DEMARCHE = frozenset("slug titre commanditaire partenaires date_debut date_fin description".split())
-GESTIONNAIRES: dict[str, Gestionnaire] = {g.feuille: g for g in (
-    gestionnaire("themes", "slug label description mots_cles couleur ordre parent", "slug label", traiter_themes),
-    gestionnaire("territoires", "ville quartier code_qpv", "ville", traiter_territoires),
-    gestionnaire("structures", "nom ville quartier typologie lieu public equipement offre_numerique besoins horaires "
-                     "prescripteurs notes", "nom", traiter_structures),
-    gestionnaire("temps", "ref dispositif date date_fin ville quartier lieu evenement structure animateurs "
-                "personnes_rencontrees dont_professionnels questions notes themes", "ref dispositif date", traiter_temps),
-    gestionnaire("contributions", colonnes_import, "temps texte", traiter_contributions),
-)}
+COLONNES_DEMARCHE = frozenset(
+    ["slug", "titre", "commanditaire", "partenaires", "date_debut", "date_fin", "description"]
+)
+GESTIONNAIRES: dict[str, Gestionnaire] = {
+    g.feuille: g
+    for g in (
+        gestionnaire(
+            "themes", "slug label description mots_cles couleur ordre parent", "slug label", traiter_themes
+        ),
+        gestionnaire("territoires", "ville quartier code_qpv", "ville", traiter_territoires),
+        gestionnaire(
+            "structures",
+            "nom ville quartier typologie lieu public equipement offre_numerique besoins horaires "
+            "prescripteurs notes",
+            "nom",
+            traiter_structures,
+        ),
+        gestionnaire(
+            "temps",
+            "ref dispositif date date_fin ville quartier lieu evenement structure animateurs "
+            "personnes_rencontrees dont_professionnels questions notes themes",
+            "ref dispositif date",
+            traiter_temps,
+        ),
+        gestionnaire("contributions", colonnes_import, "temps texte", traiter_contributions),
+    )
+}
 
 
 def enregistrer_gestionnaire(gestionnaire: Gestionnaire, avant: str | None = None) -> None:
@@ -83,38 +112,52 @@ def colonnes_connues() -> dict[str, frozenset[str]]:
     return {"demarche": COLONNES_DEMARCHE, **{nom: g.colonnes for nom, g in GESTIONNAIRES.items()}}
 
 
-
 def _verifier_feuilles(feuilles: dict[str, Feuille], rapport: RapportImport) -> None:
     ignorees = list(getattr(feuilles, "ignorees", [])) + [n for n in feuilles if n not in noms_feuilles()]
     if ignorees:
         rapport.avertissements.append(f"Feuille(s) non reconnue(s), ignorée(s) : {', '.join(ignorees)}.")
     if not any(nom in GESTIONNAIRES for nom in feuilles):
         trouvees = f" (trouvé : {', '.join(ignorees)})" if ignorees else ""
-        raise ErreurImport([f"Aucune feuille reconnue{trouvees} : le classeur doit contenir des feuilles "
-                            "territoires, structures, temps, contributions (ou themes)."])
+        raise ErreurImport(
+            [
+                f"Aucune feuille reconnue{trouvees} : le classeur doit contenir des feuilles "
+                "territoires, structures, temps, contributions (ou themes)."
+            ]
+        )
     erreurs, connues = [], colonnes_connues()
     for nom, feuille in feuilles.items():
         inconnues = [c for c in feuille.colonnes if c and c not in connues.get(nom, feuille.colonnes)]
         if inconnues:
-            rapport.avertissements.append(f"Feuille {nom} : colonne(s) inconnue(s) ignorée(s) : {', '.join(inconnues)}.")
+            rapport.avertissements.append(
+                f"Feuille {nom} : colonne(s) inconnue(s) ignorée(s) : {', '.join(inconnues)}."
+            )
         manquantes = GESTIONNAIRES[nom].obligatoires - set(feuille.colonnes) if nom in GESTIONNAIRES else ()
-        erreurs += [message_erreur(nom, None, ErreurValidation("colonne obligatoire absente.", c)) for c in sorted(manquantes)]
+        erreurs += [
+            message_erreur(nom, None, ErreurValidation("colonne obligatoire absente.", c))
+            for c in sorted(manquantes)
+        ]
     if erreurs:
         raise ErreurImport(erreurs)
 
 
-def _demarche(session: Session, feuilles: dict[str, Feuille], slug: str | None, rapport: RapportImport) -> Demarche:
+def _demarche(
+    session: Session, feuilles: dict[str, Feuille], slug: str | None, rapport: RapportImport
+) -> Demarche:
     lignes = list(feuilles["demarche"].lignes) if "demarche" in feuilles else []
     numero, donnees = lignes[0] if lignes else (2, {})
     slug = slugifier(slug or donnees.get("slug") or donnees.get("titre") or "")
     if not slug:
-        raise ErreurImport(["Indiquez la démarche : option --demarche, ou une feuille « demarche » avec slug et titre."])
+        raise ErreurImport(
+            ["Indiquez la démarche : option --demarche, ou une feuille « demarche » avec slug et titre."]
+        )
     demarche = demarche_par_slug(session, slug)
     rapport.demarche = slug
     if demarche is not None and not donnees:
         return demarche
     try:
-        champs = valider_demarche({**donnees, "titre": donnees.get("titre") or (demarche.titre if demarche else slug)})
+        champs = valider_demarche(
+            {**donnees, "titre": donnees.get("titre") or (demarche.titre if demarche else slug)}
+        )
     except ErreurValidation as erreur:
         raise ErreurImport([message_erreur("demarche", numero, erreur)]) from None
     if demarche is None:
@@ -130,8 +173,9 @@ def _demarche(session: Session, feuilles: dict[str, Feuille], slug: str | None, 
     return demarche
 
 
-def importer(session: Session, feuilles: dict[str, Feuille], slug: str | None = None,
-             questionnaires: str | None = None) -> RapportImport:
+def importer(
+    session: Session, feuilles: dict[str, Feuille], slug: str | None = None, questionnaires: str | None = None
+) -> RapportImport:
     """Importe les feuilles dans la démarche `slug` (créée si besoin), tout ou rien.
 
     `questionnaires` : dossier des définitions auxquelles renvoie la feuille reponses."""

@@ -7,6 +7,7 @@ Un `.xlsx` est une archive de XML qu'openpyxl lit en gardant en mémoire chaque 
 texte partagé : avant de le lui confier, on vérifie la taille décompressée annoncée puis on
 parcourt le XML sans rien garder (`_Arpenteur`) ; pendant la lecture, les cellules sont comptées.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,8 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.parsers import expat
 
-from collecte.tableurs.lecture_csv import DEBORDEMENT, lire_csv, normaliser_colonne
 from collecte.modele.validation import ErreurValidation
+from collecte.tableurs.lecture_csv import DEBORDEMENT, lire_csv, normaliser_colonne
 
 # Limites d'un classeur. Repère : un million de paroles (bench/generer.py) font 436 Mo de XML écrits
 # par openpyxl, 315 Mo en textes partagés comme les écrit Excel, et s'importent sous ces limites.
@@ -39,8 +40,17 @@ XLSX_TEXTE_MAX = 32_767  # caractères d'une cellule, la limite d'Excel
 XLSX_CELLULES_MAX = 20_000_000
 _NS_TABLEUR = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RANGEE, _TEXTE_PARTAGE = f"{_NS_TABLEUR} row", f"{_NS_TABLEUR} si"
-_ILLISIBLE = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
-              zlib.error, lzma.LZMAError)
+_ILLISIBLE = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 
 def _nombre(n: int) -> str:
@@ -107,15 +117,19 @@ class _Arpenteur:
         if self.ligne:  # dans une ligne : openpyxl l'efface une fois lue
             self.dans_ligne += 1
             if self.dans_ligne > XLSX_ELEMENTS_PAR_LIGNE_MAX:
-                raise ErreurValidation(f"Une ligne du classeur compte plus de {_nombre(XLSX_ELEMENTS_PAR_LIGNE_MAX)} "
-                                       "éléments (Excel s'arrête à 16\u202f384 colonnes) : ce classeur est refusé.")
+                raise ErreurValidation(
+                    f"Une ligne du classeur compte plus de {_nombre(XLSX_ELEMENTS_PAR_LIGNE_MAX)} "
+                    "éléments (Excel s'arrête à 16\u202f384 colonnes) : ce classeur est refusé."
+                )
             return
         if nom in (_RANGEE, _TEXTE_PARTAGE):
             self.ligne, self.dans_ligne, self.partage = self.profondeur, 0, nom == _TEXTE_PARTAGE
         self.gardes += 1
         if self.gardes > XLSX_ELEMENTS_GARDES_MAX:
-            raise ErreurValidation(f"Classeur trop grand : plus de {_nombre(XLSX_ELEMENTS_GARDES_MAX)} lignes et "
-                                   "textes distincts à lire. Importez-le en plusieurs fois.")
+            raise ErreurValidation(
+                f"Classeur trop grand : plus de {_nombre(XLSX_ELEMENTS_GARDES_MAX)} lignes et "
+                "textes distincts à lire. Importez-le en plusieurs fois."
+            )
 
     def _fin(self, _nom: str) -> None:
         if self.profondeur == self.ligne:
@@ -126,17 +140,22 @@ class _Arpenteur:
     def _texte(self, texte: str) -> None:
         self.texte += len(texte)
         if self.texte > XLSX_TEXTE_MAX:
-            raise ErreurValidation(f"Une cellule du classeur dépasse {_nombre(XLSX_TEXTE_MAX)} caractères "
-                                   "(la limite d'Excel) : ce classeur est refusé.")
+            raise ErreurValidation(
+                f"Une cellule du classeur dépasse {_nombre(XLSX_TEXTE_MAX)} caractères "
+                "(la limite d'Excel) : ce classeur est refusé."
+            )
         if self.partage:
             self.textes_partages += len(texte)
             if self.textes_partages > XLSX_TEXTES_PARTAGES_MAX:
-                raise ErreurValidation(f"Classeur trop grand : plus de {_nombre(XLSX_TEXTES_PARTAGES_MAX)} caractères "
-                                       "de textes distincts. Importez-le en plusieurs fois.")
+                raise ErreurValidation(
+                    f"Classeur trop grand : plus de {_nombre(XLSX_TEXTES_PARTAGES_MAX)} caractères "
+                    "de textes distincts. Importez-le en plusieurs fois."
+                )
 
     def _dtd(self, *_declaration) -> None:
-        raise ErreurValidation("Ce classeur contient une DTD (<!DOCTYPE …>), ce qu'aucun tableur n'écrit : "
-                               "il est refusé.")
+        raise ErreurValidation(
+            "Ce classeur contient une DTD (<!DOCTYPE …>), ce qu'aucun tableur n'écrit : il est refusé."
+        )
 
 
 def _verifier_xlsx(contenu: bytes) -> None:
@@ -144,9 +163,11 @@ def _verifier_xlsx(contenu: bytes) -> None:
     with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
         parties = archive.infolist()
         if sum(p.file_size for p in parties) > XLSX_TAILLE_DECOMPRESSEE_MAX:
-            raise ErreurValidation(f"Classeur trop volumineux une fois décompressé (plus de "
-                                   f"{XLSX_TAILLE_DECOMPRESSEE_MAX // 1024 ** 3} Go) : enregistrez ses feuilles en "
-                                   ".csv, ou importez-le en plusieurs fois.")
+            raise ErreurValidation(
+                f"Classeur trop volumineux une fois décompressé (plus de "
+                f"{XLSX_TAILLE_DECOMPRESSEE_MAX // 1024**3} Go) : enregistrez ses feuilles en "
+                ".csv, ou importez-le en plusieurs fois."
+            )
         arpenteur = _Arpenteur()
         for partie in parties:
             with archive.open(partie) as flux:
@@ -164,8 +185,10 @@ class _Compteur:
             self.cellules += len(valeurs) or 1
             if self.cellules > XLSX_CELLULES_MAX:
                 raise ErreurValidation(
-                    f"Classeur trop grand : plus de {_nombre(XLSX_CELLULES_MAX)} cellules à lire, vides comprises. "
-                    "Supprimez les lignes et colonnes vides au-delà des données, ou importez-le en plusieurs fois.")
+                    f"Classeur trop grand : plus de {_nombre(XLSX_CELLULES_MAX)} cellules à lire, vides "
+                    "comprises. Supprimez les lignes et colonnes vides au-delà des données, ou "
+                    "importez-le en plusieurs fois."
+                )
             yield valeurs
 
 
@@ -175,7 +198,7 @@ def _lignes_xlsx(rangees, colonnes: list[str]) -> Iterator[tuple[int, dict]]:
         if not any(str(c).strip() for c in cellules):
             continue
         ligne = dict(zip(colonnes, cellules))
-        if any(str(c).strip() for c in cellules[len(colonnes):]):
+        if any(str(c).strip() for c in cellules[len(colonnes) :]):
             ligne[DEBORDEMENT] = True
         yield numero, ligne
 
@@ -188,7 +211,8 @@ def _feuille_xlsx(rangees: Iterator[tuple], nom: str) -> Feuille:
 
 
 def lire_xlsx(contenu: bytes, noms: set[str] | None = None) -> Classeur:
-    """Classeur .xlsx vérifié puis lu en lecture seule (en flux) ; `noms` : feuilles à lire, les autres signalées."""
+    """Classeur .xlsx vérifié puis lu en lecture seule (en flux) ; `noms` : feuilles à lire, les autres
+    signalées."""
     from openpyxl import load_workbook
 
     try:
@@ -198,12 +222,18 @@ def lire_xlsx(contenu: bytes, noms: set[str] | None = None) -> Classeur:
     except ErreurValidation:
         raise
     except _ILLISIBLE:
-        raise ErreurValidation("Ce fichier n'est pas un classeur .xlsx lisible (enregistrez-le au format Excel .xlsx).") from None
+        raise ErreurValidation(
+            "Ce fichier n'est pas un classeur .xlsx lisible (enregistrez-le au format Excel .xlsx)."
+        ) from None
     feuilles, compteur = Classeur(), _Compteur()
     for onglet in classeur.worksheets:
         nom = normaliser_colonne(onglet.title)
-        feuilles.ajouter(nom, onglet.title, noms,
-                         lambda onglet=onglet, nom=nom: _feuille_xlsx(compteur.rangees(onglet), nom))
+        feuilles.ajouter(
+            nom,
+            onglet.title,
+            noms,
+            lambda onglet=onglet, nom=nom: _feuille_xlsx(compteur.rangees(onglet), nom),
+        )
     return feuilles
 
 
@@ -222,7 +252,9 @@ def lire_fichiers_csv(fichiers: dict[str, bytes], noms: set[str] | None = None) 
         base = Path(nom_fichier).name
         if base.lower().endswith(".csv"):
             nom = normaliser_colonne(base[:-4])
-            feuilles.ajouter(nom, base, noms, lambda nom=nom, base=base, contenu=contenu: _feuille_csv(nom, base, contenu))
+            feuilles.ajouter(
+                nom, base, noms, lambda nom=nom, base=base, contenu=contenu: _feuille_csv(nom, base, contenu)
+            )
     return feuilles
 
 
@@ -243,19 +275,26 @@ def lire_envoi(fichiers: dict[str, bytes], noms: set[str] | None = None) -> Clas
         if extension == "zip":
             return _lire_zip(contenu, noms)
     if any(not n.lower().endswith(".csv") for n in fichiers):
-        raise ErreurValidation("Envoyez un classeur .xlsx, des fichiers .csv ou une archive .zip de .csv "
-                               "(les fichiers .xls, .ods ou .txt ne sont pas lus : réenregistrez-les).")
+        raise ErreurValidation(
+            "Envoyez un classeur .xlsx, des fichiers .csv ou une archive .zip de .csv "
+            "(les fichiers .xls, .ods ou .txt ne sont pas lus : réenregistrez-les)."
+        )
     return lire_fichiers_csv(fichiers, noms)
 
 
 def _lire_zip(contenu: bytes, noms: set[str] | None) -> Classeur:
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
-            membres = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")
-                       and not m.filename.startswith("__MACOSX")]
+            membres = [
+                m
+                for m in archive.infolist()
+                if m.filename.lower().endswith(".csv") and not m.filename.startswith("__MACOSX")
+            ]
             if sum(m.file_size for m in membres) > TAILLE_DECOMPRESSEE_MAX:
-                raise ErreurValidation(f"Archive trop volumineuse une fois décompressée (plus de "
-                                       f"{TAILLE_DECOMPRESSEE_MAX // 1024 ** 2} Mo).")
+                raise ErreurValidation(
+                    f"Archive trop volumineuse une fois décompressée (plus de "
+                    f"{TAILLE_DECOMPRESSEE_MAX // 1024**2} Mo)."
+                )
             fichiers = {m.filename: archive.read(m) for m in membres}
     except zipfile.BadZipFile:
         raise ErreurValidation("Archive .zip illisible.") from None

@@ -3,6 +3,7 @@
 Ils arrivent en UTF-8 (avec ou sans BOM) ou en Windows-1252, séparés par « ; » ou « , » :
 on accepte tout cela, et on le dit clairement quand le fichier reste illisible.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -26,7 +27,7 @@ def _utf8_valide(contenu: bytes, morceau: int = 1 << 20) -> bool:
     decodeur = codecs.getincrementaldecoder("utf-8")()
     try:
         for debut in range(0, len(contenu), morceau):
-            decodeur.decode(contenu[debut:debut + morceau])
+            decodeur.decode(contenu[debut : debut + morceau])
         decodeur.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -43,7 +44,8 @@ def encodage(contenu: bytes, nom: str = "fichier") -> str:
         return "utf-8"
     if any(octet in contenu for octet in _OCTETS_ABSENTS_CP1252):
         raise ErreurValidation(
-            f"{nom} : encodage illisible. Enregistrez le fichier en « CSV UTF-8 » depuis votre tableur.")
+            f"{nom} : encodage illisible. Enregistrez le fichier en « CSV UTF-8 » depuis votre tableur."
+        )
     if b"\x00" in contenu:
         raise ErreurValidation(f"{nom} : ce fichier n'est pas un CSV (contenu binaire).")
     return "cp1252"
@@ -99,16 +101,18 @@ def _rangees(lecteur, nom: str) -> Iterator[list[str]]:
         yield from lecteur
     except csv.Error:
         limite = f"{csv.field_size_limit():,}".replace(",", "\u202f")
-        raise ErreurValidation(f"{nom} : illisible vers la ligne {lecteur.line_num}, une cellule dépasse {limite} "
-                               "caractères (souvent un guillemet jamais refermé) ou contient un caractère nul.") from None
+        raise ErreurValidation(
+            f"{nom} : illisible vers la ligne {lecteur.line_num}, une cellule dépasse {limite} "
+            "caractères (souvent un guillemet jamais refermé) ou contient un caractère nul."
+        ) from None
 
 
 def _lignes(rangees, colonnes: list[str], rang: int) -> Iterator[tuple[int, dict]]:
     largeur = len(colonnes)
-    for rang, valeurs in enumerate(rangees, start=rang + 1):
+    for numero, valeurs in enumerate(rangees, start=rang + 1):
         if not any(v.strip() for v in valeurs):
             continue
         ligne = dict(zip(colonnes, valeurs))
         if len(valeurs) > largeur and any(v.strip() for v in valeurs[largeur:]):
             ligne[DEBORDEMENT] = True
-        yield rang, ligne
+        yield numero, ligne

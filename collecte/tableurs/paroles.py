@@ -5,6 +5,7 @@ sans objet ORM ni requête par ligne) tant qu'aucune erreur n'est apparue ; apr�
 erreur, on continue seulement à valider pour tout signaler, et la transaction est annulée.
 Chaque parole reçoit un identifiant déterministe : réimporter le même classeur ne duplique rien.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,11 +14,11 @@ from collections import Counter
 
 from sqlalchemy import func, insert, select
 
+from collecte.modele.champs import registre, valider_champ, valider_contribution
+from collecte.modele.models import Contribution, ContributionTheme, TempsDeCollecte, maintenant
+from collecte.modele.validation import ErreurValidation, valider_texte, valider_uuid
 from collecte.tableurs.contexte import ContexteImport
 from collecte.tableurs.lecture import Feuille
-from collecte.modele.models import Contribution, ContributionTheme, TempsDeCollecte, maintenant
-from collecte.modele.validation import ErreurValidation, valider_booleen, valider_texte, valider_uuid
-from collecte.modele.champs import registre, valider_champ, valider_contribution
 
 ESPACE_PAROLES = uuid.UUID("0e4c6f7e-9a51-4a77-8f59-2b5b0f6c1d01")
 TAILLE_LOT = 5_000
@@ -41,9 +42,13 @@ class _Ecrivain:
     def __init__(self, ctx: ContexteImport):
         self.ctx = ctx
         c, t = Contribution.__table__.c, TempsDeCollecte.__table__.c
-        self.deja = set(ctx.session.execute(
-            select(c.client_uuid).join(TempsDeCollecte.__table__, t.id == c.temps_id)
-            .where(t.demarche_id == ctx.demarche.id)).scalars())
+        self.deja = set(
+            ctx.session.execute(
+                select(c.client_uuid)
+                .join(TempsDeCollecte.__table__, t.id == c.temps_id)
+                .where(t.demarche_id == ctx.demarche.id)
+            ).scalars()
+        )
         self.lot: list[tuple[int, dict, list[int], bool]] = []
         self.horodatage = maintenant()
 
@@ -60,14 +65,20 @@ class _Ecrivain:
         if not lot or not self.ctx.ecriture_permise or not self._ids_libres(lot):
             return
         table = Contribution.__table__
-        lignes = [{**ligne, "cree_le": self.horodatage, "modifiee_le": self.horodatage} for _, ligne, _, _ in lot]
+        lignes = [
+            {**ligne, "cree_le": self.horodatage, "modifiee_le": self.horodatage} for _, ligne, _, _ in lot
+        ]
         # Insertion groupée sans RETURNING (executemany natif, le plus rapide sous SQLite comme sous
         # PostgreSQL), puis relecture des identifiants attribués : ils dépassent tous le maximum d'avant.
         session = self.ctx.session
         avant = session.execute(select(func.max(table.c.id))).scalar() or 0
         session.execute(insert(table), lignes)
         ids = dict(session.execute(select(table.c.client_uuid, table.c.id).where(table.c.id > avant)).all())
-        liens = [{"contribution_id": ids[ligne["client_uuid"]], "theme_id": t} for _, ligne, themes, _ in lot for t in themes]
+        liens = [
+            {"contribution_id": ids[ligne["client_uuid"]], "theme_id": t}
+            for _, ligne, themes, _ in lot
+            for t in themes
+        ]
         if liens:
             self.ctx.session.execute(insert(ContributionTheme.__table__), liens)
         self.ctx.compter("contributions", "creees", len(lot))
@@ -79,8 +90,13 @@ class _Ecrivain:
             return True
         colonne = Contribution.__table__.c.client_uuid
         for pris in self.ctx.session.execute(select(colonne).where(colonne.in_(list(explicites)))).scalars():
-            self.ctx.erreur("contributions", explicites[pris], ErreurValidation(
-                f"L'identifiant {pris} est déjà celui d'une parole d'une autre démarche.", "id"))
+            self.ctx.erreur(
+                "contributions",
+                explicites[pris],
+                ErreurValidation(
+                    f"L'identifiant {pris} est déjà celui d'une parole d'une autre démarche.", "id"
+                ),
+            )
         return self.ctx.ecriture_permise
 
 
@@ -128,8 +144,10 @@ def traiter_contributions(ctx: ContexteImport, feuille: Feuille) -> None:
         except ErreurValidation as erreur:
             if sans_livre and erreur.champ == "themes":
                 sans_livre = False
-                ctx.erreurs.append(f"La démarche « {ctx.demarche.slug} » n'a encore aucun thème : ajoutez une feuille "
-                                   "themes, ou importez d'abord son livre de codes (option --themes, ou menu Thèmes).")
+                ctx.erreurs.append(
+                    f"La démarche « {ctx.demarche.slug} » n'a encore aucun thème : ajoutez une feuille "
+                    "themes, ou importez d'abord son livre de codes (option --themes, ou menu Thèmes)."
+                )
             ctx.erreur("contributions", numero, erreur)
             continue
         ecrivain.ajouter(numero, valide, theme_ids, explicite)

@@ -4,6 +4,7 @@ Chaque image est ouverte avec Pillow (le contenu fait foi, pas l'extension) puis
 les métadonnées EXIF, dont la position GPS du téléphone, ne sont jamais conservées.
 L'enregistrement est tout ou rien : un fichier sans ligne en base (ou l'inverse) ne reste jamais.
 """
+
 from __future__ import annotations
 
 import errno
@@ -26,7 +27,9 @@ COTE_MAX = 4000  # px : au-delà, l'image est réduite (lisible sur un écran co
 # (8 160 × 6 120) et coûtent 200 Mo une fois décodés ; en JPEG, une photo plus grande pèse presque
 # toujours plus que PHOTOS_TAILLE_MAX. Un PNG uni de 169 mégapixels, lui, tient en 20 Ko.
 PIXELS_MAX = 50_000_000
-_TROP_GRANDE = f"Image trop grande (plus de {PIXELS_MAX // 1_000_000} mégapixels) : réduisez-la avant de l'envoyer."
+_TROP_GRANDE = (
+    f"Image trop grande (plus de {PIXELS_MAX // 1_000_000} mégapixels) : réduisez-la avant de l'envoyer."
+)
 _DISQUE_PLEIN = (errno.ENOSPC, errno.EDQUOT)
 
 
@@ -53,7 +56,9 @@ def _ouvrir(contenu: bytes) -> Image.Image:
         _verifier_entete(image)
         image.load()
     except (UnidentifiedImageError, OSError):
-        raise ErreurValidation("Ce fichier n'est pas une image lisible (JPEG, PNG ou WebP).", "photos") from None
+        raise ErreurValidation(
+            "Ce fichier n'est pas une image lisible (JPEG, PNG ou WebP).", "photos"
+        ) from None
     # Pillow refuse seul au-delà de 179 mégapixels ; au-delà de 89 il avertit, ce qui lève une erreur
     # quand les avertissements en sont (les tests) : sinon `_verifier_entete` refuse.
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -85,8 +90,11 @@ def _ecrire(dossier: Path, nom: str, contenu: bytes) -> Path:
     except OSError as erreur:
         provisoire.unlink(missing_ok=True)
         if erreur.errno in _DISQUE_PLEIN:
-            raise ErreurValidation("Plus de place sur le disque du serveur : la photo n'a pas été enregistrée. "
-                                   "Prévenez la personne qui administre Parole.", "photos") from None
+            raise ErreurValidation(
+                "Plus de place sur le disque du serveur : la photo n'a pas été enregistrée. "
+                "Prévenez la personne qui administre Parole.",
+                "photos",
+            ) from None
         raise
     return cible
 
@@ -98,7 +106,9 @@ def enregistrer_photo(
     legende = valider_texte(legende, "legende", 300, requis=False)
     propre, type_mime, extension = reencoder(_lire(flux, taille_max))
     chemin = _ecrire(Path(dossier), f"{uuid.uuid4().hex}.{extension}", propre)
-    photo = Photo(temps_id=temps.id, fichier=chemin.name, type_mime=type_mime, taille=len(propre), legende=legende)
+    photo = Photo(
+        temps_id=temps.id, fichier=chemin.name, type_mime=type_mime, taille=len(propre), legende=legende
+    )
     try:
         with unite_de_travail(session):
             session.add(photo)

@@ -4,6 +4,7 @@ Une tablette envoie ses paroles par lots depuis sa file d'attente (`enregistrer_
 parole y reçoit son propre résultat (créée, déjà enregistrée, conflit, refusée, annulée), et un
 lot rejoué, même en même temps qu'un autre envoi du même lot, ne stocke chaque parole qu'une fois.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -14,6 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, func, select
 
+from collecte.modele.champs import DonneesContribution, valider_contribution, valider_types_json
 from collecte.modele.db import unite_de_travail
 from collecte.modele.models import (
     DISPOSITIFS,
@@ -33,7 +35,6 @@ from collecte.modele.validation import (
     valider_texte,
     valider_uuid,
 )
-from collecte.modele.champs import DonneesContribution, valider_contribution, valider_types_json
 
 LOT_TAILLE_MAX = 200
 # Une parole modifiée dans la revue après sa création : la version de l'équipe l'emporte sur un rejeu.
@@ -64,7 +65,9 @@ def themes_de_la_demarche(session: Session, demarche_id: int) -> dict[str, int]:
 
 def alias_de_la_demarche(session: Session, demarche_id: int) -> dict[str, int]:
     """Anciens slugs de thèmes fusionnés → thème cible."""
-    lignes = session.exec(select(AliasTheme.slug, AliasTheme.theme_id).where(AliasTheme.demarche_id == demarche_id))
+    lignes = session.exec(
+        select(AliasTheme.slug, AliasTheme.theme_id).where(AliasTheme.demarche_id == demarche_id)
+    )
     return dict(lignes.all())
 
 
@@ -179,7 +182,9 @@ class _AEcrire:
 
 
 def _refus(client_uuid, erreur: ErreurValidation) -> ResultatEnvoi:
-    return ResultatEnvoi(None if client_uuid is None else str(client_uuid), "refusee", 400, erreur.message, erreur.champ)
+    return ResultatEnvoi(
+        None if client_uuid is None else str(client_uuid), "refusee", 400, erreur.message, erreur.champ
+    )
 
 
 def _texte_normalise(texte) -> str:
@@ -189,19 +194,30 @@ def _texte_normalise(texte) -> str:
         return ""
 
 
-def _existant(client_uuid: uuid.UUID, existante: Contribution | None, annulee: bool,
-              temps_id: int | None, texte) -> ResultatEnvoi | None:
+def _existant(
+    client_uuid: uuid.UUID, existante: Contribution | None, annulee: bool, temps_id: int | None, texte
+) -> ResultatEnvoi | None:
     """Résultat d'un identifiant déjà connu (parole stockée ou annulée), sinon None."""
     ident = str(client_uuid)
     if annulee:
         return ResultatEnvoi(ident, "annulee", 410, "Cette parole a été annulée : elle n'est pas recréée.")
     if existante is None:
         return None
-    if _meme_parole(existante, temps_id if temps_id is not None else existante.temps_id, _texte_normalise(texte)):
-        return ResultatEnvoi(ident, "deja_enregistree", 200, contribution_id=existante.id, temps_id=existante.temps_id)
-    return ResultatEnvoi(ident, "conflit", 409,
-                         f"Cet identifiant a déjà été utilisé pour une autre parole (parole n° {existante.id}).",
-                         "client_uuid", existante.id, existante.temps_id)
+    if _meme_parole(
+        existante, temps_id if temps_id is not None else existante.temps_id, _texte_normalise(texte)
+    ):
+        return ResultatEnvoi(
+            ident, "deja_enregistree", 200, contribution_id=existante.id, temps_id=existante.temps_id
+        )
+    return ResultatEnvoi(
+        ident,
+        "conflit",
+        409,
+        f"Cet identifiant a déjà été utilisé pour une autre parole (parole n° {existante.id}).",
+        "client_uuid",
+        existante.id,
+        existante.temps_id,
+    )
 
 
 def _numero_de_temps(element: dict) -> int | None:
@@ -216,18 +232,28 @@ def _temps_du_lot(session: Session, elements: list) -> dict[int, TempsDeCollecte
     return {t.id: t for t in session.exec(select(TempsDeCollecte).where(TempsDeCollecte.id.in_(ids)))}
 
 
-def _valider_element(element, temps_par_id: dict, livres: dict, session: Session) -> tuple[TempsDeCollecte, DonneesContribution, list[str]]:
+def _valider_element(
+    element, temps_par_id: dict, livres: dict, session: Session
+) -> tuple[TempsDeCollecte, DonneesContribution, list[str]]:
     valider_types_json(element)
     temps = temps_par_id.get(element["temps"])
     if temps is None:
-        raise ErreurValidation("Temps de collecte inconnu : il a peut-être été supprimé. Choisissez un autre temps.", "temps")
+        raise ErreurValidation(
+            "Temps de collecte inconnu : il a peut-être été supprimé. Choisissez un autre temps.", "temps"
+        )
     if temps.demarche_id not in livres:
-        livres[temps.demarche_id] = (themes_de_la_demarche(session, temps.demarche_id),
-                                     alias_de_la_demarche(session, temps.demarche_id))
+        livres[temps.demarche_id] = (
+            themes_de_la_demarche(session, temps.demarche_id),
+            alias_de_la_demarche(session, temps.demarche_id),
+        )
     themes, alias = livres[temps.demarche_id]
     donnees = valider_contribution(element, {**alias, **themes})
     envoyes = element.get("themes") or []
-    fusionnes = [s for s in envoyes if isinstance(s, str) and s in alias and s not in themes] if isinstance(envoyes, list) else []
+    fusionnes = (
+        [s for s in envoyes if isinstance(s, str) and s in alias and s not in themes]
+        if isinstance(envoyes, list)
+        else []
+    )
     cibles = {ident: slug for slug, ident in themes.items()}
     avertissements = [f"Thème « {s} » fusionné dans « {cibles.get(alias[s], '?')} »." for s in fusionnes]
     return temps, donnees, avertissements
@@ -247,13 +273,32 @@ def enregistrer_lot(session: Session, elements: list, utilisateur_id: int | None
             continue
         try:
             if not isinstance(element.get("client_uuid"), str):
-                raise ErreurValidation("« client_uuid » doit être un identifiant (UUID) en texte.", "client_uuid")
+                raise ErreurValidation(
+                    "« client_uuid » doit être un identifiant (UUID) en texte.", "client_uuid"
+                )
             uuids[rang] = valider_uuid(element["client_uuid"])
         except ErreurValidation as erreur:
-            resultats[rang] = _refus(element.get("client_uuid") if isinstance(element.get("client_uuid"), str) else None, erreur)
+            resultats[rang] = _refus(
+                element.get("client_uuid") if isinstance(element.get("client_uuid"), str) else None, erreur
+            )
     connus = list(set(uuids.values()))
-    existantes = {c.client_uuid: c for c in session.exec(select(Contribution).where(Contribution.client_uuid.in_(connus)))} if connus else {}
-    annulees = set(session.exec(select(ContributionAnnulee.client_uuid).where(ContributionAnnulee.client_uuid.in_(connus)))) if connus else set()
+    existantes = (
+        {
+            c.client_uuid: c
+            for c in session.exec(select(Contribution).where(Contribution.client_uuid.in_(connus)))
+        }
+        if connus
+        else {}
+    )
+    annulees = (
+        set(
+            session.exec(
+                select(ContributionAnnulee.client_uuid).where(ContributionAnnulee.client_uuid.in_(connus))
+            )
+        )
+        if connus
+        else set()
+    )
     temps_par_id = _temps_du_lot(session, [elements[r] for r in uuids])
     livres: dict[int, tuple[dict, dict]] = {}
     a_ecrire: list[_AEcrire] = []
@@ -261,7 +306,9 @@ def enregistrer_lot(session: Session, elements: list, utilisateur_id: int | None
     for rang, client_uuid in uuids.items():
         element = elements[rang]
         temps_id = _numero_de_temps(element)
-        deja = _existant(client_uuid, existantes.get(client_uuid), client_uuid in annulees, temps_id, element.get("texte"))
+        deja = _existant(
+            client_uuid, existantes.get(client_uuid), client_uuid in annulees, temps_id, element.get("texte")
+        )
         if deja is not None:
             resultats[rang] = deja
             continue
@@ -273,13 +320,20 @@ def enregistrer_lot(session: Session, elements: list, utilisateur_id: int | None
         if client_uuid in vus:  # le même identifiant deux fois dans le lot
             premier = vus[client_uuid]
             meme = premier.temps.id == temps.id and premier.donnees.texte == donnees.texte
-            resultats[rang] = ResultatEnvoi(str(client_uuid), "deja_enregistree" if meme else "conflit", 200 if meme else 409,
-                                            "" if meme else "Cet identifiant apparaît deux fois dans le lot avec deux textes différents.",
-                                            None if meme else "client_uuid", temps_id=temps.id)
+            resultats[rang] = ResultatEnvoi(
+                str(client_uuid),
+                "deja_enregistree" if meme else "conflit",
+                200 if meme else 409,
+                "" if meme else "Cet identifiant apparaît deux fois dans le lot avec deux textes différents.",
+                None if meme else "client_uuid",
+                temps_id=temps.id,
+            )
             continue
         vus[client_uuid] = ecrire = _AEcrire(rang, client_uuid, temps, donnees)
         a_ecrire.append(ecrire)
-        resultats[rang] = ResultatEnvoi(str(client_uuid), "creee", 201, temps_id=temps.id, avertissements=avertissements)
+        resultats[rang] = ResultatEnvoi(
+            str(client_uuid), "creee", 201, temps_id=temps.id, avertissements=avertissements
+        )
     if a_ecrire:
         ids = _ecrire_en_une_fois(session, a_ecrire, utilisateur_id)
         if ids is None:
@@ -291,26 +345,46 @@ def enregistrer_lot(session: Session, elements: list, utilisateur_id: int | None
     return resultats
 
 
-def _ecrire_en_une_fois(session: Session, a_ecrire: list[_AEcrire], utilisateur_id: int | None) -> dict | None:
-    """Insertion groupée (executemany) puis relecture des identifiants ; None si un identifiant est déjà pris."""
+def _ecrire_en_une_fois(
+    session: Session, a_ecrire: list[_AEcrire], utilisateur_id: int | None
+) -> dict | None:
+    """Insertion groupée (executemany) puis relecture des identifiants ; None si un identifiant est déjà
+    pris."""
     instant = maintenant()
     lignes = []
     for ecrire in a_ecrire:
         champs = asdict(ecrire.donnees)
         champs.pop("theme_ids")
         # Les colonnes qu'aucun écran ne saisit, à leur valeur par défaut, puis les champs du registre.
-        lignes.append({"masquee": False, "reponse_id": None, "question_ref": "", **champs,
-                       "client_uuid": ecrire.client_uuid, "temps_id": ecrire.temps.id, "saisie_par_id": utilisateur_id,
-                       "modifiee_par_id": utilisateur_id, "cree_le": instant, "modifiee_le": instant})
+        lignes.append(
+            {
+                "masquee": False,
+                "reponse_id": None,
+                "question_ref": "",
+                **champs,
+                "client_uuid": ecrire.client_uuid,
+                "temps_id": ecrire.temps.id,
+                "saisie_par_id": utilisateur_id,
+                "modifiee_par_id": utilisateur_id,
+                "cree_le": instant,
+                "modifiee_le": instant,
+            }
+        )
     table = Contribution.__table__
     try:
         with unite_de_travail(session):
             session.execute(insert(table), lignes)
             uuids = [e.client_uuid for e in a_ecrire]
-            ids = dict(session.execute(
-                select(table.c.client_uuid, table.c.id).where(table.c.client_uuid.in_(uuids))).all())
-            liens = [{"contribution_id": ids[e.client_uuid], "theme_id": t}
-                     for e in a_ecrire for t in e.donnees.theme_ids]
+            ids = dict(
+                session.execute(
+                    select(table.c.client_uuid, table.c.id).where(table.c.client_uuid.in_(uuids))
+                ).all()
+            )
+            liens = [
+                {"contribution_id": ids[e.client_uuid], "theme_id": t}
+                for e in a_ecrire
+                for t in e.donnees.theme_ids
+            ]
             if liens:
                 session.execute(insert(ContributionTheme.__table__), liens)
     except IntegrityError:  # rien n'est écrit : on reprend parole par parole
@@ -318,18 +392,33 @@ def _ecrire_en_une_fois(session: Session, a_ecrire: list[_AEcrire], utilisateur_
     return ids
 
 
-def _ecrire_une_par_une(session: Session, a_ecrire: list[_AEcrire], utilisateur_id: int | None,
-                        resultats: list[ResultatEnvoi | None]) -> None:
+def _ecrire_une_par_une(
+    session: Session,
+    a_ecrire: list[_AEcrire],
+    utilisateur_id: int | None,
+    resultats: list[ResultatEnvoi | None],
+) -> None:
     for ecrire in a_ecrire:
         ident = str(ecrire.client_uuid)
         try:
-            contribution, cree = enregistrer_contribution(session, ecrire.temps, ecrire.donnees, ecrire.client_uuid, utilisateur_id)
+            contribution, cree = enregistrer_contribution(
+                session, ecrire.temps, ecrire.donnees, ecrire.client_uuid, utilisateur_id
+            )
         except ConflitContribution as conflit:
-            resultats[ecrire.rang] = ResultatEnvoi(ident, "conflit", 409, f"{conflit} (parole n° {conflit.existante.id}).",
-                                                   "client_uuid", conflit.existante.id, ecrire.temps.id)
+            resultats[ecrire.rang] = ResultatEnvoi(
+                ident,
+                "conflit",
+                409,
+                f"{conflit} (parole n° {conflit.existante.id}).",
+                "client_uuid",
+                conflit.existante.id,
+                ecrire.temps.id,
+            )
             continue
         except ParoleAnnulee:
-            resultats[ecrire.rang] = ResultatEnvoi(ident, "annulee", 410, "Cette parole a été annulée : elle n'est pas recréée.")
+            resultats[ecrire.rang] = ResultatEnvoi(
+                ident, "annulee", 410, "Cette parole a été annulée : elle n'est pas recréée."
+            )
             continue
         resultat = resultats[ecrire.rang]
         resultat.contribution_id = contribution.id
@@ -353,8 +442,11 @@ def _completer_doublons_du_lot(resultats: list[ResultatEnvoi | None], uuids: dic
 def compter_par_temps(session: Session, temps_ids: set[int]) -> dict[int, int]:
     if not temps_ids:
         return {}
-    requete = (select(Contribution.temps_id, func.count()).where(Contribution.temps_id.in_(temps_ids))
-               .group_by(Contribution.temps_id))
+    requete = (
+        select(Contribution.temps_id, func.count())
+        .where(Contribution.temps_id.in_(temps_ids))
+        .group_by(Contribution.temps_id)
+    )
     comptes = dict(session.exec(requete).all())
     return {ident: comptes.get(ident, 0) for ident in temps_ids}
 
@@ -395,8 +487,9 @@ def annuler_derniere(session: Session, temps_id: int, utilisateur_id: int | None
     return derniere
 
 
-def annuler_par_uuid(session: Session, client_uuid: uuid.UUID, utilisateur_id: int | None,
-                     toutes: bool = False) -> tuple[str, Contribution | None]:
+def annuler_par_uuid(
+    session: Session, client_uuid: uuid.UUID, utilisateur_id: int | None, toutes: bool = False
+) -> tuple[str, Contribution | None]:
     """Annule la parole de cet identifiant (« annuler la dernière » d'un appareil) ; idempotent.
 
     Renvoie (« annulee » | « deja_annulee » | « absente », parole supprimée). Une parole jamais
@@ -413,8 +506,10 @@ def annuler_par_uuid(session: Session, client_uuid: uuid.UUID, utilisateur_id: i
             return "deja_annulee", None
         return "absente", None
     if existante.saisie_par_id != utilisateur_id and not toutes:
-        raise RefusAnnulation("Cette parole a été saisie par un autre compte : seule cette personne (ou un·e admin) "
-                              "peut l'annuler. Elle peut être masquée dans la revue.")
+        raise RefusAnnulation(
+            "Cette parole a été saisie par un autre compte : seule cette personne (ou un·e admin) "
+            "peut l'annuler. Elle peut être masquée dans la revue."
+        )
     with unite_de_travail(session):
         _supprimer_en_gardant_la_trace(session, existante)
     return "annulee", existante
@@ -425,7 +520,11 @@ def annuler_par_uuid(session: Session, client_uuid: uuid.UUID, utilisateur_id: i
 
 def themes_de_saisie(session: Session, temps: TempsDeCollecte) -> tuple[list[Theme], list[Theme]]:
     """(thèmes proposés en pastilles, autres thèmes) : ceux choisis pour le temps, sinon tous."""
-    tous = list(session.exec(select(Theme).where(Theme.demarche_id == temps.demarche_id).order_by(Theme.ordre, Theme.id)))
+    tous = list(
+        session.exec(
+            select(Theme).where(Theme.demarche_id == temps.demarche_id).order_by(Theme.ordre, Theme.id)
+        )
+    )
     choisis = set(session.exec(select(TempsTheme.theme_id).where(TempsTheme.temps_id == temps.id)).all())
     if not choisis:
         return tous, []

@@ -1,11 +1,20 @@
 """Temps de collecte : validation, création, modification, liste avec le nombre de paroles."""
+
 from __future__ import annotations
 
 from sqlmodel import Session, delete, func, select
 
 from collecte.modele.db import unite_de_travail
-from collecte.modele.models import DISPOSITIFS, Contribution, Demarche, Structure, TempsDeCollecte, TempsTheme, Territoire, Theme
-from collecte.terrain.saisie import slugs_acceptes
+from collecte.modele.models import (
+    DISPOSITIFS,
+    Contribution,
+    Demarche,
+    Structure,
+    TempsDeCollecte,
+    TempsTheme,
+    Territoire,
+    Theme,
+)
 from collecte.modele.validation import (
     ErreurValidation,
     lire_identifiant,
@@ -15,10 +24,16 @@ from collecte.modele.validation import (
     valider_slugs_themes,
     valider_texte,
 )
+from collecte.terrain.saisie import slugs_acceptes
 
 PREFIXES_REF = {
-    "porteur_de_parole": "PDP", "ordi_panneau": "OP", "atelier_echange": "AE", "echange_activite": "EA",
-    "atelier_video": "AV", "questionnaire": "Q", "autre": "T",
+    "porteur_de_parole": "PDP",
+    "ordi_panneau": "OP",
+    "atelier_echange": "AE",
+    "echange_activite": "EA",
+    "atelier_video": "AV",
+    "questionnaire": "Q",
+    "autre": "T",
 }
 
 
@@ -51,7 +66,8 @@ def valider_temps(session: Session, demarche_id: int, donnees: dict) -> dict:
     pros = valider_entier(donnees.get("dont_professionnels"), "dont_professionnels")
     if pros > personnes:
         raise ErreurValidation(
-            "Le nombre de professionnels ne peut pas dépasser le nombre de personnes rencontrées.", "dont_professionnels"
+            "Le nombre de professionnels ne peut pas dépasser le nombre de personnes rencontrées.",
+            "dont_professionnels",
         )
     debut = valider_date(donnees.get("date"), "date")
     fin = valider_date(donnees.get("date_fin"), "date_fin", requis=False)
@@ -68,14 +84,23 @@ def valider_temps(session: Session, demarche_id: int, donnees: dict) -> dict:
         "questions": lire_questions(donnees.get("questions")),
         "personnes_rencontrees": personnes,
         "dont_professionnels": pros,
-        "territoire_id": _appartient(session, Territoire, donnees.get("territoire_id"), demarche_id, "territoire_id"),
-        "structure_id": _appartient(session, Structure, donnees.get("structure_id"), demarche_id, "structure_id"),
+        "territoire_id": _appartient(
+            session, Territoire, donnees.get("territoire_id"), demarche_id, "territoire_id"
+        ),
+        "structure_id": _appartient(
+            session, Structure, donnees.get("structure_id"), demarche_id, "structure_id"
+        ),
     }
 
 
 def _ref_libre(session: Session, demarche_id: int, base: str) -> str:
-    pris = set(session.exec(select(TempsDeCollecte.ref).where(
-        TempsDeCollecte.demarche_id == demarche_id, TempsDeCollecte.ref.startswith(base))).all())
+    pris = set(
+        session.exec(
+            select(TempsDeCollecte.ref).where(
+                TempsDeCollecte.demarche_id == demarche_id, TempsDeCollecte.ref.startswith(base)
+            )
+        ).all()
+    )
     rang = 1
     while f"{base}-{rang}" in pris:
         rang += 1
@@ -88,8 +113,12 @@ def valider_themes_du_temps(session: Session, demarche_id: int, valeur) -> list[
 
 
 def slugs_du_temps(session: Session, temps_id: int) -> list[str]:
-    requete = (select(Theme.slug).join(TempsTheme, TempsTheme.theme_id == Theme.id)
-               .where(TempsTheme.temps_id == temps_id).order_by(Theme.ordre, Theme.id))
+    requete = (
+        select(Theme.slug)
+        .join(TempsTheme, TempsTheme.theme_id == Theme.id)
+        .where(TempsTheme.temps_id == temps_id)
+        .order_by(Theme.ordre, Theme.id)
+    )
     return list(session.exec(requete).all())
 
 
@@ -99,16 +128,24 @@ def remplacer_themes_du_temps(session: Session, temps_id: int, theme_ids: list[i
         session.add(TempsTheme(temps_id=temps_id, theme_id=theme_id))
 
 
-def enregistrer_temps(session: Session, demarche: Demarche, donnees: dict, temps: TempsDeCollecte | None = None) -> TempsDeCollecte:
+def enregistrer_temps(
+    session: Session, demarche: Demarche, donnees: dict, temps: TempsDeCollecte | None = None
+) -> TempsDeCollecte:
     champs = valider_temps(session, demarche.id, donnees)
     theme_ids = valider_themes_du_temps(session, demarche.id, donnees.get("themes"))
     ref = valider_texte(donnees.get("ref"), "ref", 80, requis=False)
     if not ref:
-        ref = temps.ref if temps else _ref_libre(
-            session, demarche.id, f"{PREFIXES_REF[champs['dispositif']]}-{champs['date'].isoformat()}")
+        ref = (
+            temps.ref
+            if temps
+            else _ref_libre(
+                session, demarche.id, f"{PREFIXES_REF[champs['dispositif']]}-{champs['date'].isoformat()}"
+            )
+        )
     deja = ErreurValidation(f"La référence « {ref} » est déjà prise dans cette démarche.", "ref")
-    doublon = session.exec(select(TempsDeCollecte).where(
-        TempsDeCollecte.demarche_id == demarche.id, TempsDeCollecte.ref == ref)).first()
+    doublon = session.exec(
+        select(TempsDeCollecte).where(TempsDeCollecte.demarche_id == demarche.id, TempsDeCollecte.ref == ref)
+    ).first()
     if doublon is not None and (temps is None or doublon.id != temps.id):
         raise deja
     with unite_de_travail(session, doublon=deja):
@@ -126,9 +163,12 @@ def lister_temps(session: Session, demarche_id: int | None = None) -> list[tuple
     """Temps (les plus récents d'abord) avec leur nombre de paroles."""
     compte = (
         select(Contribution.temps_id, func.count(Contribution.id).label("n"))
-        .group_by(Contribution.temps_id).subquery()
+        .group_by(Contribution.temps_id)
+        .subquery()
     )
-    requete = select(TempsDeCollecte, func.coalesce(compte.c.n, 0)).outerjoin(compte, compte.c.temps_id == TempsDeCollecte.id)
+    requete = select(TempsDeCollecte, func.coalesce(compte.c.n, 0)).outerjoin(
+        compte, compte.c.temps_id == TempsDeCollecte.id
+    )
     if demarche_id is not None:
         requete = requete.where(TempsDeCollecte.demarche_id == demarche_id)
     requete = requete.order_by(TempsDeCollecte.date.desc(), TempsDeCollecte.id.desc())

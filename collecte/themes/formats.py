@@ -8,6 +8,7 @@ ses thèmes.
 Les lecteurs sont bornés (taille, imbrication ; ni alias YAML ni DTD XML) : un fichier piégé est
 refusé avant de coûter de la mémoire.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -15,9 +16,9 @@ from xml.etree import ElementTree as ET
 
 import yaml
 
+from collecte.modele.validation import ErreurValidation
 from collecte.tableurs.ecriture import ecrire_csv, texte_de_cellule_csv
 from collecte.tableurs.lecture_csv import decoder, lire_csv
-from collecte.modele.validation import ErreurValidation
 
 ESPACE_GUID = uuid.UUID("5b1f6a52-31f4-4c35-9d1e-7a0c2b7f5e11")
 NS_QDC = "urn:QDA-XML:codebook:1.0"
@@ -37,7 +38,9 @@ def guid_theme(demarche_slug: str, theme_slug: str) -> str:
 def verifier_taille(contenu: bytes) -> None:
     if len(contenu) > TAILLE_MAX:
         taille = f"{len(contenu) / 1024 / 1024:.1f}".replace(".", ",")
-        raise ErreurValidation(f"Le livre de codes fait {taille} Mo ; la limite est de {TAILLE_MAX // 1024 // 1024} Mo.")
+        raise ErreurValidation(
+            f"Le livre de codes fait {taille} Mo ; la limite est de {TAILLE_MAX // 1024 // 1024} Mo."
+        )
 
 
 class _ChargeurYaml(yaml.SafeLoader):
@@ -52,11 +55,14 @@ class _ChargeurYaml(yaml.SafeLoader):
         evenement = self.peek_event()
         ligne = evenement.start_mark.line + 1
         if evenement.anchor is not None:
-            raise ErreurValidation(f"Le fichier YAML utilise des alias (&, *) : écrivez chaque valeur en entier "
-                                   f"(ligne {ligne}).")
+            raise ErreurValidation(
+                f"Le fichier YAML utilise des alias (&, *) : écrivez chaque valeur en entier (ligne {ligne})."
+            )
         if self.profondeur >= PROFONDEUR_MAX:
-            raise ErreurValidation(f"Le fichier YAML est imbriqué sur plus de {PROFONDEUR_MAX} niveaux (ligne {ligne}) : "
-                                   "ce n'est pas un livre de codes.")
+            raise ErreurValidation(
+                f"Le fichier YAML est imbriqué sur plus de {PROFONDEUR_MAX} niveaux (ligne {ligne}) : "
+                "ce n'est pas un livre de codes."
+            )
         self.profondeur += 1
         try:
             return super().compose_node(parent, index)
@@ -72,13 +78,21 @@ def lire_yaml(contenu: bytes) -> list[dict]:
         ou = f" (ligne {ligne + 1})" if ligne is not None else ""
         raise ErreurValidation(f"YAML illisible{ou} : vérifiez l'indentation et les deux-points.") from None
     if not isinstance(donnees, dict) or not isinstance(donnees.get("themes"), list):
-        raise ErreurValidation("Le fichier YAML doit contenir une liste « themes: » (voir exemples/themes.yaml).")
+        raise ErreurValidation(
+            "Le fichier YAML doit contenir une liste « themes: » (voir exemples/themes.yaml)."
+        )
     themes = []
     for rang, entree in enumerate(donnees["themes"], start=1):
         if not isinstance(entree, dict):
             raise ErreurValidation(f"Thème n° {rang} : une entrée « slug: … label: … » est attendue.")
-        themes.append({**entree, "mots_cles": entree.get("keywords", entree.get("mots_cles")),
-                       "couleur": entree.get("color", entree.get("couleur")), "_lieu": f"Thème n° {rang}"})
+        themes.append(
+            {
+                **entree,
+                "mots_cles": entree.get("keywords", entree.get("mots_cles")),
+                "couleur": entree.get("color", entree.get("couleur")),
+                "_lieu": f"Thème n° {rang}",
+            }
+        )
     return themes
 
 
@@ -103,8 +117,10 @@ class _ArbreBorne(ET.TreeBuilder):
     def start(self, tag, attributs):
         self.profondeur += 1
         if self.profondeur > PROFONDEUR_MAX:
-            raise ErreurValidation(f"Le fichier XML est imbriqué sur plus de {PROFONDEUR_MAX} niveaux : "
-                                   "ce n'est pas un livre de codes.")
+            raise ErreurValidation(
+                f"Le fichier XML est imbriqué sur plus de {PROFONDEUR_MAX} niveaux : "
+                "ce n'est pas un livre de codes."
+            )
         return super().start(tag, attributs)
 
     def end(self, tag):
@@ -112,8 +128,10 @@ class _ArbreBorne(ET.TreeBuilder):
         return super().end(tag)
 
     def doctype(self, nom, pubid, system):
-        raise ErreurValidation("Le fichier XML déclare une DTD (<!DOCTYPE …>), refusée : un livre de codes "
-                               "REFI-QDA n'en a pas besoin.")
+        raise ErreurValidation(
+            "Le fichier XML déclare une DTD (<!DOCTYPE …>), refusée : un livre de codes "
+            "REFI-QDA n'en a pas besoin."
+        )
 
 
 def _lire_xml(contenu: bytes) -> ET.Element:
@@ -122,7 +140,9 @@ def _lire_xml(contenu: bytes) -> ET.Element:
         analyseur.feed(contenu)
         return analyseur.close()
     except ET.ParseError as erreur:
-        raise ErreurValidation(f"XML illisible (ligne {erreur.position[0]}) : ce n'est pas un fichier .qdc valide.") from None
+        raise ErreurValidation(
+            f"XML illisible (ligne {erreur.position[0]}) : ce n'est pas un fichier .qdc valide."
+        ) from None
 
 
 def lire_qdc(contenu: bytes, guids_connus: dict[str, str] | None = None) -> list[dict]:
@@ -131,7 +151,9 @@ def lire_qdc(contenu: bytes, guids_connus: dict[str, str] | None = None) -> list
 
     racine = _lire_xml(contenu)
     if racine.tag != f"{{{NS_QDC}}}CodeBook":
-        raise ErreurValidation("Ce fichier n'est pas un livre de codes REFI-QDA (élément racine CodeBook attendu).")
+        raise ErreurValidation(
+            "Ce fichier n'est pas un livre de codes REFI-QDA (élément racine CodeBook attendu)."
+        )
     codes = racine.find(f"{{{NS_QDC}}}Codes")
     if codes is None:
         raise ErreurValidation("Livre de codes sans élément Codes.")
@@ -147,17 +169,36 @@ def _parcourir(noeud, parent: str, themes: list[dict], guids_connus: dict[str, s
             raise ErreurValidation(f"Code n° {len(themes) + 1} sans attribut name.")
         slug = guids_connus.get((code.get("guid") or "").strip("{}").lower()) or slugifier(nom)
         description = code.find(f"{{{NS_QDC}}}Description")
-        themes.append({
-            "slug": slug, "label": nom, "description": description.text if description is not None else "",
-            "couleur": code.get("color", ""), "parent": parent, "_lieu": f"Code « {nom} »",
-        })
+        themes.append(
+            {
+                "slug": slug,
+                "label": nom,
+                "description": description.text if description is not None else "",
+                "couleur": code.get("color", ""),
+                "parent": parent,
+                "_lieu": f"Code « {nom} »",
+            }
+        )
         _parcourir(code, slug, themes, guids_connus, slugifier)
 
 
 def exporter_csv(themes: list[dict]) -> bytes:
     """CSV « ; » en UTF-8 avec BOM (Excel l'ouvre correctement), sans formule exécutable."""
-    return ecrire_csv(COLONNES_CSV, ([t["slug"], t["label"], t["description"], "; ".join(t["mots_cles"]), t["couleur"],
-                                      t["ordre"], t.get("parent") or ""] for t in themes))
+    return ecrire_csv(
+        COLONNES_CSV,
+        (
+            [
+                t["slug"],
+                t["label"],
+                t["description"],
+                "; ".join(t["mots_cles"]),
+                t["couleur"],
+                t["ordre"],
+                t.get("parent") or "",
+            ]
+            for t in themes
+        ),
+    )
 
 
 class _EcrivainYaml(yaml.SafeDumper):
@@ -168,11 +209,20 @@ class _EcrivainYaml(yaml.SafeDumper):
 
 
 def exporter_yaml(themes: list[dict]) -> bytes:
-    entrees = [{"slug": t["slug"], "label": t["label"], "description": t["description"],
-                "keywords": t["mots_cles"], **({"color": t["couleur"]} if t["couleur"] else {}),
-                **({"parent": t["parent"]} if t.get("parent") else {})} for t in themes]
-    return yaml.dump({"version": 1, "themes": entrees}, Dumper=_EcrivainYaml, allow_unicode=True,
-                     sort_keys=False).encode("utf-8")
+    entrees = [
+        {
+            "slug": t["slug"],
+            "label": t["label"],
+            "description": t["description"],
+            "keywords": t["mots_cles"],
+            **({"color": t["couleur"]} if t["couleur"] else {}),
+            **({"parent": t["parent"]} if t.get("parent") else {}),
+        }
+        for t in themes
+    ]
+    return yaml.dump(
+        {"version": 1, "themes": entrees}, Dumper=_EcrivainYaml, allow_unicode=True, sort_keys=False
+    ).encode("utf-8")
 
 
 def element_codes(themes: list[dict], demarche_slug: str, espace: str = NS_QDC) -> ET.Element:

@@ -3,6 +3,7 @@
 Les formats (YAML, CSV, REFI-QDA .qdc) sont lus et écrits par `collecte.themes.formats` ;
 ce module valide et écrit en base, tout ou rien.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,12 @@ def valider_theme(donnees: dict) -> dict:
     slug = str(donnees.get("slug") or "").strip()
     if not _SLUG.match(slug) or len(slug) > 80:
         raise ErreurValidation(
-            f"Identifiant de thème « {slug} » invalide : minuscules, chiffres et tirets (ex. « manque-moyens »).", "slug")
+            (
+                f"Identifiant de thème « {slug} » invalide : minuscules, chiffres et tirets "
+                "(ex. « manque-moyens »)."
+            ),
+            "slug",
+        )
     couleur = str(donnees.get("couleur") or "").strip()
     if couleur and not _COULEUR.match(couleur):
         raise ErreurValidation(f"Couleur « {couleur} » invalide : format #rrggbb.", "couleur")
@@ -53,10 +59,17 @@ def valider_theme(donnees: dict) -> dict:
 
 def lister_themes(session: Session, demarche_id: int) -> list[tuple[Theme, int]]:
     """Thèmes dans l'ordre du livre de codes, avec leur nombre de paroles étiquetées."""
-    compte = (select(ContributionTheme.theme_id, func.count().label("n"))
-              .group_by(ContributionTheme.theme_id).subquery())
-    requete = (select(Theme, func.coalesce(compte.c.n, 0)).outerjoin(compte, compte.c.theme_id == Theme.id)
-               .where(Theme.demarche_id == demarche_id).order_by(Theme.ordre, Theme.id))
+    compte = (
+        select(ContributionTheme.theme_id, func.count().label("n"))
+        .group_by(ContributionTheme.theme_id)
+        .subquery()
+    )
+    requete = (
+        select(Theme, func.coalesce(compte.c.n, 0))
+        .outerjoin(compte, compte.c.theme_id == Theme.id)
+        .where(Theme.demarche_id == demarche_id)
+        .order_by(Theme.ordre, Theme.id)
+    )
     return [(theme, n) for theme, n in session.exec(requete).all()]
 
 
@@ -78,11 +91,15 @@ def enregistrer_theme(session: Session, demarche_id: int, donnees: dict, theme: 
     """Crée ou modifie un thème (son parent compris), tout ou rien ; lève ErreurValidation."""
     champs = valider_theme(donnees)
     deja = ErreurValidation(f"Le thème « {champs['slug']} » existe déjà.", "slug")
-    doublon = session.exec(select(Theme).where(Theme.demarche_id == demarche_id, Theme.slug == champs["slug"])).first()
+    doublon = session.exec(
+        select(Theme).where(Theme.demarche_id == demarche_id, Theme.slug == champs["slug"])
+    ).first()
     if doublon is not None and (theme is None or doublon.id != theme.id):
         raise deja
     if theme is None and donnees.get("ordre") in (None, ""):
-        champs["ordre"] = (session.exec(select(func.max(Theme.ordre)).where(Theme.demarche_id == demarche_id)).one() or 0) + 1
+        champs["ordre"] = (
+            session.exec(select(func.max(Theme.ordre)).where(Theme.demarche_id == demarche_id)).one() or 0
+        ) + 1
     parent = donnees.get("parent_id")
     with unite_de_travail(session, doublon=deja):
         theme = theme or Theme(demarche_id=demarche_id, **champs)
@@ -123,8 +140,11 @@ def fusionner(session: Session, source: Theme, cible: Theme) -> int:
         raise ErreurValidation("Choisissez deux thèmes différents de la même démarche.", "cible")
     deja = select(ContributionTheme.contribution_id).where(ContributionTheme.theme_id == cible.id)
     with unite_de_travail(session):
-        a_reporter = session.exec(select(ContributionTheme.contribution_id).where(
-            ContributionTheme.theme_id == source.id, ContributionTheme.contribution_id.not_in(deja))).all()
+        a_reporter = session.exec(
+            select(ContributionTheme.contribution_id).where(
+                ContributionTheme.theme_id == source.id, ContributionTheme.contribution_id.not_in(deja)
+            )
+        ).all()
         for contribution_id in a_reporter:
             session.add(ContributionTheme(contribution_id=contribution_id, theme_id=cible.id))
         session.exec(update(Theme).where(Theme.parent_id == source.id).values(parent_id=cible.id))
@@ -140,12 +160,16 @@ def _reporter_temps_et_alias(session: Session, source: Theme, cible: Theme) -> N
     """Les temps qui proposaient `source` proposent `cible` ; l'ancien slug (et ceux déjà fusionnés
     dans `source`) mène à `cible` : une tablette partie avec l'ancien livre de codes n'est pas refusée."""
     proposants = select(TempsTheme.temps_id).where(TempsTheme.theme_id == cible.id)
-    for temps_id in session.exec(select(TempsTheme.temps_id).where(
-            TempsTheme.theme_id == source.id, TempsTheme.temps_id.not_in(proposants))).all():
+    for temps_id in session.exec(
+        select(TempsTheme.temps_id).where(
+            TempsTheme.theme_id == source.id, TempsTheme.temps_id.not_in(proposants)
+        )
+    ).all():
         session.add(TempsTheme(temps_id=temps_id, theme_id=cible.id))
     session.exec(update(AliasTheme).where(AliasTheme.theme_id == source.id).values(theme_id=cible.id))
-    ancien = session.exec(select(AliasTheme).where(AliasTheme.demarche_id == source.demarche_id,
-                                                   AliasTheme.slug == source.slug)).first()
+    ancien = session.exec(
+        select(AliasTheme).where(AliasTheme.demarche_id == source.demarche_id, AliasTheme.slug == source.slug)
+    ).first()
     if ancien is None:
         session.add(AliasTheme(demarche_id=source.demarche_id, slug=source.slug, theme_id=cible.id))
     else:
@@ -173,7 +197,9 @@ class RapportThemes:
         return f"{len(self.crees)} thème(s) créé(s), {len(self.mis_a_jour)} mis à jour."
 
 
-def importer_themes(session: Session, demarche_id: int, themes: list[dict], avertissements=(), commit: bool = True) -> RapportThemes:
+def importer_themes(
+    session: Session, demarche_id: int, themes: list[dict], avertissements=(), commit: bool = True
+) -> RapportThemes:
     """Crée ou met à jour les thèmes par slug, tout ou rien ; ne supprime jamais un thème existant.
 
     Chaque entrée : slug, label, description, mots_cles, couleur, ordre, parent (slug), et
@@ -184,7 +210,9 @@ def importer_themes(session: Session, demarche_id: int, themes: list[dict], aver
     for rang, brut in enumerate(themes, start=1):
         lieu = brut.get("_lieu") or f"thème n° {rang}"
         try:
-            champs = valider_theme({**brut, "ordre": brut.get("ordre") if brut.get("ordre") not in (None, "") else rang})
+            champs = valider_theme(
+                {**brut, "ordre": brut.get("ordre") if brut.get("ordre") not in (None, "") else rang}
+            )
         except ErreurValidation as erreur:
             raise ErreurValidation(f"{lieu}, {erreur.champ} : {erreur.message}", erreur.champ) from None
         if champs["slug"] in vus:
@@ -203,8 +231,9 @@ def importer_themes(session: Session, demarche_id: int, themes: list[dict], aver
     return rapport
 
 
-def _ecrire_themes(session: Session, demarche_id: int, valides: list, existants: dict[str, Theme],
-                   rapport: RapportThemes) -> None:
+def _ecrire_themes(
+    session: Session, demarche_id: int, valides: list, existants: dict[str, Theme], rapport: RapportThemes
+) -> None:
     for champs, _parent, _lieu in valides:
         theme = existants.get(champs["slug"])
         (rapport.mis_a_jour if theme else rapport.crees).append(champs["slug"])
@@ -241,7 +270,9 @@ def exporter(session: Session, demarche, format_: str) -> bytes:
     raise ErreurValidation(f"Format d'export « {format_} » inconnu (csv, yaml ou qdc).", "format")
 
 
-def importer_fichier(session: Session, demarche, nom: str, contenu: bytes, commit: bool = True) -> RapportThemes:
+def importer_fichier(
+    session: Session, demarche, nom: str, contenu: bytes, commit: bool = True
+) -> RapportThemes:
     """Importe un livre de codes YAML, CSV ou REFI-QDA (.qdc) selon l'extension du fichier."""
     from collecte.themes import formats
 
@@ -254,9 +285,13 @@ def importer_fichier(session: Session, demarche, nom: str, contenu: bytes, commi
     if extension == "csv":
         return importer_themes(session, demarche.id, formats.lire_csv_themes(contenu), commit=commit)
     if extension in ("qdc", "xml"):
-        connus = {formats.guid_theme(demarche.slug, t.slug): t.slug
-                  for t in session.exec(select(Theme).where(Theme.demarche_id == demarche.id))}
-        perdu = ["Le format REFI-QDA ne transporte pas les mots-clés : ceux des thèmes existants sont conservés."]
+        connus = {
+            formats.guid_theme(demarche.slug, t.slug): t.slug
+            for t in session.exec(select(Theme).where(Theme.demarche_id == demarche.id))
+        }
+        perdu = [
+            "Le format REFI-QDA ne transporte pas les mots-clés : ceux des thèmes existants sont conservés."
+        ]
         themes = formats.lire_qdc(contenu, connus)
         existants = {t.slug: t for t in session.exec(select(Theme).where(Theme.demarche_id == demarche.id))}
         for theme in themes:

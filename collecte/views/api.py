@@ -6,15 +6,17 @@
 - GET /api/session : qui est connecté·e et un jeton CSRF frais (la page en cache peut être ancienne) ;
 - GET /api/temps/<id> : ce qu'un appareil garde d'un temps pour saisir hors ligne.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from collecte.modele.db import get_session
 from collecte.modele.champs import en_json
+from collecte.modele.db import get_session
 from collecte.modele.models import Contribution, TempsDeCollecte, maintenant
+from collecte.modele.validation import ErreurValidation, valider_uuid
 from collecte.terrain.saisie import (
     LOT_TAILLE_MAX,
     RefusAnnulation,
@@ -24,9 +26,8 @@ from collecte.terrain.saisie import (
     theme_ids_de,
     themes_de_la_demarche,
 )
-from collecte.modele.validation import ErreurValidation, valider_uuid
-from collecte.web import ecriture_requise, obtenir_ou_404
 from collecte.views.saisie import description_pour_appareil
+from collecte.web import ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -57,7 +58,9 @@ def _erreur(message: str, statut: int, champ: str | None = None, code: str = "va
 def creer_contribution():
     donnees = _corps_json()
     if not isinstance(donnees, dict):
-        return _erreur("Corps JSON attendu : un objet avec au moins « client_uuid », « temps » et « texte ».", 400)
+        return _erreur(
+            "Corps JSON attendu : un objet avec au moins « client_uuid », « temps » et « texte ».", 400
+        )
     session = get_session()
     resultat = enregistrer_lot(session, [donnees], current_user.id)[0]
     if resultat.contribution_id is None or resultat.statut == "conflit":
@@ -74,7 +77,7 @@ def creer_lot():
     corps = _corps_json()
     elements = corps.get("contributions") if isinstance(corps, dict) else None
     if not isinstance(elements, list):
-        return _erreur("Corps JSON attendu : {\"contributions\": [ … ]}.", 400)
+        return _erreur('Corps JSON attendu : {"contributions": [ … ]}.', 400)
     if len(elements) > LOT_TAILLE_MAX:
         return _erreur(f"Lot trop grand : {LOT_TAILLE_MAX} paroles au plus par envoi.", 413, code="trop_gros")
     session = get_session()
@@ -97,12 +100,16 @@ def annuler(client_uuid: str):
         return _erreur(erreur.message, 400, erreur.champ)
     session = get_session()
     try:
-        statut, supprimee = annuler_par_uuid(session, ident, current_user.id, toutes=current_user.peut("admin"))
+        statut, supprimee = annuler_par_uuid(
+            session, ident, current_user.id, toutes=current_user.peut("admin")
+        )
     except RefusAnnulation as refus:
         return _erreur(str(refus), 403, code="role")
     corps = {"client_uuid": str(ident), "statut": statut, "heure": maintenant().isoformat()}
     if supprimee is not None:
-        corps["compteurs"] = {str(supprimee.temps_id): compter_par_temps(session, {supprimee.temps_id})[supprimee.temps_id]}
+        corps["compteurs"] = {
+            str(supprimee.temps_id): compter_par_temps(session, {supprimee.temps_id})[supprimee.temps_id]
+        }
     return corps
 
 

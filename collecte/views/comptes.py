@@ -1,4 +1,5 @@
 """Connexion, déconnexion et gestion des comptes d'équipe (réservée aux admins)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -21,7 +22,9 @@ def connexion():
         )
         if utilisateur is None:
             flash("Identifiant ou mot de passe incorrect.", "erreur")
-            return render_template("comptes/connexion.html", identifiant=request.form.get("identifiant", "")), 401
+            return render_template(
+                "comptes/connexion.html", identifiant=request.form.get("identifiant", "")
+            ), 401
         login_user(comptes.CompteSession(utilisateur), remember=bool(request.form.get("se_souvenir")))
         return redirect(cible_sure(request.args.get("next"), url_for("index")))
     return render_template("comptes/connexion.html", identifiant="")
@@ -53,7 +56,9 @@ def liste():
             return redirect(url_for("comptes.liste"))
         except ErreurValidation as erreur:
             flash(erreur.message, "erreur")
-    return render_template("comptes/liste.html", utilisateurs=comptes.lister_utilisateurs(session), roles=ROLES)
+    return render_template(
+        "comptes/liste.html", utilisateurs=comptes.lister_utilisateurs(session), roles=ROLES
+    )
 
 
 @bp.post("/<int:utilisateur_id>")
@@ -61,9 +66,14 @@ def liste():
 def modifier(utilisateur_id: int):
     utilisateur = obtenir_ou_404(Utilisateur, utilisateur_id)
     try:
-        comptes.modifier_utilisateur(get_session(), utilisateur, request.form.get("role", ""),
-                                     bool(request.form.get("actif")), request.form.get("mot_de_passe", ""),
-                                     par_id=current_user.id)
+        comptes.modifier_utilisateur(
+            get_session(),
+            utilisateur,
+            request.form.get("role", ""),
+            bool(request.form.get("actif")),
+            request.form.get("mot_de_passe", ""),
+            par_id=current_user.id,
+        )
         flash(f"Compte « {utilisateur.identifiant} » mis à jour.", "succes")
     except ErreurValidation as erreur:
         flash(erreur.message, "erreur")

@@ -1,4 +1,5 @@
 """Démarches (campagnes), leurs territoires et leurs structures partenaires."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -63,7 +64,9 @@ def modifier(slug: str):
             return redirect(url_for("demarches.detail", slug=slug))
         except ErreurValidation as erreur:
             flash(erreur.message, "erreur")
-    return render_template("demarches/formulaire.html", demarche=demarche, valeurs=request.form or demarche.model_dump())
+    return render_template(
+        "demarches/formulaire.html", demarche=demarche, valeurs=request.form or demarche.model_dump()
+    )
 
 
 @bp.post("/<slug>/territoires")
@@ -72,7 +75,10 @@ def ajouter_territoire(slug: str):
     demarche = demarche_ou_404(slug)
     try:
         logique.trouver_ou_creer_territoire(
-            get_session(), demarche.id, request.form.get("ville", ""), request.form.get("quartier", ""),
+            get_session(),
+            demarche.id,
+            request.form.get("ville", ""),
+            request.form.get("quartier", ""),
             request.form.get("code_qpv", ""),
         )
         flash("Territoire enregistré.", "succes")

@@ -1,4 +1,5 @@
 """Revue des paroles : liste filtrée, modification, actions groupées, doublons probables."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -8,9 +9,19 @@ from sqlmodel import select
 from collecte import demarches as logique_demarches
 from collecte import revue
 from collecte.modele.db import get_session
-from collecte.modele.models import DISPOSITIFS, GENRES, NATURES, PROFILS, TRANCHES_AGE, Contribution, Demarche, TempsDeCollecte, Theme
-from collecte.terrain.saisie import theme_ids_de
+from collecte.modele.models import (
+    DISPOSITIFS,
+    GENRES,
+    NATURES,
+    PROFILS,
+    TRANCHES_AGE,
+    Contribution,
+    Demarche,
+    TempsDeCollecte,
+    Theme,
+)
 from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_date
+from collecte.terrain.saisie import theme_ids_de
 from collecte.web import cible_sure, ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("revue", __name__, url_prefix="/collecte/revue")
@@ -30,11 +41,16 @@ def _filtres(demarche: Demarche | None) -> tuple[revue.Filtres, list[str]]:
             erreurs.append(erreur.message)
             dates[nom] = None
     filtres = revue.Filtres(
-        demarche_id=demarche.id if demarche else None, territoire_id=_entier("territoire"),
-        dispositif=request.args.get("dispositif") or None, theme_id=_entier("theme"),
-        profil=request.args.get("profil") or None, temps_id=_entier("temps"),
-        recherche=request.args.get("q", "")[:200], masquees=bool(request.args.get("masquees")),
-        a_retenir=bool(request.args.get("a_retenir")), **dates,
+        demarche_id=demarche.id if demarche else None,
+        territoire_id=_entier("territoire"),
+        dispositif=request.args.get("dispositif") or None,
+        theme_id=_entier("theme"),
+        profil=request.args.get("profil") or None,
+        temps_id=_entier("temps"),
+        recherche=request.args.get("q", "")[:200],
+        masquees=bool(request.args.get("masquees")),
+        a_retenir=bool(request.args.get("a_retenir")),
+        **dates,
     )
     return filtres, erreurs
 
@@ -55,7 +71,9 @@ def _demarche() -> Demarche | None:
 def _themes(demarche: Demarche | None) -> list[Theme]:
     if demarche is None:
         return []
-    return list(get_session().exec(select(Theme).where(Theme.demarche_id == demarche.id).order_by(Theme.ordre)))
+    return list(
+        get_session().exec(select(Theme).where(Theme.demarche_id == demarche.id).order_by(Theme.ordre))
+    )
 
 
 @bp.get("/")
@@ -68,11 +86,21 @@ def liste():
     numero = max(_entier("page") or 1, 1)
     lignes, total = revue.page(session, filtres, numero) if demarche else ([], 0)
     return render_template(
-        "revue/liste.html", demarche=demarche, demarches=logique_demarches.lister_demarches(session),
-        lignes=lignes, total=total, numero=numero, pages=max((total + revue.PAR_PAGE - 1) // revue.PAR_PAGE, 1),
-        themes=_themes(demarche), territoires=logique_demarches.territoires(session, demarche.id) if demarche else [],
-        dispositifs=DISPOSITIFS, profils=PROFILS, tranches=TRANCHES_AGE, natures=NATURES,
-        libelle_territoire=logique_demarches.libelle_territoire, args=request.args,
+        "revue/liste.html",
+        demarche=demarche,
+        demarches=logique_demarches.lister_demarches(session),
+        lignes=lignes,
+        total=total,
+        numero=numero,
+        pages=max((total + revue.PAR_PAGE - 1) // revue.PAR_PAGE, 1),
+        themes=_themes(demarche),
+        territoires=logique_demarches.territoires(session, demarche.id) if demarche else [],
+        dispositifs=DISPOSITIFS,
+        profils=PROFILS,
+        tranches=TRANCHES_AGE,
+        natures=NATURES,
+        libelle_territoire=logique_demarches.libelle_territoire,
+        args=request.args,
     )
 
 
@@ -82,8 +110,9 @@ def actions():
     ids = [i for i in map(lire_identifiant, request.form.getlist("ids")) if i is not None]
     theme = request.form.get("theme", "")
     try:
-        n = revue.action_groupee(get_session(), ids, request.form.get("action", ""),
-                                 lire_identifiant(theme), current_user.id)
+        n = revue.action_groupee(
+            get_session(), ids, request.form.get("action", ""), lire_identifiant(theme), current_user.id
+        )
         flash(f"{n} parole(s) modifiée(s).", "succes")
     except ErreurValidation as erreur:
         flash(erreur.message, "erreur")
@@ -108,10 +137,21 @@ def modifier(contribution_id: int):
         valeurs = donnees
     else:
         slugs = {t.id: t.slug for t in _themes(demarche)}
-        valeurs = {**contribution.model_dump(), "themes": [slugs[i] for i in theme_ids_de(session, contribution.id)]}
+        valeurs = {
+            **contribution.model_dump(),
+            "themes": [slugs[i] for i in theme_ids_de(session, contribution.id)],
+        }
     return render_template(
-        "revue/modifier.html", contribution=contribution, temps=temps, demarche=demarche, valeurs=valeurs,
-        themes=_themes(demarche), profils=PROFILS, tranches=TRANCHES_AGE, genres=GENRES, natures=NATURES,
+        "revue/modifier.html",
+        contribution=contribution,
+        temps=temps,
+        demarche=demarche,
+        valeurs=valeurs,
+        themes=_themes(demarche),
+        profils=PROFILS,
+        tranches=TRANCHES_AGE,
+        genres=GENRES,
+        natures=NATURES,
         dispositifs=DISPOSITIFS,
     )
 
@@ -120,5 +160,11 @@ def modifier(contribution_id: int):
 def doublons():
     demarche = _demarche()
     paires = revue.doublons_probables(get_session(), demarche.id) if demarche else []
-    return render_template("revue/doublons.html", demarche=demarche, paires=paires, seuil=revue.SEUIL_DOUBLON,
-                           maximum=revue.DOUBLONS_MAX_PAROLES, profils=PROFILS)
+    return render_template(
+        "revue/doublons.html",
+        demarche=demarche,
+        paires=paires,
+        seuil=revue.SEUIL_DOUBLON,
+        maximum=revue.DOUBLONS_MAX_PAROLES,
+        profils=PROFILS,
+    )

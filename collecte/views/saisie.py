@@ -1,4 +1,5 @@
 """Écrans de terrain : « nouvelle parole » (porteur de parole…) et transcription de post-its."""
+
 from __future__ import annotations
 
 import uuid
@@ -7,8 +8,17 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlmodel import select
 
+from collecte.modele.champs import description_pour_les_pages, valider_contribution
 from collecte.modele.db import get_session
-from collecte.modele.models import GENRES, PROFILS, TRANCHES_AGE_COURTES, Contribution, Demarche, TempsDeCollecte
+from collecte.modele.models import (
+    GENRES,
+    PROFILS,
+    TRANCHES_AGE_COURTES,
+    Contribution,
+    Demarche,
+    TempsDeCollecte,
+)
+from collecte.modele.validation import ErreurValidation, valider_uuid
 from collecte.terrain.saisie import (
     ConflitContribution,
     ParoleAnnulee,
@@ -19,8 +29,6 @@ from collecte.terrain.saisie import (
     slugs_acceptes,
     themes_de_saisie,
 )
-from collecte.modele.validation import ErreurValidation, valider_uuid
-from collecte.modele.champs import description_pour_les_pages, valider_contribution
 from collecte.web import ecriture_requise, hors_ligne, obtenir_ou_404
 
 bp = Blueprint("saisie", __name__, url_prefix="/collecte/temps")
@@ -41,9 +49,13 @@ def _enregistrer(temps: TempsDeCollecte, donnees: dict) -> Contribution:
             session, temps, valides, valider_uuid(donnees.get("client_uuid")), current_user.id
         )
     except ConflitContribution:
-        raise ErreurValidation("Ce formulaire a déjà servi pour une autre parole : rechargez la page.") from None
+        raise ErreurValidation(
+            "Ce formulaire a déjà servi pour une autre parole : rechargez la page."
+        ) from None
     except ParoleAnnulee:
-        raise ErreurValidation("Cette parole a été annulée : rechargez la page pour en saisir une nouvelle.") from None
+        raise ErreurValidation(
+            "Cette parole a été annulée : rechargez la page pour en saisir une nouvelle."
+        ) from None
     return contribution
 
 
@@ -82,8 +94,12 @@ def description_pour_appareil(temps: TempsDeCollecte) -> dict:
 
 
 def _dernieres_postits(temps_id: int) -> list[Contribution]:
-    requete = (select(Contribution).where(Contribution.temps_id == temps_id)
-               .order_by(Contribution.id.desc()).limit(30))
+    requete = (
+        select(Contribution)
+        .where(Contribution.temps_id == temps_id)
+        .order_by(Contribution.id.desc())
+        .limit(30)
+    )
     return list(get_session().exec(requete))
 
 
@@ -107,7 +123,10 @@ def nouvelle_parole(temps_id: int):
     except ErreurValidation as erreur:
         flash(erreur.message, "erreur")
         return _page("saisie/parole.html", temps, donnees, 400)
-    flash(f"Parole enregistrée : « {contribution.texte[:80]}{'…' if len(contribution.texte) > 80 else ''} »", "succes")
+    flash(
+        f"Parole enregistrée : « {contribution.texte[:80]}{'…' if len(contribution.texte) > 80 else ''} »",
+        "succes",
+    )
     return _page("saisie/parole.html", temps, _valeurs_suivantes(donnees))
 
 
@@ -136,6 +155,9 @@ def annuler(temps_id: int):
     if annulee is None:
         flash("Rien à annuler : vous n'avez encore rien saisi dans ce temps.", "info")
     else:
-        flash(f"Dernière saisie annulée : « {annulee.texte[:80]}{'…' if len(annulee.texte) > 80 else ''} »", "info")
+        flash(
+            f"Dernière saisie annulée : « {annulee.texte[:80]}{'…' if len(annulee.texte) > 80 else ''} »",
+            "info",
+        )
     vue = "saisie.postits" if request.form.get("ecran") == "postits" else "saisie.nouvelle_parole"
     return redirect(url_for(vue, temps_id=temps.id))

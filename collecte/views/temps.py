@@ -1,16 +1,17 @@
 """Temps de collecte : liste, création, fiche, modification, photos."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from collecte.themes import gestion as gestion_themes
 from collecte import demarches as logique_demarches
-from collecte.terrain import photos as logique_photos
-from collecte.terrain import temps as logique
 from collecte.modele.db import get_session
 from collecte.modele.models import DISPOSITIFS, Demarche, Photo, TempsDeCollecte
-from collecte.terrain.saisie import compter_contributions
 from collecte.modele.validation import ErreurValidation
+from collecte.terrain import photos as logique_photos
+from collecte.terrain import temps as logique
+from collecte.terrain.saisie import compter_contributions
+from collecte.themes import gestion as gestion_themes
 from collecte.web import cible_sure, ecriture_requise, obtenir_ou_404
 from questionnaires import ErreurDefinition, charger_tous
 
@@ -18,7 +19,8 @@ bp = Blueprint("temps", __name__, url_prefix="/collecte/temps")
 
 
 def _jeux_questions() -> list:
-    """Jeux de questions de séance (questionnaires/*.toml, usage « seance ») ; vide si un fichier est refusé."""
+    """Jeux de questions de séance (questionnaires/*.toml, usage « seance ») ; vide si un fichier est
+    refusé."""
     try:
         return [d for d in charger_tous(current_app.config["QUESTIONNAIRES_DIR"]) if d.usage == "seance"]
     except ErreurDefinition as erreur:
@@ -76,8 +78,14 @@ def creer(slug: str):
             return redirect(url_for("temps.detail", temps_id=temps.id))
         except ErreurValidation as erreur:
             flash(erreur.message, "erreur")
-    valeurs = _donnees_formulaire() if request.method == "POST" else {"dispositif": request.args.get("dispositif", "porteur_de_parole")}
-    return render_template("temps/formulaire.html", temps=None, valeurs=valeurs, **_contexte_formulaire(demarche))
+    valeurs = (
+        _donnees_formulaire()
+        if request.method == "POST"
+        else {"dispositif": request.args.get("dispositif", "porteur_de_parole")}
+    )
+    return render_template(
+        "temps/formulaire.html", temps=None, valeurs=valeurs, **_contexte_formulaire(demarche)
+    )
 
 
 @bp.route("/<int:temps_id>/modifier", methods=["GET", "POST"])
@@ -92,9 +100,18 @@ def modifier(temps_id: int):
             return redirect(url_for("temps.detail", temps_id=temps.id))
         except ErreurValidation as erreur:
             flash(erreur.message, "erreur")
-    valeurs = _donnees_formulaire() if request.method == "POST" else {
-        **temps.model_dump(), "questions": "\n".join(temps.questions), "themes": logique.slugs_du_temps(get_session(), temps.id)}
-    return render_template("temps/formulaire.html", temps=temps, valeurs=valeurs, **_contexte_formulaire(demarche))
+    valeurs = (
+        _donnees_formulaire()
+        if request.method == "POST"
+        else {
+            **temps.model_dump(),
+            "questions": "\n".join(temps.questions),
+            "themes": logique.slugs_du_temps(get_session(), temps.id),
+        }
+    )
+    return render_template(
+        "temps/formulaire.html", temps=temps, valeurs=valeurs, **_contexte_formulaire(demarche)
+    )
 
 
 @bp.get("/<int:temps_id>")
@@ -121,13 +138,19 @@ def ajouter_photos(temps_id: int):
     for fichier in fichiers:
         try:
             logique_photos.enregistrer_photo(
-                get_session(), temps, fichier.stream, current_app.config["PHOTOS_DIR"],
-                current_app.config["PHOTOS_TAILLE_MAX"], request.form.get("legende", ""),
+                get_session(),
+                temps,
+                fichier.stream,
+                current_app.config["PHOTOS_DIR"],
+                current_app.config["PHOTOS_TAILLE_MAX"],
+                request.form.get("legende", ""),
             )
             flash(f"Photo « {fichier.filename} » ajoutée.", "succes")
         except ErreurValidation as erreur:
             flash(f"« {fichier.filename} » : {erreur.message}", "erreur")
-    return redirect(cible_sure(request.form.get("retour"), url_for("temps.detail", temps_id=temps.id) + "#photos"))
+    return redirect(
+        cible_sure(request.form.get("retour"), url_for("temps.detail", temps_id=temps.id) + "#photos")
+    )
 
 
 @bp.get("/photos/<int:photo_id>")

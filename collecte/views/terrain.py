@@ -7,6 +7,7 @@ Une page n'est gardée que si elle est « propre » : réponse 200 à un GET, sa
 elles, ne passent jamais par ce cache : elles vivent dans la file d'attente de l'appareil (IndexedDB,
 `static/boite.js`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,17 @@ bp = Blueprint("terrain", __name__)
 
 EN_TETE_HORS_LIGNE = "X-Parole-Hors-Ligne"
 # Fichiers statiques dont les écrans de terrain ont besoin hors ligne (préchargés par le service worker).
-STATIQUES_TERRAIN = ("parole.css", "boite.js", "saisie.js", "appareil.js", "commun.js", "manifest.webmanifest",
-                     "icone.svg", "icone-192.png", "icone-512.png")
+STATIQUES_TERRAIN = (
+    "parole.css",
+    "boite.js",
+    "saisie.js",
+    "appareil.js",
+    "commun.js",
+    "manifest.webmanifest",
+    "icone.svg",
+    "icone-192.png",
+    "icone-512.png",
+)
 EN_TETE_PRECHARGEMENT = "X-Parole-Prechargement"
 CACHE_PAGES = "parole-pages-v1"  # partagé par le service worker et boite.js (« Emporter sur cet appareil »)
 
@@ -45,9 +55,12 @@ def _version_statiques() -> str:
 def service_worker():
     source = (Path(current_app.static_folder) / "sw.js").read_text(encoding="utf-8")
     statiques = json.dumps([url_for("static", filename=nom) for nom in STATIQUES_TERRAIN])
-    source = (source.replace('"__VERSION__"', json.dumps(_version_statiques()))
-              .replace('["__STATIQUES__"]', statiques).replace('"__CACHE_PAGES__"', json.dumps(CACHE_PAGES))
-              .replace('"__APPAREIL__"', json.dumps(url_for("terrain.appareil"))))
+    source = (
+        source.replace('"__VERSION__"', json.dumps(_version_statiques()))
+        .replace('["__STATIQUES__"]', statiques)
+        .replace('"__CACHE_PAGES__"', json.dumps(CACHE_PAGES))
+        .replace('"__APPAREIL__"', json.dumps(url_for("terrain.appareil")))
+    )
     reponse = Response(source, mimetype="text/javascript")
     reponse.headers["Cache-Control"] = "no-cache"
     return reponse
@@ -76,7 +89,11 @@ def _contexte_terrain():
 @bp.after_app_request
 def _entetes(reponse: Response) -> Response:
     vue = current_app.view_functions.get(request.endpoint or "")
-    if (getattr(vue, "disponible_hors_ligne", False) and request.method == "GET" and reponse.status_code == 200
-            and not g.get("flash_affiches")):
+    if (
+        getattr(vue, "disponible_hors_ligne", False)
+        and request.method == "GET"
+        and reponse.status_code == 200
+        and not g.get("flash_affiches")
+    ):
         reponse.headers[EN_TETE_HORS_LIGNE] = "1"
     return reponse

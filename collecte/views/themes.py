@@ -1,15 +1,16 @@
 """Livre de codes : liste, création, modification, ordre, fusion, suppression, import et export."""
+
 from __future__ import annotations
 
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from collecte.themes import gestion as gestion_themes
 from collecte import demarches as logique_demarches
 from collecte.modele.db import get_session
 from collecte.modele.models import Demarche, Theme
 from collecte.modele.validation import ErreurValidation, lire_identifiant
+from collecte.themes import gestion as gestion_themes
 from collecte.web import ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("themes", __name__, url_prefix="/collecte/themes")
@@ -38,9 +39,13 @@ def liste():
     session = get_session()
     demarche = _demarche_choisie()
     lignes = gestion_themes.lister_themes(session, demarche.id) if demarche else []
-    return render_template("themes/liste.html", demarche=demarche, lignes=lignes,
-                           demarches=logique_demarches.lister_demarches(session),
-                           par_id={t.id: t for t, _ in lignes})
+    return render_template(
+        "themes/liste.html",
+        demarche=demarche,
+        lignes=lignes,
+        demarches=logique_demarches.lister_demarches(session),
+        par_id={t.id: t for t, _ in lignes},
+    )
 
 
 @bp.route("/nouveau", methods=["GET", "POST"], defaults={"theme_id": None})
@@ -60,8 +65,12 @@ def editer(theme_id: int | None):
         valeurs = request.form
     else:
         valeurs = {**theme.model_dump(), "mots_cles": "\n".join(theme.mots_cles)} if theme else {}
-    autres = [t for t, _ in gestion_themes.lister_themes(session, demarche.id) if not theme or t.id != theme.id]
-    return render_template("themes/formulaire.html", theme=theme, demarche=demarche, valeurs=valeurs, autres=autres)
+    autres = [
+        t for t, _ in gestion_themes.lister_themes(session, demarche.id) if not theme or t.id != theme.id
+    ]
+    return render_template(
+        "themes/formulaire.html", theme=theme, demarche=demarche, valeurs=valeurs, autres=autres
+    )
 
 
 @bp.post("/<int:theme_id>/deplacer")
@@ -124,5 +133,9 @@ def exporter(format_: str):
     except ErreurValidation as erreur:
         flash(erreur.message, "erreur")
         return _retour(demarche)
-    return send_file(io.BytesIO(contenu), mimetype=gestion_themes.FORMATS_EXPORT[format_], as_attachment=True,
-                     download_name=f"themes-{demarche.slug}.{format_}")
+    return send_file(
+        io.BytesIO(contenu),
+        mimetype=gestion_themes.FORMATS_EXPORT[format_],
+        as_attachment=True,
+        download_name=f"themes-{demarche.slug}.{format_}",
+    )

@@ -1,4 +1,5 @@
 """Questionnaires côté équipe : définitions, invitations des structures, suivi et exports des réponses."""
+
 from __future__ import annotations
 
 import io
@@ -8,14 +9,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from collecte import demarches as logique_demarches
-from questionnaires import invitations as logique
-from questionnaires import reponses as logique_reponses
-from questionnaires import suivi as logique_suivi
 from collecte.modele.db import get_session
 from collecte.modele.models import FUSEAU_AFFICHAGE, Demarche, Invitation, ReponseQuestionnaire, Structure
 from collecte.modele.validation import ErreurValidation, valider_date
 from collecte.web import ecriture_requise, obtenir_ou_404
 from questionnaires import TYPES, USAGES, ErreurDefinition
+from questionnaires import invitations as logique
+from questionnaires import reponses as logique_reponses
+from questionnaires import suivi as logique_suivi
 
 bp = Blueprint("questionnaires", __name__, url_prefix="/questionnaires")
 TYPES_MIME = {
@@ -42,8 +43,14 @@ def _demarche(slug: str):
 @bp.get("/")
 def liste():
     definitions, erreur = _definitions()
-    return render_template("questionnaires/liste.html", definitions=definitions, erreur=erreur, types=TYPES, usages=USAGES,
-                           demarches=logique_demarches.lister_demarches(get_session()))
+    return render_template(
+        "questionnaires/liste.html",
+        definitions=definitions,
+        erreur=erreur,
+        types=TYPES,
+        usages=USAGES,
+        demarches=logique_demarches.lister_demarches(get_session()),
+    )
 
 
 def _lien(jeton: str) -> str:
@@ -57,11 +64,18 @@ def suivi(slug: str):
     definitions, erreur = _definitions()
     lignes = logique_suivi.suivi(session, demarche.id)
     return render_template(
-        "questionnaires/suivi.html", demarche=demarche, lignes=lignes, comptes=logique_suivi.compter(lignes),
-        a_envoyer={n: d for n, d in definitions.items() if d.usage == "structures"}, erreur=erreur,
-        voir_liens=current_user.peut("animateur"), lien=_lien,
-        repondus=sorted({r.questionnaire for l in lignes for r in l.papier}
-                        | {i.invitation.questionnaire for l in lignes for i in l.invitations if i.reponse}),
+        "questionnaires/suivi.html",
+        demarche=demarche,
+        lignes=lignes,
+        comptes=logique_suivi.compter(lignes),
+        a_envoyer={n: d for n, d in definitions.items() if d.usage == "structures"},
+        erreur=erreur,
+        voir_liens=current_user.peut("animateur"),
+        lien=_lien,
+        repondus=sorted(
+            {r.questionnaire for l in lignes for r in l.papier}
+            | {i.invitation.questionnaire for l in lignes for i in l.invitations if i.reponse}
+        ),
     )
 
 
@@ -77,8 +91,13 @@ def inviter(slug: str):
     session = get_session()
     try:
         definition = logique.definition(request.form.get("questionnaire", ""), _dossier())
-        creees, deja = logique.creer_invitations(session, demarche, definition, request.form.getlist("structures"),
-                                                 _expiration(request.form.get("expire_le", "")))
+        creees, deja = logique.creer_invitations(
+            session,
+            demarche,
+            definition,
+            request.form.getlist("structures"),
+            _expiration(request.form.get("expire_le", "")),
+        )
     except (ErreurValidation, ErreurDefinition) as erreur:
         flash(getattr(erreur, "message", str(erreur)), "erreur")
         return redirect(url_for("questionnaires.suivi", slug=slug))
@@ -110,7 +129,9 @@ def _fichier(contenu: bytes, nom: str, format_: str):
 def exporter_liens(slug: str, format_: str):
     demarche = _demarche(slug)
     lignes = logique.lister_invitations(get_session(), demarche.id)
-    return _fichier(logique_suivi.exporter_liens(lignes, _lien, format_), f"liens-{demarche.slug}.{format_}", format_)
+    return _fichier(
+        logique_suivi.exporter_liens(lignes, _lien, format_), f"liens-{demarche.slug}.{format_}", format_
+    )
 
 
 @bp.get("/<slug>/reponses/<nom>.<any(csv, xlsx):format_>")
@@ -129,7 +150,10 @@ def reponse(reponse_id: int):
     if definition is None:
         abort(404)
     return render_template(
-        "questionnaires/reponse.html", reponse=reponse_, definition=definition, oui_non=logique_reponses.OUI_NON,
+        "questionnaires/reponse.html",
+        reponse=reponse_,
+        definition=definition,
+        oui_non=logique_reponses.OUI_NON,
         demarche=session.get(Demarche, reponse_.demarche_id),
         structure=session.get(Structure, reponse_.structure_id) if reponse_.structure_id else None,
     )

@@ -4,15 +4,15 @@ Seules ces routes sont ouvertes sans connexion (blueprint `public`) ; elles sont
 débit (Flask-Limiter, réglage RATELIMIT_PUBLIC) et en taille (PUBLIC_TAILLE_MAX), et protégées
 par CSRF comme le reste.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from questionnaires import invitations
-from questionnaires import reponses as logique
 from collecte.modele.db import get_session
 from collecte.modele.models import Demarche, Structure, heure_locale
-from questionnaires import ErreurDefinition
+from questionnaires import ErreurDefinition, invitations
+from questionnaires import reponses as logique
 
 bp = Blueprint("public", __name__, url_prefix="/q")
 
@@ -26,7 +26,8 @@ def _limiter_la_taille(_endpoint, _valeurs):
 
 
 def _veut_json() -> bool:
-    """Vrai pour le script du formulaire (Accept: application/json) ; un envoi sans JavaScript reçoit du HTML."""
+    """Vrai pour le script du formulaire (Accept: application/json) ; un envoi sans JavaScript reçoit du
+    HTML."""
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
@@ -44,31 +45,45 @@ def _lien_invalide(erreur: logique.LienInvalide):
 @bp.errorhandler(ErreurDefinition)
 def _definition_cassee(erreur: ErreurDefinition):
     current_app.logger.error("Questionnaire inutilisable : %s", erreur)
-    return _page_erreur("Questionnaire momentanément indisponible",
-                        "Le questionnaire est en cours de modification par l'équipe. Vos réponses déjà enregistrées "
-                        "sont conservées ; réessayez un peu plus tard.", 503)
+    return _page_erreur(
+        "Questionnaire momentanément indisponible",
+        "Le questionnaire est en cours de modification par l'équipe. Vos réponses déjà enregistrées "
+        "sont conservées ; réessayez un peu plus tard.",
+        503,
+    )
 
 
 @bp.errorhandler(413)
 def _trop_gros(_erreur):
-    return _page_erreur("Envoi trop volumineux",
-                        "Vos réponses dépassent la taille autorisée : raccourcissez les textes les plus longs. "
-                        "Ce qui était déjà enregistré est conservé.", 413)
+    return _page_erreur(
+        "Envoi trop volumineux",
+        "Vos réponses dépassent la taille autorisée : raccourcissez les textes les plus longs. "
+        "Ce qui était déjà enregistré est conservé.",
+        413,
+    )
 
 
 @bp.errorhandler(429)
 def _trop_de_requetes(_erreur):
-    return _page_erreur("Trop de tentatives",
-                        "Trop d'envois en peu de temps depuis cette connexion. Patientez une minute puis rechargez "
-                        "la page : vos réponses déjà enregistrées sont conservées.", 429)
+    return _page_erreur(
+        "Trop de tentatives",
+        "Trop d'envois en peu de temps depuis cette connexion. Patientez une minute puis rechargez "
+        "la page : vos réponses déjà enregistrées sont conservées.",
+        429,
+    )
 
 
 def _contexte(jeton: str):
     session = get_session()
     invitation = logique.ouvrir(session, jeton)
     definition = invitations.definition(invitation.questionnaire, current_app.config["QUESTIONNAIRES_DIR"])
-    return (session, invitation, definition, session.get(Demarche, invitation.demarche_id),
-            session.get(Structure, invitation.structure_id))
+    return (
+        session,
+        invitation,
+        definition,
+        session.get(Demarche, invitation.demarche_id),
+        session.get(Structure, invitation.structure_id),
+    )
 
 
 def _saisie_du_formulaire(definition) -> logique.Saisie:
@@ -81,12 +96,26 @@ def _saisie_du_formulaire(definition) -> logique.Saisie:
 
 def _formulaire(jeton, definition, demarche, structure, reponse, saisie=None, code=200, message=None):
     if saisie is None:
-        valeurs = {ref: v if isinstance(v, list) else [str(v)] for ref, v in (reponse.valeurs if reponse else {}).items()}
-        saisie = logique.Saisie(valeurs, reponse.role_repondant if reponse else "",
-                                reponse.nom_structure if reponse and reponse.nom_structure else structure.nom)
+        valeurs = {
+            ref: v if isinstance(v, list) else [str(v)]
+            for ref, v in (reponse.valeurs if reponse else {}).items()
+        }
+        saisie = logique.Saisie(
+            valeurs,
+            reponse.role_repondant if reponse else "",
+            reponse.nom_structure if reponse and reponse.nom_structure else structure.nom,
+        )
     return render_template(
-        "public/formulaire.html", jeton=jeton, definition=definition, demarche=demarche, structure=structure,
-        reponse=reponse, saisie=saisie, revision=logique.revision(reponse), message=message, oui_non=logique.OUI_NON,
+        "public/formulaire.html",
+        jeton=jeton,
+        definition=definition,
+        demarche=demarche,
+        structure=structure,
+        reponse=reponse,
+        saisie=saisie,
+        revision=logique.revision(reponse),
+        message=message,
+        oui_non=logique.OUI_NON,
     ), code
 
 
@@ -96,9 +125,16 @@ def formulaire(jeton: str):
     reponse = logique.reponse_de(session, invitation)
     if demarche.cloturee or (reponse and reponse.statut == "soumise" and "modifier" not in request.args):
         relue = invitations.definition_de_reponse(session, reponse) if reponse else None
-        return render_template("public/merci.html", jeton=jeton, definition=relue or definition, demarche=demarche,
-                               structure=structure, reponse=reponse, oui_non=logique.OUI_NON,
-                               revision=logique.revision(reponse))
+        return render_template(
+            "public/merci.html",
+            jeton=jeton,
+            definition=relue or definition,
+            demarche=demarche,
+            structure=structure,
+            reponse=reponse,
+            oui_non=logique.OUI_NON,
+            revision=logique.revision(reponse),
+        )
     return _formulaire(jeton, definition, demarche, structure, reponse)
 
 
@@ -109,18 +145,50 @@ def envoyer(jeton: str):
     try:
         if request.form.get("action") == "brouillon":
             reponse = logique.enregistrer_brouillon(session, invitation, definition, saisie)
-            message = ("erreur", "Brouillon enregistré, sauf les réponses signalées.") if saisie.erreurs else \
-                ("succes", "Brouillon enregistré : vous pouvez fermer la page et revenir plus tard avec le même lien.")
-            return _formulaire(jeton, definition, demarche, structure, reponse, saisie,
-                               422 if saisie.erreurs else 200, message)
+            message = (
+                ("erreur", "Brouillon enregistré, sauf les réponses signalées.")
+                if saisie.erreurs
+                else (
+                    "succes",
+                    (
+                        "Brouillon enregistré : vous pouvez fermer la page et revenir plus tard avec le "
+                        "même lien."
+                    ),
+                )
+            )
+            return _formulaire(
+                jeton,
+                definition,
+                demarche,
+                structure,
+                reponse,
+                saisie,
+                422 if saisie.erreurs else 200,
+                message,
+            )
         reponse = logique.soumettre(session, invitation, definition, saisie, request.form.get("revision", ""))
     except logique.RefusEnvoi as refus:
         return _page_erreur(refus.titre, refus.message, 409)
     if reponse is None:
-        message = ("erreur", f"{len(saisie.erreurs)} réponse(s) à corriger avant l'envoi. Le reste est enregistré en brouillon.")
+        message = (
+            "erreur",
+            (
+                f"{len(saisie.erreurs)} réponse(s) à corriger avant l'envoi. Le reste est enregistré en "
+                "brouillon."
+            ),
+        )
         if _veut_json():
             return {"message": message[1], "erreurs": saisie.erreurs}, 422
-        return _formulaire(jeton, definition, demarche, structure, logique.reponse_de(session, invitation), saisie, 422, message)
+        return _formulaire(
+            jeton,
+            definition,
+            demarche,
+            structure,
+            logique.reponse_de(session, invitation),
+            saisie,
+            422,
+            message,
+        )
     merci = url_for("public.formulaire", jeton=jeton, envoye=1)
     if _veut_json():
         return {"statut": "envoye", "url": merci}
@@ -137,4 +205,7 @@ def brouillon_auto(jeton: str):
     except logique.RefusEnvoi as refus:
         return {"erreur": refus.message}, 409
     heure = heure_locale(reponse.modifiee_le).strftime("%H:%M")
-    return {"message": f"Brouillon enregistré à {heure}.", "erreurs": saisie.erreurs}, 422 if saisie.erreurs else 200
+    return {
+        "message": f"Brouillon enregistré à {heure}.",
+        "erreurs": saisie.erreurs,
+    }, 422 if saisie.erreurs else 200

@@ -8,6 +8,7 @@ Les classeurs partent d'un classeur vide d'openpyxl dont on remplace ou ajoute d
 plus grosses sont compressées en LZMA (permis par le format zip, lu par `zipfile`), qui réduit
 un gigaoctet de texte répété à moins de 200 Ko.
 """
+
 from __future__ import annotations
 
 import io
@@ -42,8 +43,10 @@ def qdc_profond(niveaux: int = 5_000) -> bytes:
 def qdc_entites() -> bytes:
     """« Billion laughs » en XML : des entités qui se multiplient (la DTD est refusée d'emblée)."""
     entites = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 9}">' for i in range(1, 10)]
-    return (f'<?xml version="1.0"?>\n<!DOCTYPE CodeBook [{"".join(entites)}]>\n'
-            '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="&lol9;"/></Codes></CodeBook>').encode()
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE CodeBook [{"".join(entites)}]>\n'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="&lol9;"/></Codes></CodeBook>'
+    ).encode()
 
 
 def _classeur_vide() -> zipfile.ZipFile:
@@ -61,8 +64,11 @@ def classeur(chemin: Path, feuille: bytes | None = None, chaines=None) -> None:
         for info in source.infolist():
             contenu = source.read(info)
             if info.filename == "[Content_Types].xml" and chaines is not None:
-                contenu = contenu.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
-                                                       f'ContentType="{TYPE_CHAINES}" /></Types>'.encode())
+                contenu = contenu.replace(
+                    b"</Types>",
+                    f'<Override PartName="/xl/sharedStrings.xml" '
+                    f'ContentType="{TYPE_CHAINES}" /></Types>'.encode(),
+                )
             if info.filename == "xl/worksheets/sheet1.xml" and feuille is not None:
                 contenu = feuille
             cible.writestr(info.filename, contenu)
@@ -82,19 +88,26 @@ def _sst(corps, repetitions: int):
 
 
 def _feuille(lignes: str, dimension: str = "A1:B2") -> bytes:
-    return f'<worksheet xmlns="{NS}"><dimension ref="{dimension}"/><sheetData>{lignes}</sheetData></worksheet>'.encode()
+    return (
+        f'<worksheet xmlns="{NS}"><dimension ref="{dimension}"/><sheetData>{lignes}</sheetData></worksheet>'
+    ).encode()
 
 
-ENTETE = ('<row r="1"><c r="A1" t="inlineStr"><is><t>slug</t></is></c>'
-          '<c r="B1" t="inlineStr"><is><t>label</t></is></c></row>')
-THEME = ('<row r="2"><c r="A2" t="inlineStr"><is><t>un-theme</t></is></c>'
-         '<c r="B2" t="inlineStr"><is><t>Un thème</t></is></c></row>')
+ENTETE = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>slug</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>label</t></is></c></row>'
+)
+THEME = (
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>un-theme</t></is></c>'
+    '<c r="B2" t="inlineStr"><is><t>Un thème</t></is></c></row>'
+)
 
 DERNIERE = '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>fin</t></is></c></row>'
 
 
 def png(chemin: Path, cote: int) -> None:
-    """Image noir et blanc (1 bit) de cote × cote pixels : quelques Ko de PNG, des centaines de Mo décodée en couleur."""
+    """Image noir et blanc (1 bit) de cote × cote pixels : quelques Ko de PNG, des centaines de Mo décodée en
+    couleur."""
     Image.new("1", (cote, cote)).save(chemin, "PNG", optimize=True)
 
 
@@ -108,16 +121,24 @@ def main() -> None:
     # 4,2 millions de chaînes vides (21 Mo) : chacune coûte ~150 octets une fois lue par openpyxl.
     classeur(DOSSIER / "chaines_innombrables.xlsx", chaines=_sst(b"<si/>" * 1000, 4_200))
     # 6 200 textes distincts de 32 700 caractères : 203 millions de caractères gardés par openpyxl.
-    classeur(DOSSIER / "textes_partages_geants.xlsx",
-             chaines=_sst(b"<si><t>" + b"x" * 32_700 + b"</t></si>", 6_200))
+    classeur(
+        DOSSIER / "textes_partages_geants.xlsx",
+        chaines=_sst(b"<si><t>" + b"x" * 32_700 + b"</t></si>", 6_200),
+    )
     classeur(DOSSIER / "ligne_immense.xlsx", _feuille(ENTETE + '<row r="2">' + "<c/>" * 200_000 + "</row>"))
-    classeur(DOSSIER / "cellule_immense.xlsx", _feuille(
-        ENTETE + '<row r="2"><c r="A2" t="inlineStr"><is><t>' + "x" * 100_000 + "</t></is></c></row>"))
+    classeur(
+        DOSSIER / "cellule_immense.xlsx",
+        _feuille(
+            ENTETE + '<row r="2"><c r="A2" t="inlineStr"><is><t>' + "x" * 100_000 + "</t></is></c></row>"
+        ),
+    )
     # Trois lignes, mais A1:XFD1048576 déclarés et la dernière au bout : openpyxl comble les lignes
     # manquantes avec des rangées vides de 16 384 cellules, soit 17 milliards de cellules à parcourir.
     classeur(DOSSIER / "dimension_immense.xlsx", _feuille(ENTETE + THEME + DERNIERE, "A1:XFD1048576"))
-    classeur(DOSSIER / "dtd.xlsx", b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>'
-             + _feuille(ENTETE + THEME))
+    classeur(
+        DOSSIER / "dtd.xlsx",
+        b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>' + _feuille(ENTETE + THEME),
+    )
     png(DOSSIER / "pixels_64_mpx.png", 8_000)
     png(DOSSIER / "pixels_169_mpx.png", 13_000)
 

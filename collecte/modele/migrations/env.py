@@ -1,4 +1,6 @@
-"""Environnement Alembic de Parole : la connexion est fournie par collecte.modele.db (jamais d'alembic.ini)."""
+"""Environnement Alembic de Parole : la connexion est fournie par collecte.modele.db (jamais
+d'alembic.ini)."""
+
 from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
