@@ -77,6 +77,16 @@ TYPOLOGIES = {
 }
 NATURES = {"parole": "Parole", "postit": "Post-it", "slogan": "Slogan", "reponse": "Réponse"}
 ROLES = {"admin": "Administrateur·rice", "animateur": "Animateur·rice", "lecteur": "Lecteur·rice"}
+# Bases légales du RGPD (article 6.1) qu'une démarche participative peut invoquer.
+BASES_LEGALES = {
+    "": "Non renseignée",
+    "mission_interet_public": "Mission d'intérêt public (article 6.1.e du RGPD)",
+    "interet_legitime": "Intérêt légitime (article 6.1.f du RGPD)",
+    "consentement": "Consentement (article 6.1.a du RGPD)",
+}
+# Repérage d'une donnée personnelle dans une parole : à examiner (masqué partout à la sortie tant que
+# personne ne l'a vu) ou écarté par l'équipe (« pas une donnée personnelle », imprimé tel quel).
+STATUTS_REPERAGE = {"a_examiner": "À examiner", "ecarte": "Pas une donnée personnelle"}
 
 
 # Les horodatages sont stockés en UTC et affichés à l'heure française.
@@ -169,6 +179,17 @@ class Demarche(SQLModel, table=True):
     description: str = _defaut("", sa_type=Text)
     cloturee: bool = _defaut(False)
     mots_vides: str = _defaut("", sa_type=Text)  # un mot par ligne, propres à la démarche
+    # Données personnelles : ce que la notice d'information et la fiche du registre des traitements disent.
+    responsable_traitement: str = _defaut("", max_length=300)  # organisme et adresse
+    delegue_protection: str = _defaut("", max_length=300)  # contact du ou de la DPO
+    contact_droits: str = _defaut("", max_length=300)  # où exercer ses droits (adresse, courriel)
+    finalite: str = _defaut("", sa_type=Text)
+    base_legale: str = _defaut("", max_length=40)  # clé de BASES_LEGALES
+    destinataires: str = _defaut("", sa_type=Text)
+    # Conservation : les paroles, réponses, photos et invitations sont purgées `conservation_mois` après
+    # la date de fin (`parole purge`) ; le livret publié et les chiffres agrégés sont gardés.
+    conservation_mois: int = _defaut(24)
+    purgee_le: datetime | None = Field(default=None, sa_type=DateTimeUTC)
     cree_le: datetime = _horodatage()
 
 
@@ -368,8 +389,43 @@ class Contribution(SQLModel, table=True):
     question_ref: str = _defaut("", max_length=40)
     saisie_par_id: int | None = _fk("utilisateur.id", ondelete="SET NULL", nullable=True, index=False)
     modifiee_par_id: int | None = _fk("utilisateur.id", ondelete="SET NULL", nullable=True, index=False)
+    # Version du détecteur de données personnelles qui a examiné le texte ; "" : pas encore examiné
+    # (une parole importée ou saisie attend le prochain passage ; un texte modifié est réexaminé).
+    examinee_par: str = _defaut("", max_length=20, index=True)
     cree_le: datetime = _horodatage()
     modifiee_le: datetime = _horodatage()
+
+
+class Reperage(SQLModel, table=True):
+    """Une donnée personnelle repérée dans le texte d'une parole (nom, téléphone, adresse…).
+
+    Ne garde que la position et la sorte, jamais le texte repéré. Masquer remplace le passage dans le texte
+    (l'original n'est pas gardé) et supprime le repérage ; écarter (« pas une donnée personnelle ») le garde
+    avec le statut `ecarte`, pour qu'il sorte tel quel et ne soit plus proposé."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = _fk("contribution.id")
+    debut: int
+    fin: int
+    sorte: str = Field(max_length=20)  # clé de collecte.confidentialite.detection.SORTES
+    statut: str = _defaut("a_examiner", max_length=20)  # clé de STATUTS_REPERAGE
+    cree_le: datetime = _horodatage()
+
+
+class Journal(SQLModel, table=True):
+    """Journal des actions sensibles : connexions, exports (bruts compris), masquages, suppressions, purges,
+    changements de comptes. Qui, quand, quoi — jamais le contenu d'une parole.
+
+    `acteur` est l'identifiant du compte au moment de l'action ; supprimer le compte le remplace par un
+    pseudonyme (« compte supprimé n° 12 ») et vide `utilisateur_id`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    quand: datetime = _horodatage()
+    utilisateur_id: int | None = _fk("utilisateur.id", ondelete="SET NULL", nullable=True)
+    acteur: str = _defaut("", max_length=100)
+    action: str = Field(max_length=40, index=True)
+    objet: str = _defaut("", max_length=300)
+    details: str = _defaut("", max_length=1000)
 
 
 class ContributionAnnulee(SQLModel, table=True):
