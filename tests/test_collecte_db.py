@@ -137,3 +137,13 @@ def test_migrer_une_base_peuplee_vers_la_saisie_hors_ligne(tmp_path):
 
         assert [c.texte for c in session.exec(select(Contribution))] == ["Recueillie avant la mise à jour"]
     engine.dispose()
+
+
+def test_une_adresse_de_base_avec_des_caracteres_encodes_se_migre(tmp_path):
+    """Un « % » dans l'adresse (mot de passe encodé « p%40ss », dossier « 100% ») ne fait pas échouer la
+    configuration d'Alembic, qui lit « % » comme une interpolation."""
+    (tmp_path / "100%").mkdir()
+    engine = creer_engine(f"sqlite:///{tmp_path}/100%25/base.sqlite")
+    assert init_db(engine) == "creee" and init_db(engine) == "migree"
+    assert revision_courante(engine) is not None
+    engine.dispose()

@@ -126,7 +126,9 @@ def _viole_l_unicite(erreur: IntegrityError) -> bool:
 def _config_alembic(engine: Engine, connexion=None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(DOSSIER_MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # ConfigParser lit « % » comme une interpolation : un mot de passe encodé (%40…) doit être doublé.
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
     config.attributes["connection"] = connexion
     return config
 
