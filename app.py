@@ -7,6 +7,7 @@ de test. Aucun autre module ne lit `os.environ`.
 
 from __future__ import annotations
 
+import importlib.metadata
 import mimetypes
 import os
 import secrets
@@ -20,6 +21,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from collecte.modele import db
+from collecte.terminal import franciser_click
 
 # Réglages documentés, un par un, dans le README (section « Configuration » ; un test vérifie que
 # les deux listes sont les mêmes). Une variable d'environnement PAROLE_<NOM> remplace la valeur ;
@@ -488,22 +490,42 @@ def _creer_app_cli(info=None) -> Flask:
     return create_app({"SQLITE_ATTENTE_S": 30})
 
 
-def _enregistrer_commandes(app: Flask) -> None:
-    groupes = {}
+def commandes_des_paquets() -> list[click.Command]:
+    """Les commandes `parole` déclarées par les paquets (`<paquet>.cli.COMMANDES`), chaque groupe complété
+    de ses `SOUS_COMMANDES` venues d'un autre paquet."""
     modules = [m for m in (_module_du_paquet(p, "cli") for p in PAQUETS) if m is not None]
+    commandes = [commande for module in modules for commande in getattr(module, "COMMANDES", ())]
+    groupes = {commande.name: commande for commande in commandes}
     for module in modules:
-        for commande in getattr(module, "COMMANDES", ()):
-            app.cli.add_command(commande)
-            groupes[commande.name] = commande
-    for module in modules:
-        for groupe, commandes in getattr(module, "SOUS_COMMANDES", {}).items():
-            for commande in commandes:
+        for groupe, sous_commandes in getattr(module, "SOUS_COMMANDES", {}).items():
+            for commande in sous_commandes:
                 groupes[groupe].add_command(commande)
+    return commandes
+
+
+def _enregistrer_commandes(app: Flask) -> None:
+    for commande in commandes_des_paquets():
+        app.cli.add_command(commande)
 
 
 class GroupeParole(FlaskGroup):
-    """La commande `parole` : une base illisible ou injoignable donne une ligne en français et le code 1,
-    jamais une trace de cent lignes."""
+    """La commande `parole` : les commandes de Parole seules (ni les options ni les commandes propres à
+    Flask et à ses extensions), en français (`collecte.terminal`), sans créer l'application pour afficher
+    l'aide ; une base illisible ou injoignable donne une ligne en français et le code 1, jamais une trace
+    de cent lignes."""
+
+    def __init__(self, **options):
+        super().__init__(add_default_commands=False, add_version_option=False, load_dotenv=False, **options)
+        self.params = [p for p in self.params if p.name not in {"env_file", "app", "debug"}]
+        for commande in commandes_des_paquets():
+            self.add_command(commande)
+        _sous_commandes_en_francais(self)
+
+    def list_commands(self, ctx):
+        return click.Group.list_commands(self, ctx)
+
+    def get_command(self, ctx, nom):
+        return click.Group.get_command(self, ctx, nom)
 
     def invoke(self, ctx):
         from sqlalchemy.exc import DatabaseError
@@ -520,6 +542,22 @@ class GroupeParole(FlaskGroup):
             ctx.exit(1)
 
 
-@click.group(cls=GroupeParole, create_app=_creer_app_cli, add_default_commands=True, add_version_option=False)
+def _sous_commandes_en_francais(groupe: click.Group) -> None:
+    groupe.subcommand_metavar = "COMMANDE [ARGUMENTS]..."
+    for commande in groupe.commands.values():
+        if isinstance(commande, click.Group):
+            _sous_commandes_en_francais(commande)
+
+
+franciser_click()
+
+
+@click.group(cls=GroupeParole, create_app=_creer_app_cli)
+@click.version_option(
+    importlib.metadata.version("parole"),
+    "--version",
+    prog_name="parole",
+    message="%(prog)s, version %(version)s",
+)
 def cli():
     """Parole : recueil de la parole habitante, analyse et restitution."""

@@ -81,6 +81,9 @@ def _est_couche_web(chemin: str) -> bool:
     return (
         "/views/" in chemin
         or nom in ("views.py", "cli.py", "forms.py")
+        or nom.startswith(
+            "views_"
+        )  # un blueprint de plus à côté de views.py (restitution/views_information.py)
         or chemin in ("collecte/modele/db.py", "collecte/web.py")
     )
 
@@ -130,6 +133,7 @@ def _modules_de_vues():
         "collecte/views/*.py",
         "questionnaires/views/*.py",
         "restitution/views.py",
+        "restitution/views_*.py",
         "analyse/views.py",
     ):
         yield from sorted(RACINE.glob(motif))
