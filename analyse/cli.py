@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from analyse import suggestions
 from analyse.chiffres import registre as registre_chiffres
-from analyse.donnees import charger_corpus
+from analyse.donnees import A_LA_VOLEE_PAR_LECTURE, charger_corpus, compter_masquage
 from analyse.rapport import rapport
 from collecte.cli import choisir_demarche
 from collecte.modele.db import get_session
@@ -43,6 +43,14 @@ def analyse_commande(slug, format_, n_lemmes):
         ecrire_csv(resultat, sys.stdout)
     else:
         click.echo(en_texte(resultat))
+    en_attente = compter_masquage(session, demarche.id).en_attente
+    if en_attente > A_LA_VOLEE_PAR_LECTURE:
+        click.echo(
+            f"Attention : {en_attente} paroles ne sont pas encore passées au détecteur de données "
+            f"personnelles ; au-delà des {A_LA_VOLEE_PAR_LECTURE} premières, leurs mots sont laissés de côté "
+            "(lemmes, spécificités) jusqu'à leur examen : lancez « parole examiner ».",
+            err=True,
+        )
 
 
 def _lignes_csv(resultat: dict):

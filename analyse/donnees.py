@@ -3,11 +3,20 @@
 Tout le reste d'`analyse` (et `restitution`) travaille sur le `Corpus` renvoyé ici, sans SQL.
 Les contributions masquées (modération) sont exclues ; celles « ne pas citer » sont gardées
 (elles comptent) avec leur drapeau, pour que chaque consommateur les écarte des citations.
+
+Données personnelles : tout texte qui sort d'ici (et des lots des exports, `restitution.donnees`, qui
+passent par `masquer_textes`) a chaque passage repéré et non examiné (`Reperage.statut` « a_examiner »)
+remplacé par sa nature (« [nom] », « [téléphone] »…) ; un passage écarté par l'équipe (« pas une donnée
+personnelle ») sort tel quel. Ce module ne fait que lire (le tableau de bord l'appelle à chaque page) :
+une parole jamais examinée (`examinee_par` vide) est repérée à la volée, sans rien enregistrer. Les
+sorties (livret, affiches, aperçu, exports) font d'abord examiner les paroles en attente
+(`examiner_en_attente`), qui enregistre les repérages que l'équipe examine ensuite dans la revue.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -15,12 +24,16 @@ import pandas as pd
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
+from collecte.confidentialite import detection
 from collecte.modele.champs import CHAMPS, CHOIX, DRAPEAU
 from collecte.modele.models import DISPOSITIFS
 from collecte.modele.validation import lire_identifiant  # noqa: F401 — réexporté : les filtres de l'analyse lisent les identifiants par ici
 
 # Les champs d'une parole que l'analyse lit (registre `collecte.modele.champs`), et leurs vocabulaires,
 # réexportés pour que le reste d'`analyse` n'importe pas `collecte`.
+# Les balises qui remplacent une donnée personnelle masquée (« [nom] », « [téléphone] »…), réexportées pour
+# que le lexique ne les compte pas comme des mots.
+BALISES_DONNEES_PERSONNELLES = tuple(detection.SORTES.values())
 CHAMPS_LUS = [c for c in CHAMPS if c.analyse]
 DRAPEAUX = [c.nom for c in CHAMPS_LUS if c.sorte == DRAPEAU]
 LIBELLES = {"dispositif": DISPOSITIFS, **{c.nom: c.vocabulaire for c in CHAMPS_LUS if c.sorte == CHOIX}}
@@ -95,8 +108,11 @@ ORDER BY t.date, t.id
 """
 
 _COLONNES_LUES = ["id", *(c.nom for c in CHAMPS_LUS), "cree_le", "temps_id"]
+# `examinee` (0 ou 1) sert seulement au masquage : une parole jamais examinée est repérée à la volée.
+_EXAMINEE = "CASE WHEN c.examinee_par = '' THEN 0 ELSE 1 END AS examinee"
+_COLONNES_TEXTES = [*_COLONNES_LUES, "examinee"]
 _REQUETE_CONTRIBUTIONS = f"""
-SELECT {", ".join("c." + c for c in _COLONNES_LUES)}
+SELECT {", ".join("c." + c for c in _COLONNES_LUES)}, {_EXAMINEE}
 FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
 WHERE t.demarche_id = :demarche_id AND c.masquee = :faux
 ORDER BY c.id
@@ -228,9 +244,13 @@ TAILLE_LOT_LECTURE = 50_000
 def _lire_par_lots(session: Session, requete: str, **parametres) -> pd.DataFrame:
     """Comme `_lire`, mais lot par lot (curseur serveur sous PostgreSQL) et chaque colonne de
     vocabulaire contrôlé en `category` : quelques octets par ligne au lieu d'une chaîne Python."""
-    connexion = session.connection().execution_options(stream_results=True)
+    # L'option sur la requête seule : posée sur la connexion, elle y resterait pour toute la transaction
+    # (sous PostgreSQL, les écritures qui suivent — examen, journal — échoueraient alors).
+    requete_en_flux = text(requete).execution_options(stream_results=True)
     lots = []
-    for lot in pd.read_sql_query(text(requete), connexion, params=parametres, chunksize=TAILLE_LOT_LECTURE):
+    for lot in pd.read_sql_query(
+        requete_en_flux, session.connection(), params=parametres, chunksize=TAILLE_LOT_LECTURE
+    ):
         for colonne in COLONNES_CATEGORIES:
             if colonne in lot:
                 lot[colonne] = lot[colonne].astype("category")
@@ -262,6 +282,7 @@ def charger_corpus(
     temps = _charger_temps(session, ident)
     if textes:
         contributions = _lire(session, _REQUETE_CONTRIBUTIONS, demarche_id=ident, faux=False)
+        contributions = _masquer_contributions(contributions, reperages_de_la_demarche(session, ident))
         liens = _lire(session, _REQUETE_LIENS, demarche_id=ident, faux=False)
     else:
         contributions = _lire_par_lots(session, _REQUETE_METADONNEES, demarche_id=ident, faux=False)
@@ -293,7 +314,7 @@ def charger_corpus(
 
 
 _REQUETE_TEXTES = f"""
-SELECT {", ".join("c." + c for c in _COLONNES_LUES)}
+SELECT {", ".join("c." + c for c in _COLONNES_LUES)}, {_EXAMINEE}
 FROM contribution c WHERE c.id IN :ids AND c.masquee = :faux
 """
 TAILLE_LOT_IDS = 500
@@ -310,10 +331,150 @@ def charger_textes(session: Session, corpus: Corpus, ids) -> Corpus:
         )
         for i in range(0, len(ids), TAILLE_LOT_IDS)
     ]
-    contributions = pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(columns=_COLONNES_LUES)
+    contributions = pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(columns=_COLONNES_TEXTES)
+    reperages = reperages_de_la_demarche(session, int(corpus.demarche["id"]))
+    contributions = _masquer_contributions(contributions, reperages)
     contributions = _joindre_temps(contributions.sort_values("id"), corpus.temps).reset_index(drop=True)
     liens = corpus.liens_themes[corpus.liens_themes["contribution_id"].isin(ids)].reset_index(drop=True)
     return replace(corpus, contributions=contributions, liens_themes=liens)
+
+
+# --- Données personnelles : ce qui sort de la base pour une sortie est masqué ----------------------------
+# Un seul endroit : le corpus de l'analyse (ci-dessus) et les lots des exports (`restitution.donnees`)
+# masquent par `masquer_textes` et comptent par `compter_masquage`. Une parole « examinée » ici est une
+# parole dont `examinee_par` n'est pas vide : des repérages d'une version antérieure du détecteur restent
+# justes pour un texte inchangé (un texte corrigé remet `examinee_par` à vide) ; les sorties font de toute
+# façon réexaminer d'abord par la version courante (`examiner_en_attente`).
+
+# Les repérages à masquer d'une démarche : non examinés, sur des paroles non masquées et déjà examinées (le
+# texte d'une parole jamais examinée, ou corrigée depuis, est repéré à nouveau à la volée). CROSS JOIN : sous
+# SQLite, la lecture part des repérages (peu nombreux) et non de chaque parole de la démarche (0,03 s au lieu
+# de 0,26 s pour un million de paroles) ; PostgreSQL le lit comme une jointure ordinaire.
+_REPERAGES_A_MASQUER = """
+FROM reperage r CROSS JOIN contribution c CROSS JOIN tempsdecollecte t
+WHERE c.id = r.contribution_id AND t.id = c.temps_id AND t.demarche_id = :demarche_id
+  AND r.statut = :a_examiner AND c.masquee = :faux AND c.examinee_par <> ''
+  AND (c.ne_pas_citer = :faux OR :avec_ne_pas_citer)
+"""
+_PAROLES_EN_ATTENTE = """
+SELECT COUNT(*) FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
+WHERE t.demarche_id = :demarche_id AND c.masquee = :faux AND c.examinee_par <> :version
+  AND (c.ne_pas_citer = :faux OR :avec_ne_pas_citer)
+"""
+
+
+@dataclass(frozen=True)
+class Masquage:
+    """Ce qu'une sortie remplace : les données personnelles repérées que personne n'a examinées."""
+
+    reperages: int = 0  # passages remplacés par leur nature
+    paroles: int = 0  # paroles touchées
+    natures: tuple[str, ...] = ()  # « [nom] », « [téléphone] »… présents, dans l'ordre de detection.SORTES
+    en_attente: int = 0  # paroles que la version courante du détecteur n'a pas encore vues
+
+
+def _parametres_reperages(demarche_id: int, avec_ne_pas_citer: bool) -> dict:
+    return {
+        "demarche_id": demarche_id,
+        "a_examiner": "a_examiner",
+        "faux": False,
+        "avec_ne_pas_citer": avec_ne_pas_citer,
+    }
+
+
+def reperages_de_la_demarche(session: Session, demarche_id: int) -> dict[int, list[detection.Reperage]]:
+    """Les passages à masquer de toute la démarche, en une requête : {identifiant de parole: repérages}."""
+    requete = "SELECT r.contribution_id, r.debut, r.fin, r.sorte " + _REPERAGES_A_MASQUER
+    lignes = session.connection().execute(text(requete), _parametres_reperages(demarche_id, True))
+    par_parole: dict[int, list[detection.Reperage]] = {}
+    for contribution_id, debut, fin, sorte in lignes:
+        par_parole.setdefault(contribution_id, []).append(detection.Reperage(debut, fin, sorte))
+    return par_parole
+
+
+# Repérages faits à la volée, par texte : les images d'une page du tableau de bord rechargent chacune le
+# corpus, le modèle de langue ne repasse pas sur les mêmes textes (quelques millisecondes par texte).
+_A_LA_VOLEE: dict[str, tuple] = {}
+_A_LA_VOLEE_MAX = 20_000
+_VERROU_A_LA_VOLEE = threading.Lock()
+
+
+def _reperer_a_la_volee(textes: list[str]) -> list[tuple]:
+    if not textes:  # sans rien à repérer, le modèle de langue (5 s à charger) reste où il est
+        return []
+    with _VERROU_A_LA_VOLEE:
+        connus = {t: _A_LA_VOLEE[t] for t in textes if t in _A_LA_VOLEE}
+    nouveaux = [t for t in dict.fromkeys(textes) if t not in connus]
+    trouves = dict(zip(nouveaux, map(tuple, detection.reperer_lot(nouveaux)), strict=True))
+    with _VERROU_A_LA_VOLEE:
+        for texte, reperages in trouves.items():
+            if len(_A_LA_VOLEE) >= _A_LA_VOLEE_MAX:
+                del _A_LA_VOLEE[next(iter(_A_LA_VOLEE))]  # le plus ancien
+            _A_LA_VOLEE[texte] = reperages
+    return [connus.get(t, trouves.get(t)) for t in textes]
+
+
+# Au-delà, une lecture ne repère plus à la volée (quelques millisecondes par texte : un import d'un million
+# de paroles non examinées coûterait des minutes à chaque page) : les textes suivants sont retenus (vides)
+# jusqu'à leur examen (`parole examiner`, ou toute sortie, qui examine d'abord et enregistre).
+A_LA_VOLEE_PAR_LECTURE = 5_000
+
+
+def masquer_textes(textes: list[str], reperages: list, examinees: list[bool]) -> list[str]:
+    """Les textes tels qu'ils peuvent sortir : chaque passage de `reperages[i]` remplacé par sa nature ; un
+    texte jamais examiné (`examinees[i]` faux) est repéré à la volée (modèle de langue, par lots), sans rien
+    enregistrer, et ses repérages enregistrés (périmés) ignorés ; au-delà de `A_LA_VOLEE_PAR_LECTURE`
+    textes jamais examinés, les suivants sont retenus (texte vide) : rien de non examiné ne sort."""
+    a_reperer = [i for i, examinee in enumerate(examinees) if not examinee]
+    retenus = set(a_reperer[A_LA_VOLEE_PAR_LECTURE:])
+    a_reperer = a_reperer[:A_LA_VOLEE_PAR_LECTURE]
+    trouves = dict(zip(a_reperer, _reperer_a_la_volee([textes[i] or "" for i in a_reperer]), strict=True))
+    resultat = []
+    for i, texte in enumerate(textes):
+        passages = trouves.get(i, reperages[i])
+        if i in retenus:
+            resultat.append("")
+        else:
+            resultat.append(detection.masquer(texte, passages) if passages else texte)
+    return resultat
+
+
+def _masquer_contributions(contributions: pd.DataFrame, reperages: dict[int, list]) -> pd.DataFrame:
+    """Masque la colonne `texte` (lue avec `examinee`, retirée ici) ; seules les paroles qui ont un
+    repérage à masquer ou qui n'ont jamais été examinées sont touchées."""
+    examinees = contributions["examinee"].fillna(0).astype(bool)
+    cibles = ~examinees | contributions["id"].isin(reperages.keys())
+    if cibles.any():  # le tableau vient d'être lu : modifié sur place
+        ids = [int(i) for i in contributions.loc[cibles, "id"]]
+        contributions.loc[cibles, "texte"] = masquer_textes(
+            contributions.loc[cibles, "texte"].tolist(),
+            [reperages.get(i, ()) for i in ids],
+            examinees[cibles].tolist(),
+        )
+    return contributions.drop(columns="examinee")
+
+
+def compter_masquage(session: Session, demarche_id: int, avec_ne_pas_citer: bool = True) -> Masquage:
+    """Ce qu'une sortie de la démarche masquera (ou, sortie brute, laissera en clair) : repérages non
+    examinés, paroles touchées, natures ; paroles pas encore examinées. Sans les paroles « ne pas citer »
+    si `avec_ne_pas_citer` est faux (exports ordinaires)."""
+    parametres = _parametres_reperages(demarche_id, avec_ne_pas_citer)
+    connexion = session.connection()
+    reperages, paroles = connexion.execute(
+        text("SELECT COUNT(*), COUNT(DISTINCT r.contribution_id) " + _REPERAGES_A_MASQUER), parametres
+    ).one()
+    sortes = set(
+        connexion.execute(text("SELECT DISTINCT r.sorte " + _REPERAGES_A_MASQUER), parametres).scalars()
+    )
+    en_attente = connexion.execute(
+        text(_PAROLES_EN_ATTENTE), {**parametres, "version": detection.VERSION}
+    ).scalar_one()
+    return Masquage(
+        reperages=int(reperages or 0),
+        paroles=int(paroles or 0),
+        natures=tuple(nature for sorte, nature in detection.SORTES.items() if sorte in sortes),
+        en_attente=int(en_attente or 0),
+    )
 
 
 def lister_demarches(session: Session) -> pd.DataFrame:

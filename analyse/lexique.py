@@ -26,6 +26,8 @@ import simplemma
 from scipy import sparse
 from stop_words import get_stop_words
 
+from analyse.donnees import BALISES_DONNEES_PERSONNELLES
+
 MOTIF_MOT = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 _MOTIF_AVEC_SEPARATEUR = re.compile(r"\x1e|[^\W\d_]+(?:'[^\W\d_]+)*")
 SEPARATEUR = "\x1e"
@@ -51,8 +53,14 @@ def mots_vides_du_corpus(corpus) -> frozenset[str]:
     return mots_vides((corpus.demarche or {}).get("mots_vides") or "")
 
 
+# Une donnée personnelle masquée (« [téléphone] ») n'est pas un mot de la personne : ni lemme, ni nuage.
+_BALISES = re.compile(
+    "|".join(re.escape(b) for b in sorted(BALISES_DONNEES_PERSONNELLES, key=len, reverse=True))
+)
+
+
 def normaliser(texte: str) -> str:
-    return str(texte).lower().replace("\u2019", "'").replace("`", "'")
+    return _BALISES.sub(" ", str(texte)).lower().replace("\u2019", "'").replace("`", "'")
 
 
 def sans_elision(forme: str) -> str:

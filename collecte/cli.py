@@ -13,6 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from collecte import comptes
 from collecte import demarches as logique_demarches
+from collecte.confidentialite import detection, examen
+from collecte.confidentialite.journal import ACTEUR_TERMINAL
 from collecte.modele import sauvegarde
 from collecte.modele.db import get_engine, get_session, init_db
 from collecte.modele.models import ROLES
@@ -38,10 +40,36 @@ def init_db_commande():
 def create_user_commande(identifiant, role, nom, mot_de_passe):
     """Crée un compte d'équipe."""
     try:
-        comptes.creer_utilisateur(get_session(), identifiant, mot_de_passe, role, nom)
+        comptes.creer_utilisateur(get_session(), identifiant, mot_de_passe, role, nom, ACTEUR_TERMINAL)
     except ErreurValidation as erreur:
         raise click.ClickException(erreur.message) from None
     click.echo(f"Compte « {identifiant} » ({ROLES[role]}) créé.")
+
+
+@click.command("supprimer-compte")
+@click.argument("identifiant")
+@click.option("--oui", is_flag=True, help="Sans confirmation (sinon : retaper l'identifiant).")
+@with_appcontext
+def supprimer_compte_commande(identifiant: str, oui: bool):
+    """Supprime un compte d'équipe : ses paroles restent, sans auteur ; son identifiant devient un
+    pseudonyme dans le journal. Pour seulement le suspendre, désactivez-le (page Comptes)."""
+    session = get_session()
+    utilisateur = comptes.compte_par_identifiant(session, identifiant)
+    if utilisateur is None:
+        raise click.ClickException(f"Aucun compte « {identifiant} ».")
+    if not oui:
+        retape = click.prompt(
+            f"Supprimer définitivement le compte « {identifiant} » ? Retapez son identifiant pour confirmer",
+            default="",
+            show_default=False,
+        )
+        if retape.strip() != identifiant:
+            raise click.ClickException("Rien n'a été supprimé.")
+    try:
+        pseudonyme = comptes.supprimer_utilisateur(session, utilisateur, ACTEUR_TERMINAL)
+    except ErreurValidation as erreur:
+        raise click.ClickException(erreur.message) from None
+    click.echo(f"Compte « {identifiant} » supprimé ; le journal le nomme désormais « {pseudonyme} ».")
 
 
 def choisir_demarche(session, slug: str | None):
@@ -187,6 +215,32 @@ def demo_commande(port: int, sans_serveur: bool):
         )
 
 
+def _paroles(n: int, singulier: str, pluriel: str) -> str:
+    return f"{n} {singulier if n == 1 else pluriel}"
+
+
+@click.command("examiner")
+@click.option("--demarche", "slug", help="Identifiant de la démarche (sinon toutes).")
+@with_appcontext
+def examiner_commande(slug: str | None):
+    """Passe au détecteur de données personnelles les paroles qu'il n'a pas encore vues (import,
+    questionnaires, nouvelle version du détecteur) ; les repérages s'examinent ensuite dans la revue."""
+    session = get_session()
+    demarche_id = choisir_demarche(session, slug).id if slug else None
+    n = examen.examiner_en_attente(session, demarche_id)
+    click.echo(f"{_paroles(n, 'parole examinée', 'paroles examinées')} (détecteur {detection.VERSION}).")
+    a_examiner = examen.compter_a_examiner(session, demarche_id)
+    click.echo(
+        _paroles(a_examiner, "parole avec", "paroles avec")
+        + " des données personnelles à examiner dans la revue (Revue → filtre « Données personnelles »)."
+    )
+    reste = examen.compter_en_attente(session, demarche_id)
+    if reste:  # modifiées pendant l'examen : elles le seront au prochain passage
+        click.echo(
+            f"{_paroles(reste, 'parole', 'paroles')} encore en attente : relancez la commande.", err=True
+        )
+
+
 ERREURS_SYSTEME = {
     errno.ENOENT: "fichier ou dossier introuvable",
     errno.EACCES: "accès refusé",
@@ -249,8 +303,10 @@ def restaurer_commande(fichier: Path, force: bool):
 COMMANDES = [
     init_db_commande,
     create_user_commande,
+    supprimer_compte_commande,
     themes_groupe,
     import_commande,
+    examiner_commande,
     demo_commande,
     sauvegarde_commande,
     restaurer_commande,

@@ -7,13 +7,23 @@ import unicodedata
 
 from sqlmodel import Session, func, select
 
+from collecte.confidentialite.information import CONSERVATION_MAX, CONSERVATION_MIN, REGLAGES
 from collecte.modele.db import unite_de_travail
-from collecte.modele.models import TYPOLOGIES, Contribution, Demarche, Structure, TempsDeCollecte, Territoire
+from collecte.modele.models import (
+    BASES_LEGALES,
+    TYPOLOGIES,
+    Contribution,
+    Demarche,
+    Structure,
+    TempsDeCollecte,
+    Territoire,
+)
 from collecte.modele.validation import (
     ErreurValidation,
     lire_identifiant,
     valider_choix,
     valider_date,
+    valider_entier,
     valider_texte,
 )
 
@@ -48,8 +58,61 @@ def valider_demarche(donnees: dict) -> dict:
     }
 
 
+def _valider_mois(valeur) -> int:
+    refus = ErreurValidation(
+        f"Durée de conservation : un nombre entier de mois, de {CONSERVATION_MIN} à {CONSERVATION_MAX}.",
+        "conservation_mois",
+    )
+    if valeur is None or isinstance(valeur, bool) or not str(valeur).strip():
+        raise refus
+    try:
+        mois = valider_entier(valeur, "conservation_mois", minimum=CONSERVATION_MIN)
+    except ErreurValidation:
+        raise refus from None
+    if mois > CONSERVATION_MAX:
+        raise refus
+    return mois
+
+
+def _valider_reglage(reglage, valeur):
+    if reglage.genre == "mois":
+        return _valider_mois(valeur)
+    if reglage.genre == "choix":
+        if ("" if valeur is None else str(valeur).strip()) not in BASES_LEGALES:
+            raise ErreurValidation("Base légale inconnue : choisissez-en une dans la liste.", reglage.nom)
+        return str(valeur or "").strip()
+    try:
+        return valider_texte(valeur, reglage.nom, reglage.longueur_max, requis=False)
+    except ErreurValidation as erreur:  # le message dit quel réglage est en cause
+        raise ErreurValidation(f"{reglage.libelle} : {erreur.message}", reglage.nom) from None
+
+
+def valider_donnees_personnelles(donnees: dict) -> dict:
+    """Réglages « Données personnelles (RGPD) » présents dans `donnees`, validés (un réglage absent
+    n'est pas touché : l'import d'une feuille « demarche » sans ces colonnes ne les efface pas)."""
+    return {r.nom: _valider_reglage(r, donnees[r.nom]) for r in REGLAGES if r.nom in donnees}
+
+
+def suggestions_donnees_personnelles(titre: str = "", commanditaire: str = "") -> dict[str, str]:
+    """Exemples montrés dans les champs vides du formulaire (jamais enregistrés tels quels)."""
+    sujet = f"« {titre.strip()} »" if titre and titre.strip() else "…"
+    organisme = (commanditaire or "").strip()
+    return {
+        "responsable_traitement": f"{organisme or 'Nom de l’organisme'}, adresse postale complète",
+        "delegue_protection": "Service ou nom du ou de la DPO et son courriel, ou « Pas de DPO désigné »",
+        "contact_droits": "Courriel ou adresse postale où écrire",
+        "finalite": f"Recueillir la parole des habitant·es sur {sujet} pour écrire un livret de "
+        "restitution public et anonyme et des préconisations.",
+        "destinataires": f"{organisme or 'Le commanditaire'} et les structures partenaires : "
+        "synthèse et livret anonyme.",
+    }
+
+
+CONSERVATION_PAR_DEFAUT = Demarche.model_fields["conservation_mois"].default
+
+
 def creer_demarche(session: Session, donnees: dict, slug: str | None = None) -> Demarche:
-    champs = valider_demarche(donnees)
+    champs = {**valider_demarche(donnees), **valider_donnees_personnelles(donnees)}
     slug = slugifier(slug or donnees.get("slug") or champs["titre"])
     if not slug:
         raise ErreurValidation("Impossible de tirer un identifiant court du titre : précisez-en un.", "slug")
@@ -63,7 +126,7 @@ def creer_demarche(session: Session, donnees: dict, slug: str | None = None) -> 
 
 
 def modifier_demarche(session: Session, demarche: Demarche, donnees: dict) -> Demarche:
-    champs = valider_demarche(donnees)
+    champs = {**valider_demarche(donnees), **valider_donnees_personnelles(donnees)}
     with unite_de_travail(session):
         for champ, valeur in champs.items():
             setattr(demarche, champ, valeur)

@@ -1,21 +1,26 @@
-"""Revue des paroles : filtres, recherche sans accents, correction, actions groupées, doublons probables."""
+"""Revue des paroles : filtres, recherche sans accents, correction, actions groupées, doublons probables,
+données personnelles repérées (surlignées, à masquer ou écarter)."""
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlmodel import Session, select
 
+from collecte.confidentialite import detection, examen
+from collecte.confidentialite.journal import Acteur
 from collecte.modele.champs import champ, valider_champ, valider_contribution
 from collecte.modele.db import unite_de_travail
 from collecte.modele.models import (
     Contribution,
     ContributionTheme,
+    Reperage,
     TempsDeCollecte,
     Territoire,
     Theme,
@@ -29,6 +34,12 @@ PAR_PAGE = 50
 SEUIL_DOUBLON = 90  # score RapidFuzz (0-100) au-delà duquel deux textes sont « presque les mêmes »
 LONGUEUR_MIN_DOUBLON = 20  # « oui », « non »… ne sont pas des doublons
 DOUBLONS_MAX_PAROLES = 5_000  # la page « doublons probables » compare au plus ces paroles (les plus récentes)
+# Filtre « Données personnelles » : clé → libellé. « À examiner » compte aussi les paroles que le détecteur
+# n'a pas encore vues : aucune n'échappe au filtre ni aux actions groupées.
+FILTRES_DONNEES = {"a_examiner": "à examiner", "aucune": "aucune", "ecartees": "écartées"}
+EXAMENS_PAR_AFFICHAGE = 10  # pages examinées au plus pour remplir une page filtrée « à examiner »
+
+journal = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +55,33 @@ class Filtres:
     recherche: str = ""
     masquees: bool = False  # montrer aussi les paroles masquées
     a_retenir: bool = False
+    donnees: str | None = None  # clé de FILTRES_DONNEES
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Un morceau du texte d'une parole ; `reperage` s'il est une donnée personnelle repérée."""
+
+    texte: str
+    reperage: Reperage | None = None
+    libelle: str = ""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Un repérage « à examiner » et ce qu'il couvre, pour ses boutons « Masquer » et « Pas une donnée
+    personnelle »."""
+
+    reperage: Reperage
+    extrait: str
+    libelle: str
+    balise: str
+
+
+@dataclass
+class Reperes:
+    segments: list[Segment]
+    a_examiner: list[Passage]
 
 
 @dataclass
@@ -54,6 +92,7 @@ class Ligne:
     saisie_par: str
     themes: list[Theme] = field(default_factory=list)
     doublon_de: tuple[int, float] | None = None
+    reperes: Reperes | None = None
 
 
 def normaliser(texte: str) -> str:
@@ -82,6 +121,8 @@ def _requete(filtres: Filtres, *colonnes):
     for actif, condition in conditions:
         if actif:
             requete = requete.where(condition())
+    if filtres.donnees in FILTRES_DONNEES:
+        requete = requete.where(_condition_donnees(filtres.donnees))
     if filtres.theme_id:
         requete = requete.where(
             Contribution.id.in_(
@@ -91,6 +132,18 @@ def _requete(filtres: Filtres, *colonnes):
             )
         )
     return requete
+
+
+def _condition_donnees(cle: str):
+    def avec(statut: str | None = None):
+        requete = select(Reperage.contribution_id)
+        return Contribution.id.in_(requete.where(Reperage.statut == statut) if statut else requete)
+
+    if cle == "a_examiner":
+        return or_(avec("a_examiner"), Contribution.examinee_par != detection.VERSION)
+    if cle == "ecartees":
+        return avec("ecarte")
+    return (Contribution.examinee_par == detection.VERSION) & ~avec()
 
 
 def ids_filtres(session: Session, filtres: Filtres) -> list[int]:
@@ -127,17 +180,63 @@ def _lignes(session: Session, ids: list[int]) -> list[Ligne]:
     ).all()
     for contribution_id, theme in etiquettes:
         lignes[contribution_id].themes.append(theme)
+    reperages = examen.reperages_de(session, ids)
+    for ligne in lignes.values():
+        ligne.reperes = reperes(ligne.contribution.texte, reperages.get(ligne.contribution.id, []))
     return [lignes[i] for i in ids if i in lignes]
 
 
 def page(session: Session, filtres: Filtres, numero: int = 1) -> tuple[list[Ligne], int]:
-    """Les lignes de la page `numero` (50 par page) et le nombre total de paroles filtrées."""
-    ids = ids_filtres(session, filtres)
+    """Les lignes de la page `numero` (50 par page) et le nombre total de paroles filtrées.
+
+    Les paroles de la page que le détecteur n'a pas encore vues (import, questionnaire) sont examinées
+    avant l'affichage ; filtrée sur les données personnelles, la page est recalculée ensuite."""
     debut = (max(numero, 1) - 1) * PAR_PAGE
+    for _ in range(EXAMENS_PAR_AFFICHAGE):
+        ids = ids_filtres(session, filtres)
+        en_attente = examen.ids_en_attente(session, ids[debut : debut + PAR_PAGE])
+        if not en_attente:
+            break
+        examen.examiner(session, en_attente)
+        if not filtres.donnees:
+            break
     lignes = _lignes(session, ids[debut : debut + PAR_PAGE])
     if filtres.demarche_id and lignes:
         _marquer_doublons(session, filtres.demarche_id, lignes)
     return lignes, len(ids)
+
+
+def reperes(texte: str, reperages: list[Reperage]) -> Reperes:
+    """Le texte découpé autour de ses repérages (pour le surligner sans jamais l'écrire en HTML brut) et
+    la liste des repérages « à examiner ». Un repérage chevauché n'est surligné qu'à partir de la fin du
+    précédent ; un repérage hors du texte est ignoré."""
+    segments, position = [], 0
+    for r in sorted(reperages, key=lambda r: (r.debut, -r.fin)):
+        debut, fin = max(r.debut, position), min(r.fin, len(texte))
+        if debut >= fin:
+            continue
+        if debut > position:
+            segments.append(Segment(texte[position:debut]))
+        segments.append(Segment(texte[debut:fin], r, examen.libelle_de(r.sorte)))
+        position = fin
+    if position < len(texte) or not segments:
+        segments.append(Segment(texte[position:]))
+    passages = [
+        Passage(r, texte[r.debut : r.fin], examen.libelle_de(r.sorte), examen.balise_de(r.sorte))
+        for r in sorted(reperages, key=lambda r: r.debut)
+        if r.statut == "a_examiner" and 0 <= r.debut < r.fin <= len(texte)
+    ]
+    return Reperes(segments, passages)
+
+
+def reperes_de(session: Session, contribution: Contribution) -> Reperes:
+    """Les repérages d'une parole (examinée d'abord si besoin), pour la page de modification."""
+    if examen.ids_en_attente(session, [contribution.id]):
+        examen.examiner(session, [contribution.id])
+        session.refresh(contribution)
+    return reperes(
+        contribution.texte, examen.reperages_de(session, [contribution.id]).get(contribution.id, [])
+    )
 
 
 def _textes_demarche(session: Session, demarche_id: int, limite: int | None = None) -> dict[int, str]:
@@ -217,6 +316,22 @@ def action_groupee(
     return len(cibles)
 
 
+ACTIONS_DONNEES = {
+    "masquer_donnees": examen.masquer_tout,
+    "ecarter_donnees": examen.ecarter_tout,
+}
+
+
+def action_donnees(session: Session, ids: list[int], action: str, acteur: Acteur) -> int:
+    """Masque ou écarte toutes les données personnelles repérées de ces paroles ; renvoie le nombre de
+    repérages traités."""
+    if action not in ACTIONS_DONNEES:
+        raise ErreurValidation("Action inconnue.", "action")
+    if not ids:
+        raise ErreurValidation("Cochez au moins une parole.", "ids")
+    return ACTIONS_DONNEES[action](session, ids, acteur)
+
+
 def _etiqueter(
     session: Session, contributions: list[Contribution], action: str, theme: Theme
 ) -> list[Contribution]:
@@ -262,11 +377,88 @@ def modifier_parole(
     champs = vars(valider_contribution(donnees, themes_de_la_demarche(session, temps.demarche_id))).copy()
     champs["masquee"] = valider_champ(champ("masquee"), donnees.get("masquee"))
     theme_ids = champs.pop("theme_ids")
+    texte_change = champs["texte"] != contribution.texte
     with unite_de_travail(session):
         for nom, valeur in champs.items():
             setattr(contribution, nom, valeur)
+        if texte_change:  # les positions repérées ne valent plus : nouvel examen
+            examen.oublier_reperages(session, contribution)
         contribution.modifiee_par_id = utilisateur_id
         contribution.modifiee_le = maintenant()
         session.add(contribution)
         remplacer_themes(session, contribution, theme_ids)
+    if texte_change:
+        _examiner_sans_echec(session, contribution)
     return contribution
+
+
+def _examiner_sans_echec(session: Session, contribution: Contribution) -> None:
+    # La correction est enregistrée ; si le détecteur échoue, la parole reste « à examiner » et le sera à
+    # son prochain affichage.
+    try:
+        examen.examiner(session, [contribution.id])
+        session.refresh(contribution)
+    except Exception:
+        journal.exception("Examen de la parole n° %s après correction : échec", contribution.id)
+
+
+# --- Suppression définitive d'une parole (RGPD : droit à l'effacement) --------------------------------
+
+
+def supprimer_parole(session: Session, contribution_id: int, version, acteur: Acteur) -> str:
+    """Supprime une parole pour de bon : son texte, ses thèmes et ses repérages quittent la base ; le journal
+    ne garde que son numéro, sa démarche et son temps. Une parole venue d'un appareil laisse la trace de son
+    identifiant (comme une annulation) : un envoi rejoué ne la recrée pas ; une réponse libre à un
+    questionnaire est aussi retirée de la réponse de la structure. `version` : date de modification de la
+    parole lue par la page ; si elle a changé depuis, refus sans rien supprimer. Renvoie le slug de la
+    démarche. Lève ErreurValidation."""
+    from collecte.confidentialite.journal import noter
+    from collecte.modele.models import Demarche
+
+    contribution = session.get(Contribution, contribution_id)
+    if contribution is None:
+        raise ErreurValidation("Cette parole n'existe plus : elle a déjà été supprimée.", "contribution")
+    if version is None or contribution.modifiee_le != version:
+        raise ErreurValidation(
+            "La parole a été modifiée depuis l'ouverture de cette page : relisez-la avant de la supprimer. "
+            "Rien n'a été supprimé.",
+            "version",
+        )
+    temps = session.get(TempsDeCollecte, contribution.temps_id)
+    slug = session.get(Demarche, temps.demarche_id).slug
+    with unite_de_travail(session):
+        session.execute(delete(ContributionTheme).where(ContributionTheme.contribution_id == contribution.id))
+        session.execute(delete(Reperage).where(Reperage.contribution_id == contribution.id))
+        origine = _retirer_de_la_reponse(session, contribution) or _garder_la_trace(session, contribution)
+        session.delete(contribution)
+        details = f"démarche {slug} ; temps {temps.ref} ; venue de : {origine}"
+        noter(session, "suppression_parole", acteur, f"parole n° {contribution_id}", details)
+    return slug
+
+
+def _retirer_de_la_reponse(session: Session, contribution: Contribution) -> str:
+    """Retire la réponse libre de la réponse au questionnaire qui l'a donnée (sinon une modification de la
+    structure la recréerait) ; "" si la parole ne vient pas d'un questionnaire."""
+    from collecte.modele.models import ReponseQuestionnaire
+
+    reponse = session.get(ReponseQuestionnaire, contribution.reponse_id) if contribution.reponse_id else None
+    if reponse is None:
+        return ""
+    valeurs = dict(reponse.valeurs or {})
+    valeurs.pop(contribution.question_ref, None)
+    reponse.valeurs, reponse.modifiee_le = valeurs, maintenant()
+    session.add(reponse)
+    return f"réponse n° {reponse.id} au questionnaire {reponse.questionnaire}"
+
+
+def _garder_la_trace(session: Session, contribution: Contribution) -> str:
+    """Identifiant seul (jamais le texte), comme une annulation : un appareil qui renvoie la parole plus tard
+    ne la recrée pas."""
+    from collecte.modele.models import ContributionAnnulee
+
+    requete = select(ContributionAnnulee.id).where(
+        ContributionAnnulee.client_uuid == contribution.client_uuid
+    )
+    if session.exec(requete).first() is None:
+        session.add(ContributionAnnulee(client_uuid=contribution.client_uuid))
+    return "appareil ou import"

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, delete, select
 
+from collecte.confidentialite import examen
 from collecte.modele.db import unite_de_travail
 from collecte.modele.models import (
     Contribution,
@@ -330,6 +331,7 @@ def synchroniser_contributions(
         )
         if existante is not None and existante.texte != texte:
             contribution.modifiee_le = maintenant()
+            examen.oublier_reperages(session, contribution)  # positions caduques : nouvel examen
         contribution.texte, contribution.question, contribution.question_ref = (
             texte,
             question.intitule,

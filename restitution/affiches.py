@@ -12,6 +12,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import KeepInFrame, PageBreak, Paragraph
 
 from analyse.nuages import nuage_de_mots
+from collecte.confidentialite.journal import ACTEUR_TERMINAL, Acteur, journaliser
+from restitution import donnees
 from restitution.contenu import PLAFOND_TEXTES, Contenu, preparer
 from restitution.mise_en_page import (
     FOND_HABITANTS,
@@ -77,9 +79,12 @@ def affiche(contenu: Contenu, g, theme: dict) -> list:
     return [titre, KeepInFrame(g.largeur, reste, blocs, mode="shrink")] + nuage + [PageBreak()]
 
 
-def construire_affiches(session, slug: str, progression=None, plafond: int = PLAFOND_TEXTES) -> bytes:
+def construire_affiches(
+    session, slug: str, progression=None, plafond: int = PLAFOND_TEXTES, acteur: Acteur = ACTEUR_TERMINAL
+) -> bytes:
     """PDF A3 : une affiche par thème, dans l'ordre du livre de codes. ErreurValidation si la
-    démarche n'existe pas ; une démarche sans thème donne une page qui le dit."""
+    démarche n'existe pas ; une démarche sans thème donne une page qui le dit. Noté au journal
+    (« livret ») au nom d'`acteur`."""
     avancer = progression or (lambda etape: None)
     contenu = preparer(session, slug, avancer, plafond)
     g = gabarit("A3")
@@ -94,4 +99,7 @@ def construire_affiches(session, slug: str, progression=None, plafond: int = PLA
     tampon = io.BytesIO()
     titre = contenu.textes["couverture"].titre
     DocumentLivret(tampon, "A3", f"Affiches — {titre}", pied=titre, couverture=False).build(recit)
+    journaliser(
+        session, "livret", acteur, slug, f"affiches A3 ; {donnees.details_masquage(contenu.masquage)}"
+    )
     return tampon.getvalue()

@@ -8,11 +8,13 @@ import click
 from flask.cli import with_appcontext
 
 from collecte.cli import choisir_demarche
+from collecte.confidentialite.journal import ACTEUR_TERMINAL
 from collecte.modele.db import get_session
 from collecte.modele.validation import ErreurValidation
 from restitution import donnees, exports
 from restitution.affiches import construire_affiches
 from restitution.livret import construire_livret, verifier_options
+from restitution.purge import purge_commande
 
 
 def _aide_formats() -> str:
@@ -41,8 +43,14 @@ def _formats_internes() -> str:
     help=f"Inclut les paroles « ne pas citer » ({_formats_internes()} seulement, pour un usage interne "
     "à l'équipe).",
 )
+@click.option(
+    "--donnees-brutes",
+    is_flag=True,
+    help="Textes tels que saisis : les données personnelles repérées et non examinées ne sont pas "
+    "remplacées par leur nature. Export noté au journal.",
+)
 @with_appcontext
-def export_commande(format_, chemin, slug, avec_ne_pas_citer):
+def export_commande(format_, chemin, slug, avec_ne_pas_citer, donnees_brutes):
     """Exporte le corpus d'une démarche pour les outils des analystes. Les avertissements vont sur stderr."""
     try:
         choisi = exports.format_export(format_, "cli")
@@ -60,7 +68,14 @@ def export_commande(format_, chemin, slug, avec_ne_pas_citer):
     ):
         try:
             resultat = exports.exporter(
-                session, demarche.slug, format_, sortie, avec_ne_pas_citer, barre.update
+                session,
+                demarche.slug,
+                format_,
+                sortie,
+                avec_ne_pas_citer,
+                barre.update,
+                donnees_brutes=donnees_brutes,
+                acteur=ACTEUR_TERMINAL,
             )
         except ErreurValidation as erreur:
             raise click.ClickException(erreur.message) from None
@@ -83,6 +98,13 @@ def _ecrire_pdf(chemin: str, construire) -> None:
     with click.open_file(chemin, "wb") as sortie:
         sortie.write(pdf)
     click.echo(f"PDF écrit{'' if chemin == '-' else f' dans {chemin}'} ({len(pdf) // 1024} Ko).", err=True)
+
+
+def _avertir_masquage(session, demarche_id: int) -> None:
+    """Données personnelles non examinées remplacées par leur nature dans le PDF : une ligne sur stderr."""
+    phrase = donnees.phrase_masquage(donnees.compter_a_masquer(session, demarche_id))
+    if phrase:
+        click.echo(f"Attention : {phrase}", err=True)
 
 
 @click.command("livret")
@@ -121,6 +143,7 @@ def livret_commande(chemin, slug, format_, imposition):
     _ecrire_pdf(
         chemin, lambda avancer: construire_livret(session, demarche.slug, format_, imposition, avancer)
     )
+    _avertir_masquage(session, demarche.id)
 
 
 @click.command("affiches")
@@ -139,6 +162,7 @@ def affiches_commande(chemin, slug):
     session = get_session()
     demarche = choisir_demarche(session, slug)
     _ecrire_pdf(chemin, lambda avancer: construire_affiches(session, demarche.slug, avancer))
+    _avertir_masquage(session, demarche.id)
 
 
-COMMANDES = [export_commande, livret_commande, affiches_commande]
+COMMANDES = [export_commande, livret_commande, affiches_commande, purge_commande]

@@ -8,6 +8,11 @@ une centaine d'octets par parole) et le travail lexical (nuages, paroles représ
 retenir » que la sélection imprimerait sont toujours dans l'échantillon : le choix des paroles de
 l'équipe ne dépend pas de la taille de la démarche.
 
+Données personnelles : avant de lire les textes, les paroles pas encore examinées le sont
+(`examiner_en_attente`, qui enregistre leurs repérages) ; les textes lus ont alors chaque donnée
+personnelle repérée et non examinée remplacée par sa nature (`analyse.donnees`), paroles citées comme
+nuages de mots ; `Contenu.masquage` dit combien (note de méthode, page, ligne de commande).
+
 La base n'est lue qu'à travers `analyse.donnees`, `restitution.textes` et `restitution.donnees`.
 """
 
@@ -22,8 +27,9 @@ from sqlmodel import Session
 
 from analyse.chiffres import chiffres_cles
 from analyse.comptages import croiser
-from analyse.donnees import charger_corpus, charger_textes
+from analyse.donnees import Masquage, charger_corpus, charger_textes
 from analyse.lexique import frequences
+from collecte.confidentialite.examen import examiner_en_attente
 from collecte.modele.validation import ErreurValidation
 from restitution import donnees
 from restitution.selection import LONGUEUR_AFFICHE, PAR_ENCADRE, PROFIL_STRUCTURES, corpus_structures
@@ -63,6 +69,7 @@ class Contenu:
     croisements: dict = field(default_factory=dict)  # « territoire », « profil » : Croisement thème × critère
     lexical: object = None  # paroles avec leur texte : toutes, ou l'échantillon
     echantillon: int | None = None  # taille de l'échantillon lexical ; None : toutes les paroles
+    masquage: Masquage = field(default_factory=Masquage)  # données personnelles non examinées remplacées
 
     @property
     def themes(self) -> list[dict]:
@@ -146,13 +153,15 @@ def preparer(session: Session, slug: str, progression=None, plafond: int = PLAFO
     corpus = charger_corpus(session, slug, textes=False)
     if corpus is None:
         raise ErreurValidation(f"Démarche « {slug} » introuvable.", "demarche")
+    ident = int(corpus.demarche["id"])
+    avancer("Examen des données personnelles")
+    examiner_en_attente(session, ident)  # avant toute lecture de texte : rien ne sort sans examen
     echantillon = None
     if len(corpus.contributions) <= plafond:
         corpus = lexical = charger_corpus(session, slug)
     else:
         ids = ids_echantillon(corpus, plafond)
         lexical, echantillon = charger_textes(session, corpus, ids), len(ids)
-    ident = int(corpus.demarche["id"])
     avancer("Analyse lexicale")
     utilises, inconnus = donnees.questionnaires_repondus(session, ident)
     return Contenu(
@@ -168,4 +177,5 @@ def preparer(session: Session, slug: str, progression=None, plafond: int = PLAFO
         croisements={c: croiser(corpus, "theme", c) for c in ("territoire", "profil")},
         lexical=lexical,
         echantillon=echantillon,
+        masquage=donnees.compter_a_masquer(session, ident),
     )

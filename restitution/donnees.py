@@ -3,7 +3,9 @@ par lots (une démarche d'un million de paroles ne tient jamais entière en mém
 
 Les paroles masquées (modération) ne sortent jamais ; celles « ne pas citer » seulement si
 l'appelant le demande (tableurs internes à l'équipe). Les comptes d'utilisateur (qui a saisi)
-ne sortent pas : ce sont des données personnelles de l'équipe.
+ne sortent pas : ce sont des données personnelles de l'équipe. Les données personnelles repérées et
+non examinées sont remplacées par leur nature (« [nom] »…) par `analyse.donnees.masquer_textes`, le
+même masquage que le livret, sauf export brut explicite (`donnees_brutes`, admin, journalisé).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from analyse.donnees import Masquage, compter_masquage, masquer_textes, reperages_de_la_demarche
 from collecte.demarches import demarche_par_slug
 from collecte.modele.champs import DRAPEAU, THEMES, registre
 from collecte.modele.models import Demarche, ReponseQuestionnaire, VersionQuestionnaire
@@ -27,6 +30,7 @@ TAILLE_LOT = 5_000
 # plus ce qu'aucun formulaire ne saisit (identifiants, horodatage, question du questionnaire).
 _PAROLES = """
 SELECT c.id, c.client_uuid, {champs}, c.question_ref, c.cree_le, c.temps_id, c.reponse_id,
+       CASE WHEN c.examinee_par = '' THEN 0 ELSE 1 END AS examinee,
        t.ref AS temps_ref, t.dispositif, t.date, t.lieu, t.evenement,
        te.ville, te.quartier, s.nom AS structure, s.typologie
 FROM contribution c
@@ -55,10 +59,16 @@ def themes(session: Session, demarche_id: int) -> list[dict]:
 
 
 def lots_de_paroles(
-    session: Session, demarche_id: int, avec_ne_pas_citer: bool = False, taille: int = TAILLE_LOT
+    session: Session,
+    demarche_id: int,
+    avec_ne_pas_citer: bool = False,
+    taille: int = TAILLE_LOT,
+    donnees_brutes: bool = False,
 ) -> Iterator[list[dict]]:
-    """Lots de paroles (dicts) triées par temps de collecte puis par identifiant ; `themes` : slugs."""
+    """Lots de paroles (dicts) triées par temps de collecte puis par identifiant ; `themes` : slugs.
+    Textes masqués (données personnelles non examinées), sauf `donnees_brutes`."""
     temps, dernier = -1, -1
+    reperages = None if donnees_brutes else reperages_de_la_demarche(session, demarche_id)
     connexion = session.connection()
     while True:
         lignes = [
@@ -77,9 +87,26 @@ def lots_de_paroles(
         ]
         if not lignes:
             return
+        _masquer(lignes, reperages)
         _joindre_themes(connexion, lignes)
         yield lignes
         temps, dernier = lignes[-1]["temps_id"], lignes[-1]["id"]
+
+
+def _masquer(lignes: list[dict], reperages: dict | None) -> None:
+    """Masque en place les textes qui ont un repérage à masquer ou qui n'ont jamais été examinés ;
+    `reperages` None : export brut, rien n'est masqué."""
+    examinees = [bool(ligne.pop("examinee")) for ligne in lignes]
+    if reperages is None:
+        return
+    cibles = [i for i, ligne in enumerate(lignes) if not examinees[i] or ligne["id"] in reperages]
+    textes = masquer_textes(
+        [lignes[i]["texte"] for i in cibles],
+        [reperages.get(lignes[i]["id"], ()) for i in cibles],
+        [examinees[i] for i in cibles],
+    )
+    for i, texte in zip(cibles, textes, strict=True):
+        lignes[i]["texte"] = texte
 
 
 def _requete_paroles() -> str:
@@ -117,6 +144,70 @@ def compter_exclues(session: Session, demarche_id: int) -> dict[str, int]:
         .one()
     )
     return {"masquees": int(ligne[0] or 0), "ne_pas_citer": int(ligne[1] or 0), "total": int(ligne[2] or 0)}
+
+
+def compter_a_masquer(session: Session, demarche_id: int, avec_ne_pas_citer: bool = True) -> Masquage:
+    """Données personnelles non examinées des paroles qui sortent (`analyse.donnees.compter_masquage`)."""
+    return compter_masquage(session, demarche_id, avec_ne_pas_citer)
+
+
+def _accord(nombre: int, singulier: str, pluriel: str) -> str:
+    return singulier if nombre == 1 else pluriel
+
+
+def _donnees_reperees(m: Masquage) -> str:
+    n, p = m.reperages, m.paroles
+    donnees = _accord(
+        n, "donnée personnelle repérée et non examinée", "données personnelles repérées et non examinées"
+    )
+    return f"{n} {donnees} (dans {p} {_accord(p, 'parole', 'paroles')})"
+
+
+def details_masquage(m: Masquage, brut: bool = False) -> str:
+    """Pour le journal : des comptes, jamais un texte."""
+    quoi = "en clair" if brut else "masquées"
+    return f"données personnelles non examinées {quoi} : {m.reperages} (dans {m.paroles} paroles)"
+
+
+def phrase_masquage(m: Masquage, brut: bool = False) -> str:
+    """Ce qu'une sortie faite a masqué (ou, brute, laissé en clair) ; "" si rien (sortie masquée)."""
+    if brut and not m.reperages:
+        return (
+            "Export avec les textes bruts, noté au journal : aucune donnée personnelle repérée "
+            "n'attendait d'examen."
+        )
+    if not m.reperages:
+        return ""
+    if brut:
+        return (
+            f"{_donnees_reperees(m)} {_accord(m.reperages, 'sort', 'sortent')} en clair : export avec les "
+            "textes bruts, noté au journal."
+        )
+    remplacees = _accord(m.reperages, "a été remplacée par sa nature", "ont été remplacées par leur nature")
+    return (
+        f"{_donnees_reperees(m)} {remplacees} ({', '.join(m.natures)}) ; pour les masquer ou les garder "
+        "telles quelles, examinez-les dans la revue."
+    )
+
+
+def phrase_masquage_a_venir(m: Masquage, sorties: str = "le livret, les affiches et les exports") -> str:
+    """Ce que les prochaines `sorties` masqueront, dit sur la page avant de télécharger ; "" si rien."""
+    phrases = []
+    if m.reperages:
+        remplacees = _accord(m.reperages, "sera remplacée par sa nature", "seront remplacées par leur nature")
+        phrases.append(
+            f"{_donnees_reperees(m)} {remplacees} ({', '.join(m.natures)}) dans {sorties} ; pour les "
+            "masquer ou les garder telles quelles, examinez-les dans la revue."
+        )
+    if m.en_attente:
+        examinees = _accord(
+            m.en_attente, "parole pas encore examinée le sera", "paroles pas encore examinées le seront"
+        )
+        phrases.append(
+            f"{m.en_attente} {examinees} avant toute sortie (quelques millisecondes par parole, à la "
+            "première sortie) : ce qui y sera repéré sera remplacé de même."
+        )
+    return " ".join(phrases)
 
 
 def questionnaires_repondus(session: Session, demarche_id: int) -> tuple[list, list[str]]:

@@ -9,6 +9,11 @@ de paroles écrites) dans son module, puis une entrée ici.
 `exporter` écrit dans un flux binaire (fichier ou tampon) et renvoie ce qu'il faut dire à
 l'utilisateur : nom de fichier, type, nombre de paroles et avertissements. Les paroles masquées ne
 sortent jamais ; celles « ne pas citer » seulement dans les tableurs internes, et sur demande.
+Données personnelles : les paroles pas encore examinées le sont d'abord (`examiner_en_attente`), puis
+chaque passage repéré et non examiné est remplacé par sa nature (« [nom] »…) dans tous les formats,
+ce que disent les avertissements ; `donnees_brutes` (admin sur le web, `--donnees-brutes` en ligne de
+commande) sort les textes tels que saisis. Chaque export est noté au journal (« export », ou
+« export_brut »), avec le compte qui l'a demandé ou la ligne de commande.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from collecte.confidentialite.examen import examiner_en_attente
+from collecte.confidentialite.journal import ACTEUR_TERMINAL, Acteur, journaliser
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
 from collecte.themes.formats import exporter_qdc
@@ -27,12 +34,14 @@ from restitution import donnees, iramuteq, refiqda, tableurs
 @dataclass(frozen=True)
 class Matiere:
     """Ce que reçoit l'écrivain d'un format : la démarche, son livre de codes, et `lots()`, qui relit
-    ses paroles par lots à chaque appel (masquées exclues, « ne pas citer » seulement sur demande)."""
+    ses paroles par lots à chaque appel (masquées exclues, « ne pas citer » seulement sur demande,
+    données personnelles non examinées remplacées par leur nature sauf `donnees_brutes`)."""
 
     demarche: Demarche
     themes: list[dict]
     lots: Callable[[], Iterator[list[dict]]]
     avec_ne_pas_citer: bool = False
+    donnees_brutes: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,9 +162,18 @@ def format_export(cle: str, canal: str | None = None) -> FormatExport:
 
 
 def exporter(
-    session: Session, slug: str, format_: str, sortie, avec_ne_pas_citer: bool = False, progression=None
+    session: Session,
+    slug: str,
+    format_: str,
+    sortie,
+    avec_ne_pas_citer: bool = False,
+    progression=None,
+    donnees_brutes: bool = False,
+    acteur: Acteur = ACTEUR_TERMINAL,
 ) -> Resultat:
-    """Écrit l'export `format_` (une clé de `FORMATS`) de la démarche `slug` dans `sortie` (flux binaire)."""
+    """Écrit l'export `format_` (une clé de `FORMATS`) de la démarche `slug` dans `sortie` (flux binaire)
+    et le note au journal au nom d'`acteur` (un compte sur le web, la ligne de commande sinon).
+    `donnees_brutes` : textes tels que saisis, sans masquage (à réserver aux admins : voir la vue)."""
     choisi = format_export(format_)
     if avec_ne_pas_citer and not choisi.interne:
         internes = " ou ".join(f.cle.upper() for f in formats() if f.interne)
@@ -165,19 +183,42 @@ def exporter(
     demarche = donnees.demarche(session, slug)
     if demarche is None:
         raise ErreurValidation(f"Démarche « {slug} » introuvable.", "demarche")
+    brut = donnees_brutes and choisi.paroles  # sans parole (livre de codes), rien à démasquer
+    masquage = donnees.Masquage()
+    if choisi.paroles:
+        examiner_en_attente(session, demarche.id)  # rien ne sort sans avoir été examiné
+        masquage = donnees.compter_a_masquer(session, demarche.id, avec_ne_pas_citer)
     matiere = Matiere(
         demarche,
         donnees.themes(session, demarche.id),
-        lambda: donnees.lots_de_paroles(session, demarche.id, avec_ne_pas_citer),
+        lambda: donnees.lots_de_paroles(session, demarche.id, avec_ne_pas_citer, donnees_brutes=brut),
         avec_ne_pas_citer,
+        brut,
     )
     paroles = choisi.ecrire(matiere, sortie, progression)
-    return Resultat(
-        f"{demarche.slug}.{choisi.extension}",
-        choisi.type_mime,
-        paroles,
-        _avertissements(session, demarche.id, choisi, avec_ne_pas_citer),
+    journaliser(
+        session,
+        "export_brut" if brut else "export",
+        acteur,
+        demarche.slug,
+        _details_journal(choisi, paroles, masquage, avec_ne_pas_citer, brut),
     )
+    avertissements = _avertissements(session, demarche.id, choisi, avec_ne_pas_citer)
+    if choisi.paroles and (brut or masquage.reperages):
+        avertissements.append(donnees.phrase_masquage(masquage, brut))
+    return Resultat(f"{demarche.slug}.{choisi.extension}", choisi.type_mime, paroles, avertissements)
+
+
+def _details_journal(
+    choisi: FormatExport, paroles: int, masquage, avec_ne_pas_citer: bool, brut: bool
+) -> str:
+    """Format et comptes, jamais un texte."""
+    details = [f"format : {choisi.cle}", f"paroles : {paroles}"]
+    if avec_ne_pas_citer:
+        details.append("« ne pas citer » comprises")
+    if choisi.paroles:
+        details.append(donnees.details_masquage(masquage, brut))
+    return " ; ".join(details)
 
 
 def _avertissements(

@@ -12,8 +12,9 @@ import io
 
 from sqlmodel import Session
 
+from collecte.confidentialite.journal import ACTEUR_TERMINAL, Acteur, journaliser
 from collecte.modele.validation import ErreurValidation
-from restitution import livret_annexes, livret_chapitres, livret_sections
+from restitution import donnees, livret_annexes, livret_chapitres, livret_sections
 from restitution.contenu import PLAFOND_TEXTES, Contenu, preparer
 from restitution.imposition import imposer
 from restitution.mise_en_page import DocumentLivret, gabarit
@@ -62,11 +63,12 @@ def construire_livret(
     imposition: bool = False,
     progression=None,
     plafond: int = PLAFOND_TEXTES,
+    acteur: Acteur = ACTEUR_TERMINAL,
 ) -> bytes:
     """PDF du livret de la démarche `slug`, en A4 ou A5 ; avec `imposition` (A5 seulement), les pages
     sont imposées deux par deux sur des feuilles A4 paysage pour un livret plié agrafé (voir
     `restitution.imposition`). `progression(etape)` est appelée au début de chaque section ; `plafond` :
-    voir `restitution.contenu`.
+    voir `restitution.contenu`. Le livret construit est noté au journal (« livret ») au nom d'`acteur`.
     Lève ErreurValidation (démarche inconnue, format inconnu, imposition hors A5)."""
     format_ = str(format_).upper()
     verifier_options(format_, imposition)
@@ -77,7 +79,12 @@ def construire_livret(
     tampon = io.BytesIO()
     titre = contenu.textes["couverture"].titre
     DocumentLivret(tampon, format_, titre, pied=titre).multiBuild(recit)
+    pdf = tampon.getvalue()
     if imposition:
         avancer("Imposition")
-        return imposer(tampon.getvalue())
-    return tampon.getvalue()
+        pdf = imposer(pdf)
+    details = (
+        f"livret {format_}{' imposé' if imposition else ''} ; {donnees.details_masquage(contenu.masquage)}"
+    )
+    journaliser(session, "livret", acteur, slug, details)
+    return pdf

@@ -44,6 +44,26 @@ def _questions_des_temps(g, temps) -> list:
     return recit
 
 
+def _donnees_personnelles(masquage) -> str:
+    """La ligne de la note de méthode sur les données personnelles repérées que personne n'a examinées."""
+    n = masquage.reperages
+    if not n:
+        return (
+            "<b>Données personnelles.</b> Avant l'impression, chaque parole est relue par un repérage "
+            "automatique des données personnelles (noms, téléphones, courriels, adresses…) ; aucune donnée "
+            "repérée n'est restée sans examen de l'équipe."
+        )
+    accords = (
+        ("donnée personnelle repérée et non examinée a été remplacée", "sa")
+        if n == 1
+        else ("données personnelles repérées et non examinées ont été remplacées", "leur")
+    )
+    return (
+        f"<b>Données personnelles.</b> {nombre(n)} {accords[0]} par {accords[1]} nature "
+        f"({echapper(', '.join(masquage.natures))}) dans les paroles citées et les nuages de mots."
+    )
+
+
 def _note_methode(contenu, g) -> list:
     st, exclues = g.st, contenu.exclues
     recit = [
@@ -91,6 +111,7 @@ def _note_methode(contenu, g) -> list:
             st["Corps"],
         )
     )
+    recit.append(Paragraph(_donnees_personnelles(contenu.masquage), st["Corps"]))
     recit.append(
         Paragraph(
             (

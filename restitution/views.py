@@ -1,7 +1,9 @@
 """Page « Restitution » d'une démarche : textes du livret à écrire, aperçu des paroles imprimées,
 téléchargement du livret, des affiches et des exports du corpus.
 
-Lire et télécharger : tout compte ; écrire les textes : animateur·rice ou admin (`ecriture_requise`).
+Lire et télécharger : tout compte ; écrire les textes : animateur·rice ou admin (`ecriture_requise`) ;
+exporter les textes bruts (données personnelles non examinées en clair) : admin seulement, par le
+formulaire (POST). Chaque téléchargement est noté au journal au nom du compte.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ import io
 import tempfile
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 
+from collecte.confidentialite.journal import Acteur
 from collecte.demarches import lister_demarches
 from collecte.modele.db import get_session
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
 from collecte.web import ecriture_requise
 from restitution import apercu as logique_apercu
-from restitution import donnees, exports, textes
+from restitution import donnees, exports, textes, views_information
 from restitution.affiches import construire_affiches
 from restitution.livret import FORMATS_LIVRET, construire_livret
 
@@ -57,6 +61,12 @@ def demarche(slug: str):
         nouvel_axe=textes.NOUVEL_AXE,
         themes=donnees.themes(session, trouvee.id),
         formats_livret=FORMATS_LIVRET,
+        masquage_livret=donnees.phrase_masquage_a_venir(
+            donnees.compter_a_masquer(session, trouvee.id), "le livret, les affiches et l'aperçu"
+        ),
+        masquage_exports=donnees.phrase_masquage_a_venir(
+            donnees.compter_a_masquer(session, trouvee.id, avec_ne_pas_citer=False), "les exports"
+        ),
     )
 
 
@@ -65,7 +75,11 @@ def apercu(slug: str):
     trouvee = _demarche(slug)
     contenu, chapitres = logique_apercu.apercu(get_session(), slug)
     return render_template(
-        "restitution/apercu.html", demarche=trouvee, chapitres=chapitres, exclues=contenu.exclues
+        "restitution/apercu.html",
+        demarche=trouvee,
+        chapitres=chapitres,
+        exclues=contenu.exclues,
+        masquage=donnees.phrase_masquage(contenu.masquage),
     )
 
 
@@ -152,29 +166,52 @@ def livret(slug: str):
     format_ = (request.args.get("format") or "A4").upper()
     imposition = request.args.get("imposition") == "1"
     nom = f"livret-{trouvee.slug}-{format_}{'-impose' if imposition else ''}.pdf"
-    return _pdf(trouvee, lambda: construire_livret(get_session(), trouvee.slug, format_, imposition), nom)
+    return _pdf(
+        trouvee,
+        lambda: construire_livret(
+            get_session(), trouvee.slug, format_, imposition, acteur=Acteur.compte(current_user)
+        ),
+        nom,
+    )
 
 
 @bp.get("/<slug>/affiches.pdf")
 def affiches(slug: str):
     trouvee = _demarche(slug)
     return _pdf(
-        trouvee, lambda: construire_affiches(get_session(), trouvee.slug), f"affiches-{trouvee.slug}-A3.pdf"
+        trouvee,
+        lambda: construire_affiches(get_session(), trouvee.slug, acteur=Acteur.compte(current_user)),
+        f"affiches-{trouvee.slug}-A3.pdf",
     )
 
 
-@bp.get("/<slug>/export/<format_>")
+def _donnees_brutes() -> bool:
+    """Textes bruts demandés : admin seulement (403 sinon, même en forçant l'adresse), et par le
+    formulaire de la page (POST, protégé du CSRF), jamais par un simple lien."""
+    if request.values.get("donnees_brutes") != "1":
+        return False
+    if not current_user.peut("admin"):
+        abort(403)
+    if request.method != "POST":
+        abort(400)
+    return True
+
+
+@bp.route("/<slug>/export/<format_>", methods=["GET", "POST"])
 def exporter(slug: str, format_: str):
     try:
         exports.format_export(format_, "web")
     except ErreurValidation:
         abort(404)
+    brutes = _donnees_brutes()
     session = get_session()
     # Sur disque au-delà de 32 Mo. Pas de `with` : le fichier doit survivre à la vue, la réponse le ferme
     # (call_on_close) ; en cas d'erreur, il est fermé ci-dessous.
     sortie = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
     try:
-        resultat = exports.exporter(session, slug, format_, sortie)
+        resultat = exports.exporter(
+            session, slug, format_, sortie, donnees_brutes=brutes, acteur=Acteur.compte(current_user)
+        )
     except ErreurValidation as erreur:
         sortie.close()
         if erreur.champ == "demarche":
@@ -190,4 +227,4 @@ def exporter(slug: str, format_: str):
     return reponse
 
 
-BLUEPRINTS = [bp]
+BLUEPRINTS = [bp, views_information.bp]

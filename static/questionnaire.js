@@ -149,6 +149,9 @@
     envoi.enCours = true;
     local.envoi_en_attente = true;  // noté avant de partir : une page fermée en route reprendra l'envoi
     garder();
+    if (navigator.onLine === false) {  // hors ligne déjà connu : le dire tout de suite, sans attendre la requête
+      afficher("etat-envoi", messageSansConnexion(), "avertissement");
+    }
     var corps = new FormData(formulaire);
     corps.set("action", "envoyer");
     var controle = window.AbortController ? new AbortController() : null;
@@ -175,8 +178,7 @@
       abandonner();
       envoyerSansScript();  // le serveur rend la page avec le résumé des erreurs, comme sans JavaScript
     } else if (statut === 0 || (statut < 400 && !json)) {  // sans réseau, ou portail Wi-Fi qui répond à la place du serveur
-      patienter(gardeLocale ? "Pas de connexion : vos réponses sont gardées sur ce téléphone et seront envoyées dès que la connexion revient."
-        : "Pas de connexion : gardez cette page ouverte, vos réponses seront envoyées dès que la connexion revient.");
+      patienter(messageSansConnexion());
     } else if (statut === 429 || statut >= 500) {
       patienter("Le serveur ne peut pas recevoir vos réponses pour l'instant : elles sont gardées sur ce téléphone et seront envoyées dans quelques instants.");
     } else if (statut === 400 && !json) {
@@ -188,6 +190,11 @@
       afficher("etat-envoi", (json && json.erreur) || "L'envoi n'a pas abouti (erreur " + statut + "). Vos réponses restent dans la page : réessayez plus tard.",
         "erreur", statut === 409 ? [adresse, "Voir les réponses enregistrées"] : null);
     }
+  }
+
+  function messageSansConnexion() {
+    return gardeLocale ? "Pas de connexion : vos réponses sont gardées sur ce téléphone et seront envoyées dès que la connexion revient."
+      : "Pas de connexion : gardez cette page ouverte, vos réponses seront envoyées dès que la connexion revient.";
   }
 
   function abandonner() {

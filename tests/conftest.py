@@ -50,6 +50,9 @@ def _schema_postgres():
 def _vider_postgres(engine) -> None:
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as connexion:
+        # Une connexion laissée ouverte par un test (réponse en flux jamais fermée…) bloquerait TRUNCATE pour
+        # toujours : au-delà de 20 s, une erreur qui le dit plutôt qu'une suite qui ne finit pas.
+        connexion.execute(text("SET LOCAL lock_timeout = '20s'"))
         connexion.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 

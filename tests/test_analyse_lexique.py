@@ -80,3 +80,11 @@ def test_concordance_trouve_toutes_les_formes():
     assert table["ne_pas_citer"].tolist() == [False, True]
     assert concordance(_corpus(), "ENFANTS")["id"].tolist() == [1, 2]
     assert concordance(_corpus(), "girafe").empty and concordance(_corpus(), "").empty
+
+
+def test_les_balises_des_donnees_masquees_ne_sont_pas_des_mots():
+    texte = (
+        "Appelez [téléphone] ou écrivez à [courriel] : [prénom] [nom] habite au [adresse], près du marché."
+    )
+    assert lemmes(texte) == lemmes("Appelez ou écrivez à : habite au, près du marché.")
+    assert not {"téléphone", "courriel", "prénom", "nom", "adresse"} & set(lemmes(texte))

@@ -1,11 +1,14 @@
-"""Revue : chaque filtre, recherche sans accents, actions groupées, droits, doublons probables."""
+"""Revue : chaque filtre, recherche sans accents, actions groupées, droits, doublons probables, données
+personnelles repérées (surlignage échappé, masquer, écarter, filtre, actions groupées, droits)."""
 
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
 from collecte import revue
-from collecte.modele.models import Contribution
+from collecte.confidentialite import detection
+from collecte.modele.models import Contribution, Journal, Reperage
 from collecte.terrain.saisie import theme_ids_de
 
 
@@ -171,3 +174,149 @@ def test_actions_par_le_web(client, connecter, session, corpus):
     assert "Cochez au moins une parole." in rien.get_data(as_text=True)
     doublons = client.get(f"/collecte/revue/doublons?demarche={demarche.slug}").get_data(as_text=True)
     assert "Ressemblance" in doublons
+
+
+# --- Données personnelles repérées ------------------------------------------------------------------
+
+TELEPHONE = "06 12 34 56 78"
+
+
+@pytest.fixture
+def avec_donnees(corpus, creer_contribution):
+    demarche, objets, c = corpus
+    c["telephone"] = creer_contribution(objets["rue"], f"<b>Mon</b> numéro & le sien : {TELEPHONE} !")
+    c["courriel"] = creer_contribution(objets["rue"], "Écrivez-moi : camille.dupuis@exemple.fr")
+    return demarche, objets, c
+
+
+def _reperages(session, contribution_id):
+    session.expire_all()
+    return list(
+        session.exec(
+            select(Reperage).where(Reperage.contribution_id == contribution_id).order_by(Reperage.debut)
+        )
+    )
+
+
+def test_la_page_examine_surligne_et_echappe(client, connecter, session, avec_donnees):
+    demarche, _, c = avec_donnees
+    connecter("lecteur")
+    page = client.get(f"/collecte/revue/?demarche={demarche.slug}").get_data(as_text=True)
+    # Les paroles affichées ont été examinées avant le rendu.
+    (telephone,) = _reperages(session, c["telephone"].id)
+    assert session.get(Contribution, c["telephone"].id).examinee_par == detection.VERSION
+    debut = '&lt;b&gt;Mon&lt;/b&gt; numéro &amp; le sien : <mark class="donnee-personnelle" data-sorte='
+    assert debut + '"telephone"' in page
+    cache = '<span class="visuellement-cache"> (téléphone, donnée personnelle à examiner)</span>'
+    assert f"{TELEPHONE}{cache}</mark> !</blockquote>" in page
+    assert "<b>Mon</b>" not in page
+    assert "<strong>2</strong> paroles avec des données personnelles à examiner" in page
+    # Lecteur·rice : les surlignages, pas les boutons ; et un envoi direct est refusé.
+    assert "Masquer ([téléphone])" not in page and "Pas une donnée personnelle" not in page
+    version = session.get(Contribution, c["telephone"].id).modifiee_le.isoformat()
+    for action in ("masquer", "ecarter"):
+        reponse = client.post(f"/collecte/revue/reperages/{telephone.id}/{action}", data={"version": version})
+        assert reponse.status_code == 403
+    assert client.post("/collecte/revue/donnees", data={"action": "masquer_donnees"}).status_code == 403
+    assert session.get(Contribution, c["telephone"].id).texte.endswith(f"{TELEPHONE} !")
+
+
+def test_masquer_et_ecarter_depuis_la_page(client, connecter, session, avec_donnees):
+    demarche, _, c = avec_donnees
+    connecter("animateur")
+    liste = f"/collecte/revue/?demarche={demarche.slug}&profil="
+    page = client.get(liste).get_data(as_text=True)
+    assert page.count("Masquer ([téléphone])") == 1 and page.count("Masquer ([courriel])") == 1
+    (telephone,) = _reperages(session, c["telephone"].id)
+    affichee = session.get(Contribution, c["telephone"].id).modifiee_le.isoformat()
+    assert f'name="version" value="{affichee}"' in page
+
+    retour = f"{liste}#parole-{c['telephone'].id}"
+    reponse = client.post(
+        f"/collecte/revue/reperages/{telephone.id}/masquer", data={"version": affichee, "retour": retour}
+    )
+    assert reponse.status_code == 302 and reponse.location == retour
+    session.expire_all()
+    assert session.get(Contribution, c["telephone"].id).texte == "<b>Mon</b> numéro & le sien : [téléphone] !"
+    suite = client.get(liste).get_data(as_text=True)
+    assert "Donnée personnelle masquée." in suite and "Masquer ([téléphone])" not in suite
+
+    # La même page, restée ouverte dans un autre onglet : refusée, rien ne bouge.
+    (courriel,) = _reperages(session, c["courriel"].id)
+    perimee = client.post(
+        f"/collecte/revue/reperages/{courriel.id}/ecarter",
+        data={"version": "2000-01-01T00:00:00+00:00", "retour": "https://ailleurs.example/"},
+    )
+    assert perimee.location == "/collecte/revue/"  # redirection sûre
+    assert "La parole a changé depuis l&#39;affichage de la page : rien n&#39;a été écarté." in client.get(
+        liste
+    ).get_data(as_text=True)
+    assert _reperages(session, c["courriel"].id)[0].statut == "a_examiner"
+    version = session.get(Contribution, c["courriel"].id).modifiee_le.isoformat()
+    client.post(f"/collecte/revue/reperages/{courriel.id}/ecarter", data={"version": version})
+    assert _reperages(session, c["courriel"].id)[0].statut == "ecarte"
+    page = client.get(liste).get_data(as_text=True)
+    assert '<span class="donnee-ecartee" data-sorte="courriel"' in page
+    assert "<strong>0</strong> paroles avec des données personnelles à examiner" in page
+
+
+def test_filtre_et_actions_groupees_donnees_personnelles(client, connecter, session, avec_donnees):
+    demarche, _, c = avec_donnees
+    connecter("animateur")
+    client.get(f"/collecte/revue/?demarche={demarche.slug}")  # examine la page
+
+    def filtre(cle):
+        lignes, total = revue.page(session, revue.Filtres(demarche_id=demarche.id, donnees=cle))
+        return sorted(l.contribution.id for l in lignes)
+
+    assert filtre("a_examiner") == sorted([c["telephone"].id, c["courriel"].id])
+    assert filtre("ecartees") == []
+    assert c["enfant"].id in filtre("aucune") and c["telephone"].id not in filtre("aucune")
+    page = client.get(f"/collecte/revue/?demarche={demarche.slug}&donnees=a_examiner").get_data(as_text=True)
+    assert "<strong>2</strong> paroles" in page and 'value="a_examiner" selected' in page
+
+    # Sélection : « tout marquer pas une donnée personnelle » sur une parole cochée.
+    reponse = client.post(
+        "/collecte/revue/actions",
+        data={"ids": [c["courriel"].id], "action": "ecarter_donnees"},
+        follow_redirects=True,
+    )
+    assert "1 repérage(s) marqué(s) « pas une donnée personnelle »." in reponse.get_data(as_text=True)
+    assert filtre("ecartees") == [c["courriel"].id]
+
+    # Tout le filtre : la confirmation est exigée, puis tout est masqué.
+    filtre_affiche = f"demarche={demarche.slug}&donnees=a_examiner"
+    sans_confirmation = client.post(
+        "/collecte/revue/donnees",
+        data={"filtre": filtre_affiche, "action": "masquer_donnees"},
+        follow_redirects=True,
+    )
+    assert "Cochez « Je confirme »" in sans_confirmation.get_data(as_text=True)
+    assert TELEPHONE in session.get(Contribution, c["telephone"].id).texte
+    reponse = client.post(
+        "/collecte/revue/donnees",
+        data={"filtre": filtre_affiche, "action": "masquer_donnees", "confirmation": "1"},
+        follow_redirects=True,
+    )
+    assert "1 donnée(s) personnelle(s) masquée(s)." in reponse.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Contribution, c["telephone"].id).texte.endswith("[téléphone] !")
+    assert session.get(Contribution, c["courriel"].id).texte.endswith("camille.dupuis@exemple.fr")  # écartée
+    assert filtre("a_examiner") == []
+    (ligne,) = session.exec(select(Journal).where(Journal.action == "masquage")).all()
+    assert ligne.details == "1 parole ; téléphone × 1" and TELEPHONE not in ligne.objet + ligne.details
+
+
+def test_la_page_de_modification_montre_les_reperages_et_reexamine(client, connecter, session, avec_donnees):
+    _, _, c = avec_donnees
+    connecter("animateur")
+    page = client.get(f"/collecte/revue/{c['telephone'].id}").get_data(as_text=True)
+    assert "Données personnelles repérées" in page and "Masquer ([téléphone])" in page
+    assert f'name="retour" value="/collecte/revue/{c["telephone"].id}"' in page
+    avant = [(r.debut, r.fin) for r in _reperages(session, c["telephone"].id)]
+    client.post(f"/collecte/revue/{c['telephone'].id}", data={"texte": "Le mieux : 07 81 22 45 90."})
+    (apres,) = _reperages(session, c["telephone"].id)
+    texte = session.get(Contribution, c["telephone"].id).texte
+    assert texte[apres.debut : apres.fin] == "07 81 22 45 90"
+    assert [(apres.debut, apres.fin)] != avant
+    assert session.get(Contribution, c["telephone"].id).examinee_par == detection.VERSION

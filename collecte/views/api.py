@@ -26,7 +26,7 @@ from collecte.terrain.saisie import (
     theme_ids_de,
     themes_de_la_demarche,
 )
-from collecte.views.saisie import description_pour_appareil
+from collecte.views.saisie import description_pour_appareil, examiner_apres_la_reponse
 from collecte.web import ecriture_requise, obtenir_ou_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -67,6 +67,7 @@ def creer_contribution():
         code = {"conflit": "conflit", "annulee": "annulee"}.get(resultat.statut, "validation")
         message = resultat.erreur
         return _erreur(message, resultat.code, resultat.champ, code)
+    examiner_apres_la_reponse([resultat.contribution_id])
     return _en_json(session, session.get(Contribution, resultat.contribution_id)), resultat.code
 
 
@@ -82,6 +83,7 @@ def creer_lot():
         return _erreur(f"Lot trop grand : {LOT_TAILLE_MAX} paroles au plus par envoi.", 413, code="trop_gros")
     session = get_session()
     resultats = enregistrer_lot(session, elements, current_user.id)
+    examiner_apres_la_reponse(r.contribution_id for r in resultats)
     temps_touches = {r.temps_id for r in resultats if r.temps_id is not None and r.code in (200, 201)}
     compteurs = compter_par_temps(session, temps_touches)
     return {

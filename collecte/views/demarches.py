@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from collecte import demarches as logique
+from collecte.confidentialite import information
 from collecte.modele.db import get_session
-from collecte.modele.models import TYPOLOGIES, Demarche, Structure
+from collecte.modele.models import BASES_LEGALES, TYPOLOGIES, Demarche, Structure
 from collecte.modele.validation import ErreurValidation
 from collecte.web import ecriture_requise, obtenir_ou_404
 
@@ -18,6 +19,22 @@ def demarche_ou_404(slug: str) -> Demarche:
     if demarche is None:
         abort(404)
     return demarche
+
+
+def _formulaire(demarche: Demarche | None, valeurs):
+    """Le formulaire de la démarche, réglages « Données personnelles (RGPD) » compris ; les champs vides
+    montrent un exemple tiré du titre et du commanditaire (jamais enregistré tel quel)."""
+    return render_template(
+        "demarches/formulaire.html",
+        demarche=demarche,
+        valeurs=valeurs,
+        reglages=information.REGLAGES,
+        bases_legales=BASES_LEGALES,
+        conservation=(information.CONSERVATION_MIN, information.CONSERVATION_MAX),
+        suggestions=logique.suggestions_donnees_personnelles(
+            valeurs.get("titre") or "", valeurs.get("commanditaire") or ""
+        ),
+    )
 
 
 @bp.get("/")
@@ -35,7 +52,7 @@ def creer():
             return redirect(url_for("demarches.detail", slug=demarche.slug))
         except ErreurValidation as erreur:
             flash(erreur.message, "erreur")
-    return render_template("demarches/formulaire.html", demarche=None, valeurs=request.form)
+    return _formulaire(None, request.form or {"conservation_mois": logique.CONSERVATION_PAR_DEFAUT})
 
 
 @bp.get("/<slug>")
@@ -50,6 +67,7 @@ def detail(slug: str):
         structures=logique.structures(session, demarche.id),
         typologies=TYPOLOGIES,
         libelle_territoire=logique.libelle_territoire,
+        reglages_manquants=information.reglages_manquants(demarche),
     )
 
 
@@ -64,9 +82,7 @@ def modifier(slug: str):
             return redirect(url_for("demarches.detail", slug=slug))
         except ErreurValidation as erreur:
             flash(erreur.message, "erreur")
-    return render_template(
-        "demarches/formulaire.html", demarche=demarche, valeurs=request.form or demarche.model_dump()
-    )
+    return _formulaire(demarche, request.form or demarche.model_dump())
 
 
 @bp.post("/<slug>/territoires")

@@ -1,13 +1,20 @@
-"""Revue des paroles : liste filtrée, modification, actions groupées, doublons probables."""
+"""Revue des paroles : liste filtrée, modification, actions groupées, doublons probables, données
+personnelles repérées (masquer, écarter)."""
 
 from __future__ import annotations
+
+import urllib.parse
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
+from werkzeug.datastructures import MultiDict
 
 from collecte import demarches as logique_demarches
 from collecte import revue
+from collecte.confidentialite import examen
+from collecte.confidentialite.journal import Acteur
 from collecte.modele.db import get_session
 from collecte.modele.models import (
     DISPOSITIFS,
@@ -27,40 +34,43 @@ from collecte.web import cible_sure, ecriture_requise, obtenir_ou_404
 bp = Blueprint("revue", __name__, url_prefix="/collecte/revue")
 
 
-def _entier(nom: str) -> int | None:
-    return lire_identifiant(request.args.get(nom))
+def _entier(nom: str, args=None) -> int | None:
+    return lire_identifiant((request.args if args is None else args).get(nom))
 
 
-def _filtres(demarche: Demarche | None) -> tuple[revue.Filtres, list[str]]:
+def _filtres(demarche: Demarche | None, args=None) -> tuple[revue.Filtres, list[str]]:
+    args = request.args if args is None else args
     erreurs = []
     dates = {}
     for nom in ("date_debut", "date_fin"):
         try:
-            dates[nom] = valider_date(request.args.get(nom), nom, requis=False)
+            dates[nom] = valider_date(args.get(nom), nom, requis=False)
         except ErreurValidation as erreur:
             erreurs.append(erreur.message)
             dates[nom] = None
     filtres = revue.Filtres(
         demarche_id=demarche.id if demarche else None,
-        territoire_id=_entier("territoire"),
-        dispositif=request.args.get("dispositif") or None,
-        theme_id=_entier("theme"),
-        profil=request.args.get("profil") or None,
-        temps_id=_entier("temps"),
-        recherche=request.args.get("q", "")[:200],
-        masquees=bool(request.args.get("masquees")),
-        a_retenir=bool(request.args.get("a_retenir")),
+        territoire_id=_entier("territoire", args),
+        dispositif=args.get("dispositif") or None,
+        theme_id=_entier("theme", args),
+        profil=args.get("profil") or None,
+        temps_id=_entier("temps", args),
+        recherche=args.get("q", "")[:200],
+        masquees=bool(args.get("masquees")),
+        a_retenir=bool(args.get("a_retenir")),
+        donnees=args.get("donnees") if args.get("donnees") in revue.FILTRES_DONNEES else None,
         **dates,
     )
     return filtres, erreurs
 
 
-def _demarche() -> Demarche | None:
+def _demarche(args=None) -> Demarche | None:
+    args = request.args if args is None else args
     session = get_session()
-    slug = request.args.get("demarche")
+    slug = args.get("demarche")
     if slug:
         return logique_demarches.demarche_par_slug(session, slug) or abort(404)
-    temps_id = _entier("temps")
+    temps_id = _entier("temps", args)
     if temps_id:
         temps = obtenir_ou_404(TempsDeCollecte, temps_id)
         return session.get(Demarche, temps.demarche_id)
@@ -101,7 +111,25 @@ def liste():
         natures=NATURES,
         libelle_territoire=logique_demarches.libelle_territoire,
         args=request.args,
+        filtres_donnees=revue.FILTRES_DONNEES,
+        a_examiner=examen.compter_a_examiner(session, demarche.id) if demarche else 0,
+        en_attente=examen.compter_en_attente(session, demarche.id) if demarche else 0,
     )
+
+
+MESSAGES_DONNEES = {
+    "masquer_donnees": "{} donnée(s) personnelle(s) masquée(s).",
+    "ecarter_donnees": "{} repérage(s) marqué(s) « pas une donnée personnelle ».",
+}
+
+
+def _retour():
+    return redirect(cible_sure(request.form.get("retour"), url_for("revue.liste")))
+
+
+def _action_donnees(ids: list[int], action: str) -> None:
+    n = revue.action_donnees(get_session(), ids, action, Acteur.compte(current_user))
+    flash(MESSAGES_DONNEES[action].format(n), "succes")
 
 
 @bp.post("/actions")
@@ -109,14 +137,65 @@ def liste():
 def actions():
     ids = [i for i in map(lire_identifiant, request.form.getlist("ids")) if i is not None]
     theme = request.form.get("theme", "")
+    action = request.form.get("action", "")
     try:
-        n = revue.action_groupee(
-            get_session(), ids, request.form.get("action", ""), lire_identifiant(theme), current_user.id
-        )
-        flash(f"{n} parole(s) modifiée(s).", "succes")
+        if action in revue.ACTIONS_DONNEES:
+            _action_donnees(ids, action)
+        else:
+            n = revue.action_groupee(get_session(), ids, action, lire_identifiant(theme), current_user.id)
+            flash(f"{n} parole(s) modifiée(s).", "succes")
     except ErreurValidation as erreur:
         flash(erreur.message, "erreur")
-    return redirect(cible_sure(request.form.get("retour"), url_for("revue.liste")))
+    return _retour()
+
+
+@bp.post("/donnees")
+@ecriture_requise
+def donnees_du_filtre():
+    """Masquer ou écarter les données personnelles repérées de toutes les paroles du filtre affiché."""
+    args = MultiDict(urllib.parse.parse_qsl(request.form.get("filtre", "")[:4000]))
+    demarche = _demarche(args)
+    filtres, erreurs = _filtres(demarche, args)
+    action = request.form.get("action", "")
+    if demarche is None or erreurs or action not in revue.ACTIONS_DONNEES:
+        flash("Filtre ou action illisible : rien n'a été modifié.", "erreur")
+    elif not request.form.get("confirmation"):
+        flash("Cochez « Je confirme » : rien n'a été modifié.", "erreur")
+    else:
+        try:
+            _action_donnees(revue.ids_filtres(get_session(), filtres), action)
+        except ErreurValidation as erreur:
+            flash(erreur.message, "erreur")
+    return _retour()
+
+
+def _version() -> datetime | None:
+    try:
+        return datetime.fromisoformat(request.form.get("version", ""))
+    except ValueError:
+        return None
+
+
+@bp.post("/reperages/<int:reperage_id>/masquer")
+@ecriture_requise
+def masquer_reperage(reperage_id: int):
+    try:
+        examen.masquer(get_session(), reperage_id, _version(), Acteur.compte(current_user))
+        flash("Donnée personnelle masquée.", "succes")
+    except ErreurValidation as erreur:
+        flash(erreur.message, "erreur")
+    return _retour()
+
+
+@bp.post("/reperages/<int:reperage_id>/ecarter")
+@ecriture_requise
+def ecarter_reperage(reperage_id: int):
+    try:
+        examen.ecarter(get_session(), reperage_id, _version(), Acteur.compte(current_user))
+        flash("Repérage écarté : ce n'est pas une donnée personnelle.", "succes")
+    except ErreurValidation as erreur:
+        flash(erreur.message, "erreur")
+    return _retour()
 
 
 @bp.route("/<int:contribution_id>", methods=["GET", "POST"])
@@ -144,6 +223,7 @@ def modifier(contribution_id: int):
     return render_template(
         "revue/modifier.html",
         contribution=contribution,
+        reperes=revue.reperes_de(session, contribution),
         temps=temps,
         demarche=demarche,
         valeurs=valeurs,
@@ -167,4 +247,34 @@ def doublons():
         seuil=revue.SEUIL_DOUBLON,
         maximum=revue.DOUBLONS_MAX_PAROLES,
         profils=PROFILS,
+    )
+
+
+@bp.route("/<int:contribution_id>/supprimer", methods=["GET", "POST"])
+@ecriture_requise
+def supprimer(contribution_id: int):
+    """Suppression définitive d'une parole : une page de confirmation, puis la suppression."""
+    session = get_session()
+    if (
+        lire_identifiant(contribution_id) is None
+    ):  # identifiant démesuré : 404 (une parole déjà supprimée : message)
+        abort(404)
+    if request.method == "POST":
+        try:
+            slug = revue.supprimer_parole(session, contribution_id, _version(), Acteur.compte(current_user))
+        except ErreurValidation as erreur:
+            flash(erreur.message, "erreur")
+            if erreur.champ == "version":
+                return redirect(url_for("revue.modifier", contribution_id=contribution_id))
+            return redirect(url_for("revue.liste"))
+        flash(f"Parole n° {contribution_id} supprimée définitivement.", "succes")
+        return redirect(url_for("revue.liste", demarche=slug))
+    contribution = obtenir_ou_404(Contribution, contribution_id)
+    temps = session.get(TempsDeCollecte, contribution.temps_id)
+    return render_template(
+        "revue/supprimer.html",
+        contribution=contribution,
+        temps=temps,
+        demarche=session.get(Demarche, temps.demarche_id),
+        dispositifs=DISPOSITIFS,
     )

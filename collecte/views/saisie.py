@@ -1,13 +1,31 @@
-"""Écrans de terrain : « nouvelle parole » (porteur de parole…) et transcription de post-its."""
+"""Écrans de terrain : « nouvelle parole » (porteur de parole…) et transcription de post-its.
+
+Les paroles enregistrées ici ou par l'API passent au détecteur de données personnelles une fois la réponse
+envoyée (`examiner_apres_la_reponse`) : l'animateur·rice n'attend jamais le détecteur.
+"""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Iterable
+from functools import partial
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlmodel import select
 
+from collecte.confidentialite import examen
 from collecte.modele.champs import description_pour_les_pages, valider_contribution
 from collecte.modele.db import get_session
 from collecte.modele.models import (
@@ -34,6 +52,34 @@ from collecte.web import ecriture_requise, hors_ligne, obtenir_ou_404
 bp = Blueprint("saisie", __name__, url_prefix="/collecte/temps")
 
 
+def examiner_apres_la_reponse(contribution_ids: Iterable[int | None]) -> None:
+    """Fait examiner ces paroles quand la réponse de la requête en cours a été envoyée (fermeture de la
+    réponse par le serveur WSGI) : la saisie ne paie pas le détecteur. Une erreur est notée dans le journal
+    de l'application, jamais renvoyée ; la parole reste alors « à examiner » (revue, `parole examiner`)."""
+    ids = sorted({i for i in contribution_ids if i is not None})
+    if not ids:
+        return
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def _programmer(reponse):
+        reponse.call_on_close(partial(_examiner_sans_echec, app, ids))
+        return reponse
+
+
+# Un examen à la fois par processus : le modèle de langue se charge une fois, et les écritures qui suivent
+# ne se disputent pas la base.
+_UN_EXAMEN_A_LA_FOIS = threading.Lock()
+
+
+def _examiner_sans_echec(app: Flask, ids: list[int]) -> None:
+    try:
+        with _UN_EXAMEN_A_LA_FOIS, app.app_context():
+            examen.examiner(get_session(), ids)
+    except Exception:
+        app.logger.exception("Examen des données personnelles après l'envoi (paroles n° %s) : échec", ids)
+
+
 def _donnees_formulaire() -> dict:
     donnees = request.form.to_dict()
     donnees["themes"] = request.form.getlist("themes")
@@ -48,6 +94,7 @@ def _enregistrer(temps: TempsDeCollecte, donnees: dict) -> Contribution:
         contribution, _cree = enregistrer_contribution(
             session, temps, valides, valider_uuid(donnees.get("client_uuid")), current_user.id
         )
+        examiner_apres_la_reponse([contribution.id])
     except ConflitContribution:
         raise ErreurValidation(
             "Ce formulaire a déjà servi pour une autre parole : rechargez la page."

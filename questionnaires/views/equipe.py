@@ -9,11 +9,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from collecte import demarches as logique_demarches
+from collecte.confidentialite.journal import Acteur
 from collecte.modele.db import get_session
 from collecte.modele.models import FUSEAU_AFFICHAGE, Demarche, Invitation, ReponseQuestionnaire, Structure
-from collecte.modele.validation import ErreurValidation, valider_date
+from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_date
 from collecte.web import ecriture_requise, obtenir_ou_404
-from questionnaires import TYPES, USAGES, ErreurDefinition
+from questionnaires import TYPES, USAGES, ErreurDefinition, suppression
 from questionnaires import invitations as logique
 from questionnaires import reponses as logique_reponses
 from questionnaires import suivi as logique_suivi
@@ -156,4 +157,31 @@ def reponse(reponse_id: int):
         oui_non=logique_reponses.OUI_NON,
         demarche=session.get(Demarche, reponse_.demarche_id),
         structure=session.get(Structure, reponse_.structure_id) if reponse_.structure_id else None,
+    )
+
+
+@bp.route("/reponse/<int:reponse_id>/supprimer", methods=["GET", "POST"])
+@ecriture_requise
+def supprimer_reponse(reponse_id: int):
+    """Suppression définitive d'une réponse par l'équipe : une page de confirmation, puis la suppression."""
+    session = get_session()
+    if (
+        lire_identifiant(reponse_id) is None
+    ):  # identifiant démesuré : 404 (une parole déjà supprimée : message)
+        abort(404)
+    if request.method == "POST":
+        try:
+            slug, paroles = suppression.supprimer_reponse(session, reponse_id, Acteur.compte(current_user))
+        except ErreurValidation as erreur:
+            flash(erreur.message, "erreur")
+            return redirect(url_for("questionnaires.liste"))
+        flash(f"Réponse supprimée définitivement, avec ses {paroles} parole(s).", "succes")
+        return redirect(url_for("questionnaires.suivi", slug=slug))
+    reponse_ = obtenir_ou_404(ReponseQuestionnaire, reponse_id)
+    return render_template(
+        "questionnaires/supprimer.html",
+        reponse=reponse_,
+        demarche=session.get(Demarche, reponse_.demarche_id),
+        structure=session.get(Structure, reponse_.structure_id) if reponse_.structure_id else None,
+        paroles=suppression.nombre_de_paroles(session, reponse_.id),
     )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from collecte.confidentialite import information
 from collecte.modele.db import get_session
 from collecte.modele.models import Demarche, Structure, heure_locale
-from questionnaires import ErreurDefinition, invitations
+from questionnaires import ErreurDefinition, invitations, suppression
 from questionnaires import reponses as logique
 
 bp = Blueprint("public", __name__, url_prefix="/q")
@@ -94,6 +95,14 @@ def _saisie_du_formulaire(definition) -> logique.Saisie:
     )
 
 
+def _donnees_et_droits(demarche, reponse) -> dict:
+    """Notice d'information (« Vos données et vos droits ») et bouton « Supprimer ma réponse »."""
+    return {
+        "notice": information.notice(demarche),
+        "suppression_possible": reponse is not None and not suppression.demarche_close(demarche),
+    }
+
+
 def _formulaire(jeton, definition, demarche, structure, reponse, saisie=None, code=200, message=None):
     if saisie is None:
         valeurs = {
@@ -116,6 +125,7 @@ def _formulaire(jeton, definition, demarche, structure, reponse, saisie=None, co
         revision=logique.revision(reponse),
         message=message,
         oui_non=logique.OUI_NON,
+        **_donnees_et_droits(demarche, reponse),
     ), code
 
 
@@ -134,6 +144,7 @@ def formulaire(jeton: str):
             reponse=reponse,
             oui_non=logique.OUI_NON,
             revision=logique.revision(reponse),
+            **_donnees_et_droits(demarche, reponse),
         )
     return _formulaire(jeton, definition, demarche, structure, reponse)
 
@@ -209,3 +220,41 @@ def brouillon_auto(jeton: str):
         "message": f"Brouillon enregistré à {heure}.",
         "erreurs": saisie.erreurs,
     }, 422 if saisie.erreurs else 200
+
+
+@bp.route("/<jeton>/supprimer", methods=["GET", "POST"])
+def supprimer(jeton: str):
+    """La structure supprime sa réponse : une page de confirmation, puis la suppression (tant que la
+    démarche n'est pas close)."""
+    session, invitation, definition, demarche, structure = _contexte(jeton)
+    try:
+        if request.method == "POST":
+            suppression.supprimer_ma_reponse(session, invitation)
+            return redirect(url_for("public.reponse_supprimee", jeton=jeton), code=303)
+        reponse = suppression.verifier_suppression_possible(session, invitation)
+    except logique.RefusEnvoi as refus:
+        return _page_erreur(refus.titre, refus.message, 409)
+    return render_template(
+        "questionnaires/supprimer_ma_reponse.html",
+        jeton=jeton,
+        definition=definition,
+        demarche=demarche,
+        structure=structure,
+        reponse=reponse,
+        paroles=suppression.nombre_de_paroles(session, reponse.id),
+    )
+
+
+@bp.get("/<jeton>/supprimee")
+def reponse_supprimee(jeton: str):
+    session, invitation, definition, demarche, structure = _contexte(jeton)
+    if logique.reponse_de(session, invitation) is not None:  # répondu de nouveau depuis
+        return redirect(url_for("public.formulaire", jeton=jeton))
+    return render_template(
+        "questionnaires/reponse_supprimee.html",
+        jeton=jeton,
+        definition=definition,
+        demarche=demarche,
+        structure=structure,
+        close=suppression.demarche_close(demarche),
+    )

@@ -31,13 +31,11 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column(nom, sa.String(length=longueur), server_default="", nullable=False))
         for nom in ("finalite", "destinataires"):
             batch_op.add_column(sa.Column(nom, sa.Text(), server_default="", nullable=False))
-        batch_op.add_column(
-            sa.Column("conservation_mois", sa.Integer(), server_default="24", nullable=False)
-        )
+        batch_op.add_column(sa.Column("conservation_mois", sa.Integer(), server_default="24", nullable=False))
         batch_op.add_column(sa.Column("purgee_le", HORODATAGE, nullable=True))
     with op.batch_alter_table("contribution", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("examinee_par", sa.String(length=20), server_default="", nullable=False)
+            sa.Column("examinee_par", sa.String(length=60), server_default="", nullable=False)
         )
         batch_op.create_index("ix_contribution_examinee_par", ["examinee_par"], unique=False)
     op.create_table(
