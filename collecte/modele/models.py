@@ -391,7 +391,7 @@ class Contribution(SQLModel, table=True):
     modifiee_par_id: int | None = _fk("utilisateur.id", ondelete="SET NULL", nullable=True, index=False)
     # Version du détecteur de données personnelles qui a examiné le texte ; "" : pas encore examiné
     # (une parole importée ou saisie attend le prochain passage ; un texte modifié est réexaminé).
-    examinee_par: str = _defaut("", max_length=60, index=True)
+    examinee_par: str = _defaut("", max_length=60)
     cree_le: datetime = _horodatage()
     modifiee_le: datetime = _horodatage()
 

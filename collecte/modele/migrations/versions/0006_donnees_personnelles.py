@@ -37,7 +37,6 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("examinee_par", sa.String(length=60), server_default="", nullable=False)
         )
-        batch_op.create_index("ix_contribution_examinee_par", ["examinee_par"], unique=False)
     op.create_table(
         "reperage",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -81,7 +80,6 @@ def downgrade() -> None:
     op.drop_table("journal")
     op.drop_table("reperage")
     with op.batch_alter_table("contribution", schema=None) as batch_op:
-        batch_op.drop_index("ix_contribution_examinee_par")
         batch_op.drop_column("examinee_par")
     with op.batch_alter_table("demarche", schema=None) as batch_op:
         for nom in (
