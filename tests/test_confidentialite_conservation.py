@@ -84,7 +84,7 @@ def deux_demarches(
     _repondre(client, session, autre, structure)
     # Paroles examinées d'avance (le livret de l'archive ne change donc rien), puis un repérage de plus.
     examen.examiner_en_attente(session, None)
-    parole = session.exec(select(Contribution).where(Contribution.temps_id == pdp.id)).first()
+    parole = session.exec(select(Contribution).where(Contribution.texte == RETENUE)).one()
     session.add(Reperage(contribution_id=parole.id, debut=0, fin=3, sorte="prenom"))
     session.commit()
     return demarche, autre, photo, photo_autre
