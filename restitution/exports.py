@@ -28,6 +28,7 @@ from collecte.confidentialite.journal import ACTEUR_TERMINAL, Acteur, journalise
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
 from collecte.themes.formats import exporter_qdc
+from collecte.themes.gestion import codeurs_des_paroles
 from restitution import donnees, iramuteq, refiqda, tableurs
 
 
@@ -42,6 +43,11 @@ class Matiere:
     lots: Callable[[], Iterator[list[dict]]]
     avec_ne_pas_citer: bool = False
     donnees_brutes: bool = False
+    # Qui a étiqueté : `codeurs(ids)` → {id de parole: (id du compte ou None, nom affiché, modifiée le)}.
+    codeurs: Callable[[list[int]], dict] = lambda ids: {}
+    # Ce que l'écrivain doit dire à l'utilisateur (collisions, paroles laissées dehors) : ajouté à la fin
+    # des avertissements de l'export.
+    avertissements: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,11 @@ def _ecrire_qdc(matiere: Matiere, sortie, progression=None) -> int:
 
 
 PERTES_TABLEUR = (
-    "Les photos ne sont pas dans l'export ; les thèmes sont listés par leur slug, séparés par « ; ».",
+    (
+        "Classeur au format de l'import (parole import) : les photos, les comptes d'équipe, les "
+        "invitations aux questionnaires et les chapeaux des chapitres n'y sont pas ; les colonnes "
+        "ajoutées pour la lecture (libellés, contexte du temps, date de saisie) ne se réimportent pas."
+    ),
 )
 
 # L'ordre est celui de la page Restitution et de l'aide de `parole export`.
@@ -77,16 +87,16 @@ FORMATS: dict[str, FormatExport] = {
     for f in (
         FormatExport(
             "csv",
-            "Tableur CSV (Excel, LibreOffice)",
-            "csv",
-            "text/csv; charset=utf-8",
+            "Tableurs CSV, un par feuille, en archive .zip (Excel, LibreOffice ; réimportable)",
+            "csv.zip",
+            "application/zip",
             tableurs.ecrire_csv,
             pertes=PERTES_TABLEUR,
             interne=True,
         ),
         FormatExport(
             "xlsx",
-            "Classeur XLSX",
+            "Classeur XLSX (réimportable)",
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             tableurs.ecrire_xlsx,
@@ -107,7 +117,12 @@ FORMATS: dict[str, FormatExport] = {
                 ),
                 (
                     "Les modalités sont réduites aux lettres et chiffres sans accents (« Clos du Roy » → "
-                    "closduroy)."
+                    "closduroy) ; deux valeurs qui se confondraient sont distinguées par un suffixe (x2)."
+                ),
+                (
+                    "Une parole a une seule modalité par variable : chaque thème est une variable "
+                    "*th<slug>_1 / _0, et *theme_ ne nomme que le thème d'une parole qui n'en a qu'un "
+                    "(sinon plusieurs ou aucun)."
                 ),
             ),
         ),
@@ -194,6 +209,7 @@ def exporter(
         lambda: donnees.lots_de_paroles(session, demarche.id, avec_ne_pas_citer, donnees_brutes=brut),
         avec_ne_pas_citer,
         brut,
+        codeurs=lambda ids: codeurs_des_paroles(session, ids),
     )
     paroles = choisi.ecrire(matiere, sortie, progression)
     journaliser(
@@ -203,7 +219,7 @@ def exporter(
         demarche.slug,
         _details_journal(choisi, paroles, masquage, avec_ne_pas_citer, brut),
     )
-    avertissements = _avertissements(session, demarche.id, choisi, avec_ne_pas_citer)
+    avertissements = _avertissements(session, demarche.id, choisi, avec_ne_pas_citer) + matiere.avertissements
     if choisi.paroles and (brut or masquage.reperages):
         avertissements.append(donnees.phrase_masquage(masquage, brut))
     return Resultat(f"{demarche.slug}.{choisi.extension}", choisi.type_mime, paroles, avertissements)

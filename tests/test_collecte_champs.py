@@ -61,6 +61,13 @@ def _exporter(session, format_) -> str:
     return tampon.getvalue().decode("utf-8-sig")
 
 
+def _contributions_csv(session) -> str:
+    """La feuille contributions de l'export CSV (une archive .zip d'un CSV par feuille)."""
+    tampon = io.BytesIO()
+    exports.exporter(session, "essai-champ", "csv", tampon)
+    return zipfile.ZipFile(tampon).read("contributions.csv").decode("utf-8-sig")
+
+
 @pytest.fixture
 def registre_essai(monkeypatch):
     monkeypatch.setattr(registre_des_champs, "CHAMPS", (*registre_des_champs.CHAMPS, CHAMP_ESSAI))
@@ -70,7 +77,7 @@ def test_sans_entree_au_registre_la_colonne_est_ignoree_et_le_dit(session):
     rapport = _importer(session)
     assert any("question_ref" in a and "ignorée" in a for a in rapport.avertissements)
     assert session.exec(select(Contribution)).one().question_ref == ""
-    assert "question_ref" not in next(csv.reader(io.StringIO(_exporter(session, "csv")), delimiter=";"))
+    assert "question_ref" not in next(csv.reader(io.StringIO(_contributions_csv(session)), delimiter=";"))
 
 
 def test_un_champ_ajoute_au_registre_va_de_l_import_a_l_api_et_aux_exports(
@@ -122,7 +129,7 @@ def test_un_champ_ajoute_au_registre_va_de_l_import_a_l_api_et_aux_exports(
     assert {"nom": "question_ref", "libelle": "Référence de la question"}.items() <= description[-1].items()
 
     # Les exports : une colonne des tableurs, une variable étoilée d'IRaMuTeQ, une variable REFI-QDA.
-    lignes = list(csv.DictReader(io.StringIO(_exporter(session, "csv")), delimiter=";"))
+    lignes = list(csv.DictReader(io.StringIO(_contributions_csv(session)), delimiter=";"))
     assert {ligne["texte"]: ligne["question_ref"] for ligne in lignes} == stockees
     assert "*qref_qbus" in _exporter(session, "iramuteq")
     tampon = io.BytesIO()

@@ -70,7 +70,7 @@ def test_export_des_reponses_une_ligne_par_reponse_une_colonne_par_question(
     _repondre(client, session, demarche, mediatheque, {"q2": "Pas de médiateur ; peu de temps."})
     connecter("lecteur")
     brut = client.get(f"/questionnaires/{demarche.slug}/reponses/professionnel.csv")
-    assert brut.headers["Content-Type"].startswith("text/csv")
+    assert brut.headers["Content-Type"] == "text/csv; charset=utf-8"
     texte = brut.data.decode("utf-8-sig")
     lignes = list(csv.reader(io.StringIO(texte), delimiter=";"))
     entete = lignes[0]
@@ -127,7 +127,7 @@ def test_feuille_reponses_questionnaires_papier(session, campagne):
         ]
     )
     rapport = importer_envoi(session, fichiers, demarche.slug)
-    assert "reponses : 1 créée" in rapport.lignes()
+    assert "réponses : 1 créée" in rapport.lignes()
     reponse = session.exec(select(ReponseQuestionnaire)).one()
     assert (
         reponse.source == "papier"
@@ -142,7 +142,7 @@ def test_feuille_reponses_questionnaires_papier(session, campagne):
     assert session.get(TempsDeCollecte, contributions[0].temps_id).structure_id == gem.id
     # Réimporter ne duplique rien.
     rapport = importer_envoi(session, fichiers, demarche.slug)
-    assert "reponses : 1 inchangée" in rapport.lignes()
+    assert "réponses : 1 inchangée" in rapport.lignes()
     assert len(session.exec(select(Contribution)).all()) == 2
 
 
@@ -182,6 +182,6 @@ def test_la_demarche_d_exemple_a_ses_questionnaires_papier(session):
     rapport = importer_chemin(
         session, EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml"
     )
-    assert "reponses : 4 créées" in rapport.lignes()
+    assert "réponses : 4 créées" in rapport.lignes()
     reponses = session.exec(select(Contribution).where(Contribution.reponse_id.is_not(None))).all()
     assert len(reponses) == 16 and all(c.profil == "professionnel" for c in reponses)

@@ -108,6 +108,70 @@ def test_qdc_valide_contre_le_schema_et_se_reimporte(session, creer_demarche, tm
     assert len(retour.mis_a_jour) == 20 and not retour.crees
 
 
+def _themes(session, demarche) -> dict[str, tuple[str, str, str]]:
+    """slug → (libellé, description, slug du parent)."""
+    themes = gestion_themes.themes_en_dicts(session, demarche.id)
+    return {t["slug"]: (t["label"], t["description"], t["parent"]) for t in themes}
+
+
+def test_qdc_aller_retour_slugs_retrouves_et_rien_de_double(session, creer_demarche):
+    origine = creer_demarche("origine")
+    gestion_themes.importer_fichier(session, origine, "themes.yaml", YAML_EXEMPLE.read_bytes())
+    parent = session.exec(select(Theme).where(Theme.slug == "seniors-depasses")).one()
+    enfant = session.exec(select(Theme).where(Theme.slug == "barriere-langue")).one()
+    enfant.parent_id = parent.id
+    session.add(enfant)
+    session.commit()
+    qdc = gestion_themes.exporter(session, origine, "qdc")
+    assert "[slug Parole : parentalite-numerique]" in qdc.decode()
+
+    # Dans une démarche vide : les 20 slugs d'origine, descriptions sans la marque, hiérarchie gardée.
+    vide = creer_demarche("vide")
+    premier = gestion_themes.importer_fichier(session, vide, "codes.qdc", qdc)
+    assert len(premier.crees) == 20
+    assert _themes(session, vide) == _themes(session, origine)
+    second = gestion_themes.importer_fichier(session, vide, "codes.qdc", qdc)
+    assert (len(second.crees), len(second.mis_a_jour)) == (0, 20)
+    assert _themes(session, vide) == _themes(session, origine)
+
+    # Dans une démarche qui a déjà ces thèmes par une autre voie (YAML) : rien n'est créé.
+    autre_voie = creer_demarche("autre-voie")
+    gestion_themes.importer_fichier(session, autre_voie, "themes.yaml", YAML_EXEMPLE.read_bytes())
+    rapport = gestion_themes.importer_fichier(session, autre_voie, "codes.qdc", qdc)
+    assert not rapport.crees and len(_slugs(session, autre_voie)) == 20
+
+
+def test_qdc_d_un_autre_logiciel_rapproche_par_guid_libelle_et_marque(session, creer_demarche, creer_theme):
+    demarche = creer_demarche("cible")
+    creer_theme(demarche, "acces-droits", "Accès aux droits", 0)
+    creer_theme(demarche, "transports", "Transports", 1)
+    guid_connu = guid_theme(demarche.slug, "transports")
+    # Un logiciel qui refait les GUID, change la casse d'un libellé et garde le mémo (la description).
+    qdc = f"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="QualCoder">
+  <Codes>
+    <Code guid="{guid_connu}" name="Mobilité" isCodable="true"/>
+    <Code guid="11111111-2222-4333-8444-555555555555" name="  accès AUX droits " isCodable="true"/>
+    <Code guid="21111111-2222-4333-8444-555555555555" name="Écrans des enfants" isCodable="true">
+      <Description>Contrôle parental.
+
+[slug Parole : parentalite-numerique]</Description>
+      <Code guid="31111111-2222-4333-8444-555555555555" name="Autre" isCodable="true"/>
+    </Code>
+    <Code guid="41111111-2222-4333-8444-555555555555" name="Autre" isCodable="true"/>
+  </Codes>
+</CodeBook>""".encode()
+    rapport = gestion_themes.importer_fichier(session, demarche, "codes.qdc", qdc)
+    assert sorted(rapport.mis_a_jour) == ["acces-droits", "transports"]  # par GUID, par libellé
+    assert rapport.crees == ["parentalite-numerique", "autre", "autre-2"]  # marque, puis nom
+    themes = _themes(session, demarche)
+    assert themes["transports"][0] == "Mobilité"
+    assert themes["parentalite-numerique"] == ("Écrans des enfants", "Contrôle parental.", "")
+    assert themes["autre"][2] == "parentalite-numerique" and themes["autre-2"][2] == ""
+    encore = gestion_themes.importer_fichier(session, demarche, "codes.qdc", qdc)
+    assert not encore.crees and len(_slugs(session, demarche)) == 5
+
+
 def test_qdc_vide_refuse(session, creer_demarche):
     with pytest.raises(ErreurValidation, match="au moins un code"):
         gestion_themes.exporter(session, creer_demarche(), "qdc")

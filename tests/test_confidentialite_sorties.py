@@ -6,7 +6,6 @@ attente, et le dit ; l'export brut est réservé aux admins (ou au terminal) et 
 Toutes les paroles sont inventées ; les sorties sont relues comme un lecteur les verrait (pdftotext,
 openpyxl, archive .qdpx décompressée)."""
 
-import csv
 import io
 import zipfile
 
@@ -164,13 +163,14 @@ def test_apercu_masque_et_le_dit(client, connecter, sensible):
 
 
 def _lire_export(format_: str, contenu: bytes) -> str:
-    if format_ == "csv":
+    if format_ == "csv":  # une archive d'un CSV par feuille : toutes sont lues
+        archive = zipfile.ZipFile(io.BytesIO(contenu))
+        return "\n".join(archive.read(n).decode("utf-8-sig") for n in archive.namelist())
+    if format_ == "xlsx":  # toutes les feuilles du classeur
+        classeur = load_workbook(io.BytesIO(contenu), read_only=True)
         return "\n".join(
-            l["texte"] for l in csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";")
+            str(v) for f in classeur.worksheets for ligne in f.iter_rows(values_only=True) for v in ligne if v
         )
-    if format_ == "xlsx":
-        feuille = load_workbook(io.BytesIO(contenu), read_only=True)["paroles"]
-        return "\n".join(str(v) for ligne in feuille.iter_rows(values_only=True) for v in ligne if v)
     if format_ == "qdpx":
         archive = zipfile.ZipFile(io.BytesIO(contenu))
         return "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist())

@@ -2,7 +2,8 @@
 
 La validation (écran de saisie, API, import), le JSON de l'API, les colonnes de la feuille
 `contributions` d'un classeur, ce que l'écran de saisie et la page « Sur cet appareil » envoient,
-les colonnes des exports CSV et XLSX, les variables d'IRaMuTeQ et de REFI-QDA et ce que l'analyse
+les colonnes des exports CSV et XLSX (au format de l'import, plus des colonnes pour les humains
+seulement : `colonnes_pour_lecture`), les variables d'IRaMuTeQ et de REFI-QDA et ce que l'analyse
 charge viennent de `CHAMPS`. Ajouter un champ à une parole : une colonne au modèle (`models.py`),
 une migration, une entrée ici (et un gabarit s'il s'affiche). Voir la recette dans ARCHITECTURE.md.
 
@@ -44,24 +45,26 @@ class Champ:
     saisie: bool = True  # écran de saisie, API, correction sur l'appareil
     importe: bool = True  # colonne de la feuille `contributions`
     api: bool = True  # dans le JSON de l'API
-    export: str | None = (
-        "code"  # colonne des exports : "code", "libelle" (vocabulaire), "interne" (sur demande), None
-    )
+    # Colonne des exports tableurs : "code" ; "libelle" (le code, plus une colonne `<nom>_libelle` pour les
+    # humains) ; "interne" (sur demande : tableur interne à l'équipe) ; None (jamais exporté).
+    export: str | None = "code"
     analyse: bool = True  # chargé par `analyse.donnees`
     iramuteq: str | None = None  # nom de la variable étoilée
     refiqda: str | None = None  # nom de la variable REFI-QDA
     liste_du_temps: bool = False  # valeur choisie parmi celles du temps (les questions de son panneau)
 
     def valeur_exportee(self, valeur):
-        """La valeur telle qu'écrite dans un export : libellé du vocabulaire, oui/non, slugs séparés
-        par « ; »."""
+        """La valeur telle qu'écrite dans un export, relue telle quelle par l'import : le code d'un choix,
+        oui/non, slugs séparés par « ; »."""
         if self.sorte == DRAPEAU:
             return "oui" if valeur else "non"
         if self.sorte == THEMES:
             return " ; ".join(valeur or [])
-        if self.export == "libelle" and self.vocabulaire:
-            return self.vocabulaire.get(valeur, valeur)
         return "" if valeur is None else valeur
+
+    def libelle_exporte(self, valeur) -> str:
+        """Le libellé d'affichage d'un code (colonne `<nom>_libelle`, pour les humains seulement)."""
+        return (self.vocabulaire or {}).get(valeur, "" if valeur is None else str(valeur))
 
 
 # L'ordre est celui des colonnes des exports.
@@ -97,6 +100,22 @@ CHAMPS: tuple[Champ, ...] = (
 )
 
 
+# Colonnes de la feuille `contributions` des exports tableurs écrites pour les humains seulement : le
+# contexte de la parole, repris de son temps de collecte (qui fait foi : feuille `temps`), et la date de
+# saisie. Avec les `<nom>_libelle` des champs exportés en libellé, l'import les ignore sans avertissement.
+CONTEXTE_POUR_LECTURE: tuple[str, ...] = (
+    "dispositif_libelle",
+    "date",
+    "lieu",
+    "evenement",
+    "ville",
+    "quartier",
+    "structure",
+    "typologie_structure",
+    "saisie_le",
+)
+
+
 def registre() -> tuple[Champ, ...]:
     """Les champs en vigueur, lus à chaque appel : un test peut essayer un autre registre."""
     return CHAMPS
@@ -121,6 +140,13 @@ def colonnes_import(champs: tuple[Champ, ...] | None = None) -> list[str]:
 def champs_exportes(avec_interne: bool = False, champs: tuple[Champ, ...] | None = None) -> list[Champ]:
     champs = champs or registre()
     return [c for c in champs if c.export in ("code", "libelle") or (avec_interne and c.export == "interne")]
+
+
+def colonnes_pour_lecture(champs: tuple[Champ, ...] | None = None) -> list[str]:
+    """Colonnes des exports tableurs que l'import ignore sans avertissement : libellés, puis contexte."""
+    champs = champs or registre()
+    libelles = [f"{c.nom}_libelle" for c in champs if c.export == "libelle" and c.vocabulaire]
+    return [*libelles, *CONTEXTE_POUR_LECTURE]
 
 
 def colonnes_analyse(champs: tuple[Champ, ...] | None = None) -> list[str]:

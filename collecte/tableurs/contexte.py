@@ -23,12 +23,32 @@ from collecte.tableurs.lecture_csv import DEBORDEMENT
 from collecte.terrain.saisie import slugs_acceptes
 
 ERREURS_MAX = 50
+# État d'une ligne → (masculin, féminin), au singulier ; le pluriel ajoute « s » (sauf « mis à jour »).
 ETATS = {
-    "creees": ("créée", "créées"),
-    "mises_a_jour": ("mise à jour", "mises à jour"),
-    "inchangees": ("inchangée", "inchangées"),
-    "deja_presentes": ("déjà présente", "déjà présentes"),
+    "creees": ("créé", "créée"),
+    "mises_a_jour": ("mis à jour", "mise à jour"),
+    "inchangees": ("inchangé", "inchangée"),
+    "deja_presentes": ("déjà présent", "déjà présente"),
 }
+# Feuille → (nom affiché dans le rapport, féminin ?) ; une feuille inconnue est affichée telle quelle, au
+# féminin (une feuille ajoutée par un autre paquet peut s'y déclarer).
+NOMS_FEUILLES = {
+    "demarche": ("démarche", True),
+    "themes": ("thèmes", False),
+    "territoires": ("territoires", False),
+    "structures": ("structures", True),
+    "temps": ("temps", False),
+    "contributions": ("contributions", True),
+    "reponses": ("réponses", True),
+}
+
+
+def accorder(etat: str, nombre: int, feminin: bool) -> str:
+    """« 1 créée », « 20 créés », « 2 mises à jour », « 17 inchangés »…"""
+    mot = ETATS[etat][feminin]
+    if nombre > 1 and (feminin or etat != "mises_a_jour"):
+        mot = mot.replace("mise à jour", "mises à jour") if etat == "mises_a_jour" else mot + "s"
+    return f"{nombre} {mot}"
 
 
 class ErreurImport(Exception):
@@ -49,11 +69,25 @@ class RapportImport:
         self.comptes.setdefault(feuille, Counter())[etat] += n
 
     def lignes(self) -> list[str]:
-        return [
-            f"{feuille} : " + ", ".join(f"{n} {ETATS[etat][n > 1]}" for etat, n in c.items() if n)
-            for feuille, c in self.comptes.items()
-            if any(c.values())
-        ]
+        """Une ligne par feuille, dans l'ordre des feuilles de l'import : « thèmes : 20 créés »."""
+        rang = {nom: i for i, nom in enumerate(NOMS_FEUILLES)}
+        lignes = []
+        for feuille in sorted(self.comptes, key=lambda f: rang.get(f, len(rang))):
+            nom, feminin = NOMS_FEUILLES.get(feuille, (feuille, True))
+            etats = [accorder(etat, n, feminin) for etat, n in self.comptes[feuille].items() if n]
+            if etats:
+                lignes.append(f"{nom} : {', '.join(etats)}")
+        return lignes
+
+
+def message_sans_livre(slug: str, lignes: Counter) -> str:
+    """La seule erreur d'un import qui cite des thèmes dans une démarche qui n'en a aucun."""
+    ou = " ; ".join(f"feuille {f} : {n} ligne{'s' if n > 1 else ''}" for f, n in lignes.items())
+    return (
+        f"La démarche « {slug} » n'a encore aucun thème, et des thèmes sont cités ({ou}). Ajoutez une "
+        "feuille themes au classeur, ou donnez son livre de codes avec l'option --themes (parole import "
+        "CHEMIN --themes LIVRE.yaml ; fichier .yaml, .csv ou .qdc), ou importez-le d'abord (menu Thèmes)."
+    )
 
 
 def message_erreur(feuille: str, ligne: int | None, erreur: ErreurValidation) -> str:
@@ -75,6 +109,9 @@ class ContexteImport:
     # Clés des lignes refusées : les lignes qui s'y réfèrent ne répètent pas l'erreur.
     refusees: dict[str, set[str]] = field(default_factory=lambda: {"structures": set(), "temps": set()})
     dossier_questionnaires: str | None = None  # None : les définitions livrées
+    # Démarche sans thème : lignes qui en citent, par feuille ; une seule erreur les résume toutes.
+    sans_livre: Counter = field(default_factory=Counter)
+    rang_sans_livre: int = -1  # place de cette erreur dans `erreurs`
 
     @classmethod
     def charger(cls, session: Session, demarche: Demarche, rapport: RapportImport) -> ContexteImport:
@@ -109,9 +146,12 @@ class ContexteImport:
         self, feuille: str, ligne: int | None, erreur: ErreurValidation, cle: str | None = None
     ) -> None:
         """Note une erreur (et la clé de la ligne refusée) ; au-delà de 50, l'import s'arrête tout de
-        suite."""
+        suite. Des thèmes cités alors que la démarche n'en a aucun : une seule erreur pour tout l'import."""
         if cle and feuille in self.refusees:
             self.refusees[feuille].add(str(cle).strip())
+        if erreur.champ == "themes" and not self.themes:
+            self._sans_livre(feuille)
+            return
         self.erreurs.append(message_erreur(feuille, ligne, erreur))
         if len(self.erreurs) >= ERREURS_MAX:
             raise ErreurImport(self.erreurs + [f"… (import arrêté après {ERREURS_MAX} erreurs)"])
@@ -131,6 +171,13 @@ class ContexteImport:
             self.rapport.avertissements.append(
                 f"Feuille {feuille.nom} : valeurs sans nom de colonne ignorées (ligne(s) {cites})."
             )
+
+    def _sans_livre(self, feuille: str) -> None:
+        if not self.sans_livre:
+            self.rang_sans_livre = len(self.erreurs)
+            self.erreurs.append("")
+        self.sans_livre[feuille] += 1  # le texte suit les comptes
+        self.erreurs[self.rang_sans_livre] = message_sans_livre(self.demarche.slug, self.sans_livre)
 
     def territoire(self, ville: str, quartier: str) -> int:
         """Identifiant du territoire (ville, quartier), créé s'il manque."""

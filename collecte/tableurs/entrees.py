@@ -10,6 +10,7 @@ from sqlmodel import Session
 from collecte.demarches import demarche_par_slug, slugifier
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
+from collecte.tableurs.feuilles import compter_themes, etat_des_themes
 from collecte.tableurs.import_classeur import ErreurImport, RapportImport, importer, noms_feuilles
 from collecte.tableurs.lecture import lire_envoi, lire_source
 from collecte.themes import gestion as gestion_themes
@@ -51,15 +52,18 @@ def _avec_themes(
         demarche = Demarche(slug=slug, titre=slug)
         session.add(demarche)
         session.flush()
+    avant = etat_des_themes(session, demarche.id)
     try:
         themes = gestion_themes.importer_fichier(session, demarche, nom_themes, contenu_themes, commit=False)
     except ErreurValidation as erreur:
         session.rollback()
         raise ErreurImport([f"Livre de codes « {nom_themes} » : {erreur.message}"]) from None
+    du_livre = RapportImport()
+    compter_themes(du_livre, session, demarche.id, avant, themes)
     rapport = importer(session, feuilles, slug, questionnaires)
-    comptes = Counter(creees=len(themes.crees), mises_a_jour=len(themes.mis_a_jour))
-    rapport.comptes = {"themes": comptes + rapport.comptes.get("themes", Counter()), **rapport.comptes}
-    if creee:
+    for etat, nombre in du_livre.comptes["themes"].items():
+        rapport.compter("themes", etat, nombre)
+    if creee:  # créée ici, avant `importer`, qui l'a trouvée existante
         rapport.comptes["demarche"] = Counter(creees=1)
     return rapport
 

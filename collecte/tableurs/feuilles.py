@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from collecte.demarches import valider_structure
-from collecte.modele.models import Structure, TempsDeCollecte, TempsTheme, Territoire, maintenant
+from collecte.modele.models import Structure, TempsDeCollecte, TempsTheme, Territoire, Theme, maintenant
 from collecte.modele.validation import ErreurValidation, valider_slugs_themes, valider_texte
 from collecte.tableurs.contexte import ContexteImport
 from collecte.tableurs.lecture import Feuille
@@ -48,16 +48,35 @@ def _message_theme(erreur: ErreurValidation) -> str:
     return message if message.startswith("Feuille") else f"Feuille themes : {message}"
 
 
+def etat_des_themes(session, demarche_id: int) -> dict[str, tuple]:
+    """Slug → valeurs d'un thème, pour savoir ensuite lesquels un import a vraiment modifiés."""
+    c = Theme.__table__.c
+    colonnes = (c.label, c.description, c.mots_cles, c.couleur, c.ordre, c.parent_id)
+    return {
+        slug: tuple(valeurs)
+        for slug, *valeurs in session.execute(select(c.slug, *colonnes).where(c.demarche_id == demarche_id))
+    }
+
+
+def compter_themes(rapport, session, demarche_id: int, avant: dict[str, tuple], resultat) -> None:
+    """Créés, vraiment modifiés, et inchangés (réécrits à l'identique) ; `resultat` : `RapportThemes`."""
+    apres = etat_des_themes(session, demarche_id)
+    modifies = sum(avant.get(slug) != apres.get(slug) for slug in resultat.mis_a_jour)
+    rapport.compter("themes", "creees", len(resultat.crees))
+    rapport.compter("themes", "mises_a_jour", modifies)
+    rapport.compter("themes", "inchangees", len(resultat.mis_a_jour) - modifies)
+
+
 def traiter_themes(ctx: ContexteImport, feuille: Feuille) -> None:
     lignes = [{**ligne, "_lieu": f"Feuille themes, ligne {n}"} for n, ligne in ctx.lignes(feuille)]
+    avant = etat_des_themes(ctx.session, ctx.demarche.id)
     try:
         resultat = gestion_themes.importer_themes(ctx.session, ctx.demarche.id, lignes, commit=False)
     except ErreurValidation as erreur:
         ctx.erreurs.append(_message_theme(erreur))
         return
-    ctx.compter("themes", "creees", len(resultat.crees))
-    ctx.compter("themes", "mises_a_jour", len(resultat.mis_a_jour))
     ctx.session.flush()
+    compter_themes(ctx.rapport, ctx.session, ctx.demarche.id, avant, resultat)
     ctx.recharger_themes()
 
 

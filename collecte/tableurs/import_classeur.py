@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from collecte.demarches import demarche_par_slug, slugifier, valider_demarche
-from collecte.modele.champs import colonnes_import
+from collecte.modele.champs import colonnes_import, colonnes_pour_lecture
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
 from collecte.tableurs.contexte import ContexteImport, ErreurImport, RapportImport, message_erreur
@@ -31,6 +31,7 @@ __all__ = [
     "Gestionnaire",
     "RapportImport",
     "colonnes_connues",
+    "colonnes_feuille",
     "enregistrer_gestionnaire",
     "gestionnaire",
     "importer",
@@ -44,31 +45,40 @@ class Gestionnaire:
     """Une feuille reconnue : ses colonnes, les obligatoires, et la fonction qui la traite.
 
     `colonnes_declarees` est une phrase de mots séparés, ou une fonction qui donne la liste : celles de
-    la feuille `contributions` viennent du registre des champs, lu au moment de l'import."""
+    la feuille `contributions` viennent du registre des champs, lu au moment de l'import.
+    `pour_lecture` : colonnes que les exports ajoutent pour les humains, ignorées sans avertissement."""
 
     feuille: str
     colonnes_declarees: str | frozenset[str] | Callable[[], list[str]]
     obligatoires: frozenset[str]
     traiter: Callable[[ContexteImport, Feuille], None]
+    pour_lecture: Callable[[], list[str]] | None = None
+
+    @property
+    def ordre(self) -> list[str]:
+        """Les colonnes dans l'ordre de leur déclaration (celui des exports)."""
+        declarees = self.colonnes_declarees
+        if callable(declarees):
+            return list(declarees())
+        return declarees.split() if isinstance(declarees, str) else sorted(declarees)
 
     @property
     def colonnes(self) -> frozenset[str]:
-        declarees = self.colonnes_declarees
-        if callable(declarees):
-            return frozenset(declarees())
-        return frozenset(declarees.split() if isinstance(declarees, str) else declarees)
+        return frozenset(self.ordre)
+
+    @property
+    def ignorees_sans_avertissement(self) -> frozenset[str]:
+        return frozenset(self.pour_lecture() if self.pour_lecture else ())
 
 
 def gestionnaire(
-    feuille: str, colonnes: str | Callable[[], list[str]], obligatoires: str, traiter
+    feuille: str, colonnes: str | Callable[[], list[str]], obligatoires: str, traiter, pour_lecture=None
 ) -> Gestionnaire:
     """Un gestionnaire ; colonnes obligatoires écrites comme une phrase de mots séparés."""
-    return Gestionnaire(feuille, colonnes, frozenset(obligatoires.split()), traiter)
+    return Gestionnaire(feuille, colonnes, frozenset(obligatoires.split()), traiter, pour_lecture)
 
 
-COLONNES_DEMARCHE = frozenset(
-    ["slug", "titre", "commanditaire", "partenaires", "date_debut", "date_fin", "description"]
-)
+COLONNES_DEMARCHE = ("slug", "titre", "commanditaire", "partenaires", "date_debut", "date_fin", "description")
 GESTIONNAIRES: dict[str, Gestionnaire] = {
     g.feuille: g
     for g in (
@@ -90,7 +100,9 @@ GESTIONNAIRES: dict[str, Gestionnaire] = {
             "ref dispositif date",
             traiter_temps,
         ),
-        gestionnaire("contributions", colonnes_import, "temps texte", traiter_contributions),
+        gestionnaire(
+            "contributions", colonnes_import, "temps texte", traiter_contributions, colonnes_pour_lecture
+        ),
     )
 }
 
@@ -109,7 +121,16 @@ def noms_feuilles() -> set[str]:
 
 
 def colonnes_connues() -> dict[str, frozenset[str]]:
-    return {"demarche": COLONNES_DEMARCHE, **{nom: g.colonnes for nom, g in GESTIONNAIRES.items()}}
+    """Colonnes lues, et colonnes pour les humains ignorées sans avertissement, par feuille."""
+    return {
+        "demarche": frozenset(COLONNES_DEMARCHE),
+        **{nom: g.colonnes | g.ignorees_sans_avertissement for nom, g in GESTIONNAIRES.items()},
+    }
+
+
+def colonnes_feuille(nom: str) -> list[str]:
+    """Colonnes lues d'une feuille, dans l'ordre de leur déclaration : celles qu'écrivent les exports."""
+    return list(COLONNES_DEMARCHE) if nom == "demarche" else GESTIONNAIRES[nom].ordre
 
 
 def _verifier_feuilles(feuilles: dict[str, Feuille], rapport: RapportImport) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from collecte.modele.validation import ErreurValidation
+from collecte.tableurs.ecriture import texte_de_cellule_csv
 from collecte.tableurs.lecture_csv import DEBORDEMENT, lire_csv, normaliser_colonne
 
 # Limites d'un classeur. Repère : un million de paroles (bench/generer.py) font 436 Mo de XML écrits
@@ -239,7 +240,14 @@ def lire_xlsx(contenu: bytes, noms: set[str] | None = None) -> Classeur:
 
 def _feuille_csv(nom: str, base: str, contenu: bytes) -> Feuille:
     colonnes, lignes = lire_csv(contenu, base)
-    return Feuille(nom, colonnes, lignes)
+    return Feuille(nom, colonnes, _sans_apostrophe_de_formule(lignes))
+
+
+def _sans_apostrophe_de_formule(lignes: Iterator[tuple[int, dict]]) -> Iterator[tuple[int, dict]]:
+    """L'apostrophe qu'un export de Parole met devant une cellule qui serait prise pour une formule
+    (`ecriture.cellule_csv`) est retirée : le texte réimporté est celui qui a été exporté."""
+    for numero, ligne in lignes:
+        yield numero, {c: texte_de_cellule_csv(v) if str(v)[:1] == "'" else v for c, v in ligne.items()}
 
 
 def lire_fichiers_csv(fichiers: dict[str, bytes], noms: set[str] | None = None) -> Classeur:

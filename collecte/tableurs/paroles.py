@@ -137,17 +137,10 @@ def _valider(ctx: ContexteImport, ligne: dict, identifiants: _Identifiants) -> t
 
 def traiter_contributions(ctx: ContexteImport, feuille: Feuille) -> None:
     ecrivain, identifiants = _Ecrivain(ctx), _Identifiants(ctx.demarche.slug)
-    sans_livre = not ctx.themes
     for numero, ligne in ctx.lignes(feuille):
         try:
             valide, theme_ids, explicite = _valider(ctx, ligne, identifiants)
         except ErreurValidation as erreur:
-            if sans_livre and erreur.champ == "themes":
-                sans_livre = False
-                ctx.erreurs.append(
-                    f"La démarche « {ctx.demarche.slug} » n'a encore aucun thème : ajoutez une feuille "
-                    "themes, ou importez d'abord son livre de codes (option --themes, ou menu Thèmes)."
-                )
             ctx.erreur("contributions", numero, erreur)
             continue
         ecrivain.ajouter(numero, valide, theme_ids, explicite)

@@ -2,8 +2,15 @@
 
 Les lecteurs renvoient une liste de dictionnaires pour `gestion.importer_themes` ; les
 écrivains renvoient des octets. Le GUID REFI-QDA d'un thème est dérivé (uuid5) du slug de la
-démarche et du slug du thème : réexporter donne les mêmes GUID, et un .qdc réimporté retrouve
-ses thèmes.
+démarche et du slug du thème : réexporter donne les mêmes GUID.
+
+Aller-retour `.qdc` : chaque code écrit par Parole porte son slug à la fin de sa description,
+`[slug Parole : manque-moyens]` (`MARQUE_SLUG`). La description (le « mémo » du code) est ce que les
+autres logiciels conservent tous, là où certains refont les GUID. À l'import, un code est rapproché
+d'un thème existant par GUID, puis par libellé (sans tenir compte de la casse ni des espaces), puis
+par le slug de sa marque ; sinon il devient un thème au slug tiré de son nom. La marque est retirée
+de la description enregistrée. Chaque code reçoit une couleur : celle du thème, sinon une couleur
+d'une palette lisible tirée du slug (la même d'un export à l'autre, quel que soit l'ordre).
 
 Les lecteurs sont bornés (taille, imbrication ; ni alias YAML ni DTD XML) : un fichier piégé est
 refusé avant de coûter de la mémoire.
@@ -11,6 +18,8 @@ refusé avant de coûter de la mémoire.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
 from xml.etree import ElementTree as ET
 
@@ -29,10 +38,46 @@ TAILLE_MAX = 5 * 1024 * 1024
 # Un livre de codes YAML a cinq niveaux (document, themes, thème, mots-clés, mot) ; un .qdc, trois
 # de plus que la hiérarchie des thèmes : 50 laisse une large marge, loin de la pile de Python.
 PROFONDEUR_MAX = 50
+MARQUE_SLUG = "[slug Parole : {slug}]"
+_MARQUE = re.compile(r"\s*\[slug Parole : ([a-z0-9]+(?:-[a-z0-9]+)*)\]\s*$")
+# Tableau 10 : dix couleurs distinctes, lisibles sur fond blanc comme sous un texte surligné.
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)
 
 
 def guid_theme(demarche_slug: str, theme_slug: str) -> str:
     return str(uuid.uuid5(ESPACE_GUID, f"{demarche_slug}/theme/{theme_slug}"))
+
+
+def couleur_theme(theme: dict) -> str:
+    """La couleur du thème, sinon celle de la palette que désigne son slug (stable, sans hasard)."""
+    if theme.get("couleur"):
+        return theme["couleur"]
+    rang = int.from_bytes(hashlib.sha256(theme["slug"].encode("utf-8")).digest()[:4], "big")
+    return PALETTE[rang % len(PALETTE)]
+
+
+def description_avec_slug(theme: dict) -> str:
+    marque = MARQUE_SLUG.format(slug=theme["slug"])
+    return f"{theme['description']}\n\n{marque}" if theme.get("description") else marque
+
+
+def separer_marque(description: str) -> tuple[str, str]:
+    """(description sans la marque, slug de la marque ou "")."""
+    trouve = _MARQUE.search(description or "")
+    if trouve is None:
+        return description or "", ""
+    return description[: trouve.start()], trouve.group(1)
 
 
 def verifier_taille(contenu: bytes) -> None:
@@ -145,10 +190,15 @@ def _lire_xml(contenu: bytes) -> ET.Element:
         ) from None
 
 
-def lire_qdc(contenu: bytes, guids_connus: dict[str, str] | None = None) -> list[dict]:
-    """Codes REFI-QDA → thèmes ; un GUID connu garde son slug, sinon le slug vient du nom."""
-    from collecte.demarches import slugifier
-
+def lire_qdc(
+    contenu: bytes,
+    guids_connus: dict[str, str] | None = None,
+    libelles_connus: dict[str, list[str]] | None = None,
+) -> list[dict]:
+    """Codes REFI-QDA → thèmes. Le slug d'un code : celui du thème existant de même GUID
+    (`guids_connus`), sinon de même libellé (`libelles_connus` : clé `cle_libelle` → slugs dans l'ordre
+    du livre de codes), sinon
+    celui de sa marque Parole, sinon tiré de son nom (rendu unique dans le fichier)."""
     racine = _lire_xml(contenu)
     if racine.tag != f"{{{NS_QDC}}}CodeBook":
         raise ErreurValidation(
@@ -158,28 +208,56 @@ def lire_qdc(contenu: bytes, guids_connus: dict[str, str] | None = None) -> list
     if codes is None:
         raise ErreurValidation("Livre de codes sans élément Codes.")
     themes: list[dict] = []
-    _parcourir(codes, "", themes, guids_connus or {}, slugifier)
+    _parcourir(codes, "", themes, guids_connus or {}, libelles_connus or {})
     return themes
 
 
-def _parcourir(noeud, parent: str, themes: list[dict], guids_connus: dict[str, str], slugifier) -> None:
+def cle_libelle(libelle: str) -> str:
+    """Clé de rapprochement par libellé : casse et espaces ignorées."""
+    return " ".join(str(libelle).split()).casefold()
+
+
+def _slug_du_code(code, nom: str, marque: str, themes: list[dict], guids: dict, libelles: dict) -> str:
+    from collecte.demarches import slugifier
+
+    deja = {t["slug"] for t in themes}
+    par_guid = guids.get((code.get("guid") or "").strip("{}").lower())
+    if par_guid and par_guid not in deja:
+        return par_guid
+    # Libellés en double (deux « Autre ») : chaque code prend le premier thème de ce libellé encore libre.
+    par_libelle = next((s for s in libelles.get(cle_libelle(nom), ()) if s not in deja), None)
+    if par_libelle or marque:
+        return par_libelle or marque
+    base = slugifier(nom) or "code"
+    pris = deja | set(guids.values()) | {s for slugs in libelles.values() for s in slugs}
+    slug, rang = base, 1
+    while slug in pris:
+        rang += 1
+        slug = f"{base[:76]}-{rang}"
+    return slug
+
+
+def _parcourir(
+    noeud, parent: str, themes: list[dict], guids: dict[str, str], libelles: dict[str, str]
+) -> None:
     for code in noeud.findall(f"{{{NS_QDC}}}Code"):
         nom = code.get("name")
         if not nom:
             raise ErreurValidation(f"Code n° {len(themes) + 1} sans attribut name.")
-        slug = guids_connus.get((code.get("guid") or "").strip("{}").lower()) or slugifier(nom)
-        description = code.find(f"{{{NS_QDC}}}Description")
+        element = code.find(f"{{{NS_QDC}}}Description")
+        description, marque = separer_marque(element.text if element is not None else "")
+        slug = _slug_du_code(code, nom, marque, themes, guids, libelles)
         themes.append(
             {
                 "slug": slug,
                 "label": nom,
-                "description": description.text if description is not None else "",
+                "description": description,
                 "couleur": code.get("color", ""),
                 "parent": parent,
                 "_lieu": f"Code « {nom} »",
             }
         )
-        _parcourir(code, slug, themes, guids_connus, slugifier)
+        _parcourir(code, slug, themes, guids, libelles)
 
 
 def exporter_csv(themes: list[dict]) -> bytes:
@@ -226,16 +304,19 @@ def exporter_yaml(themes: list[dict]) -> bytes:
 
 
 def element_codes(themes: list[dict], demarche_slug: str, espace: str = NS_QDC) -> ET.Element:
-    """Élément <Codes> (imbriqué selon les parents) ; sert au .qdc et au projet .qdpx."""
+    """Élément <Codes> (imbriqué selon les parents), couleur et marque du slug sur chaque code ; sert au
+    .qdc et au projet .qdpx."""
     codes = ET.Element(f"{{{espace}}}Codes")
     elements = {}
     for t in themes:
-        attributs = {"guid": guid_theme(demarche_slug, t["slug"]), "name": t["label"], "isCodable": "true"}
-        if t["couleur"]:
-            attributs["color"] = t["couleur"]
+        attributs = {
+            "guid": guid_theme(demarche_slug, t["slug"]),
+            "name": t["label"],
+            "isCodable": "true",
+            "color": couleur_theme(t),
+        }
         element = ET.Element(f"{{{espace}}}Code", attributs)
-        if t["description"]:
-            ET.SubElement(element, f"{{{espace}}}Description").text = t["description"]
+        ET.SubElement(element, f"{{{espace}}}Description").text = description_avec_slug(t)
         elements[t["slug"]] = element
     for t in themes:
         parent = elements.get(t.get("parent") or "")

@@ -14,11 +14,11 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from collecte.modele.db import unite_de_travail
-from collecte.modele.models import AliasTheme, ContributionTheme, TempsTheme, Theme
+from collecte.modele.models import AliasTheme, Contribution, ContributionTheme, TempsTheme, Theme, Utilisateur
 from collecte.modele.validation import ErreurValidation, lire_identifiant, valider_entier, valider_texte
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_COULEUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MOTIF_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MOTIF_COULEUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def lire_mots_cles(valeur) -> list[str]:
@@ -36,7 +36,7 @@ def lire_mots_cles(valeur) -> list[str]:
 
 def valider_theme(donnees: dict) -> dict:
     slug = str(donnees.get("slug") or "").strip()
-    if not _SLUG.match(slug) or len(slug) > 80:
+    if not MOTIF_SLUG.match(slug) or len(slug) > 80:
         raise ErreurValidation(
             (
                 f"Identifiant de thème « {slug} » invalide : minuscules, chiffres et tirets "
@@ -45,7 +45,7 @@ def valider_theme(donnees: dict) -> dict:
             "slug",
         )
     couleur = str(donnees.get("couleur") or "").strip()
-    if couleur and not _COULEUR.match(couleur):
+    if couleur and not MOTIF_COULEUR.match(couleur):
         raise ErreurValidation(f"Couleur « {couleur} » invalide : format #rrggbb.", "couleur")
     return {
         "slug": slug,
@@ -248,6 +248,34 @@ def _ecrire_themes(
     session.flush()
 
 
+def codeurs_des_paroles(session: Session, contribution_ids: list[int]) -> dict[int, tuple]:
+    """Qui a étiqueté ces paroles : {id: (id du compte ou None, nom affiché, modifiée le)}.
+
+    Parole ne garde pas l'auteur de chaque étiquette : le codeur d'une parole est le dernier compte qui
+    l'a modifiée (étiquetage et correction dans la revue), à défaut celui qui l'a saisie ; aucun (None,
+    "") pour une parole importée d'un classeur ou dont le compte a été supprimé. Seul le nom affiché
+    sort (nom, à défaut identifiant), comme dans l'en-tête des pages."""
+    if not contribution_ids:
+        return {}
+    compte = func.coalesce(Contribution.modifiee_par_id, Contribution.saisie_par_id)
+    lignes = session.exec(
+        select(
+            Contribution.id,
+            Utilisateur.id,
+            Utilisateur.nom,
+            Utilisateur.identifiant,
+            Contribution.modifiee_le,
+        )
+        .outerjoin(Utilisateur, Utilisateur.id == compte)
+        .where(Contribution.id.in_(contribution_ids))
+        .order_by(Contribution.id)
+    ).all()
+    return {
+        ident: (compte_id, (nom or identifiant or ""), modifiee)
+        for ident, compte_id, nom, identifiant, modifiee in lignes
+    }
+
+
 def themes_en_dicts(session: Session, demarche_id: int) -> list[dict]:
     themes = [t for t, _ in lister_themes(session, demarche_id)]
     slugs = {t.id: t.slug for t in themes}
@@ -285,15 +313,16 @@ def importer_fichier(
     if extension == "csv":
         return importer_themes(session, demarche.id, formats.lire_csv_themes(contenu), commit=commit)
     if extension in ("qdc", "xml"):
-        connus = {
-            formats.guid_theme(demarche.slug, t.slug): t.slug
-            for t in session.exec(select(Theme).where(Theme.demarche_id == demarche.id))
-        }
+        presents = [t for t, _ in lister_themes(session, demarche.id)]
+        guids = {formats.guid_theme(demarche.slug, t.slug): t.slug for t in presents}
+        libelles: dict[str, list[str]] = {}  # dans l'ordre du livre de codes
+        for theme in presents:
+            libelles.setdefault(formats.cle_libelle(theme.label), []).append(theme.slug)
         perdu = [
             "Le format REFI-QDA ne transporte pas les mots-clés : ceux des thèmes existants sont conservés."
         ]
-        themes = formats.lire_qdc(contenu, connus)
-        existants = {t.slug: t for t in session.exec(select(Theme).where(Theme.demarche_id == demarche.id))}
+        themes = formats.lire_qdc(contenu, guids, libelles)
+        existants = {t.slug: t for t in presents}
         for theme in themes:
             if theme["slug"] in existants:
                 theme["mots_cles"] = existants[theme["slug"]].mots_cles

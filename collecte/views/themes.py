@@ -30,6 +30,10 @@ def _theme_de(theme_id: int) -> tuple[Theme, Demarche]:
     return theme, get_session().get(Demarche, theme.demarche_id)
 
 
+# Motifs `pattern` du formulaire : ceux du serveur, que le navigateur applique avant l'envoi.
+MOTIFS = {"slug": gestion_themes.MOTIF_SLUG.pattern, "couleur": gestion_themes.MOTIF_COULEUR.pattern}
+
+
 def _retour(demarche: Demarche):
     return redirect(url_for("themes.liste", demarche=demarche.slug))
 
@@ -69,7 +73,12 @@ def editer(theme_id: int | None):
         t for t, _ in gestion_themes.lister_themes(session, demarche.id) if not theme or t.id != theme.id
     ]
     return render_template(
-        "themes/formulaire.html", theme=theme, demarche=demarche, valeurs=valeurs, autres=autres
+        "themes/formulaire.html",
+        theme=theme,
+        demarche=demarche,
+        valeurs=valeurs,
+        autres=autres,
+        motifs=MOTIFS,
     )
 
 

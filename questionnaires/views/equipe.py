@@ -21,7 +21,7 @@ from questionnaires import suivi as logique_suivi
 
 bp = Blueprint("questionnaires", __name__, url_prefix="/questionnaires")
 TYPES_MIME = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug ajoute « ; charset=utf-8 » (une seule fois)
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
