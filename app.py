@@ -21,6 +21,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from collecte.modele import db
+from collecte.nombres import nombre_fr
 from collecte.terminal import franciser_click
 
 # Réglages documentés, un par un, dans le README (section « Configuration » ; un test vérifie que
@@ -57,7 +58,7 @@ DEFAUTS = {
 SECRETS_FAIBLES = {"", "dev", "secret", "changeme", "change-me", "parole"}
 
 # Points d'entrée accessibles sans compte. Tout le reste exige une connexion (voir _exiger_compte).
-ENDPOINTS_PUBLICS = {"static", "comptes.connexion", "terrain.service_worker"}
+ENDPOINTS_PUBLICS = {"static", "favicon", "comptes.connexion", "terrain.service_worker"}
 PREFIXES_PUBLICS = ("public.",)
 
 # Menu principal : (endpoint, libellé). Une entrée dont l'endpoint n'existe pas n'est pas affichée.
@@ -114,6 +115,11 @@ def _lire_environnement() -> dict:
     return lus
 
 
+class ConfigurationIncomplete(click.ClickException):
+    """L'application ne peut pas démarrer : `parole`, `flask run` et `parole serve` l'écrivent en une ligne
+    (« Erreur : … »), sans trace de pile ; un serveur WSGI la journalise comme toute exception."""
+
+
 def _verifier_secret(app: Flask) -> None:
     fichier = Path(app.instance_path) / "secret_key"
     if not app.config.get("SECRET_KEY") and fichier.is_file():
@@ -124,7 +130,7 @@ def _verifier_secret(app: Flask) -> None:
             app.config["SECRET_KEY"] = secrets.token_hex(32)
         return
     if not cle or cle.strip().lower() in SECRETS_FAIBLES or len(cle) < 24:
-        raise RuntimeError(
+        raise ConfigurationIncomplete(
             "Clé secrète absente ou trop faible : définissez PAROLE_SECRET_KEY (au moins 24 "
             "caractères aléatoires) ou lancez `parole init-db`, qui en crée une dans le dossier d'instance."
         )
@@ -293,6 +299,7 @@ def _enregistrer_blueprints(app: Flask) -> None:
     app.jinja_env.filters["heure_locale"] = lambda instant, fmt="%d/%m/%Y à %H:%M": (
         heure_locale(instant).strftime(fmt) if instant else ""
     )
+    app.jinja_env.filters["nombre"] = nombre_fr
 
     @app.context_processor
     def _menu():
@@ -302,6 +309,11 @@ def _enregistrer_blueprints(app: Flask) -> None:
     @app.route("/")
     def index():
         return redirect(url_for("demarches.liste"))
+
+    @app.route("/favicon.ico")
+    def favicon():
+        # Demandée d'office par les navigateurs et les lecteurs de flux qui ignorent <link rel="icon">.
+        return redirect(url_for("static", filename="icone.svg"), code=301)
 
 
 # Pages et réponses d'erreur : (titre, message, code pour les appareils). Jamais l'anglais de Werkzeug,

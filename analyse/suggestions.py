@@ -16,8 +16,9 @@ Deux sources, mélangées :
 
 Score final = (1 − λ)·p_indices + λ·p_nb, avec λ = n / (n + 60), n = nombre de paroles étiquetées :
 sans étiquetage, seuls les indices comptent ; plus la démarche est étiquetée, plus l'exemple
-l'emporte. Si aucun indice n'est trouvé, p_nb seul ; si le texte n'a aucun mot connu, aucune
-suggestion. Au plus 3 thèmes, de score ≥ 0,02, meilleur d'abord.
+l'emporte. Si aucun indice n'est trouvé, p_nb seul, et seulement si le texte a au moins deux mots
+pleins connus des paroles étiquetées (`MOTS_MIN_SANS_INDICE`) : « bonjour » ou « merci » ne suggèrent
+rien. Au plus 3 thèmes, de score ≥ 0,02, meilleur d'abord.
 
 Le modèle est construit une fois par démarche et mis en cache ; la clé (`signature_etiquetage`)
 change dès qu'un thème, un indice, une étiquette ou un texte change.
@@ -39,6 +40,9 @@ from analyse.lexique import indexer, lemmes, mots_vides
 LISSAGE = 0.5
 DEMI_APPRENTISSAGE = 60
 SCORE_MIN = 0.02
+# Sans indice du livre de codes, l'exemple seul ne suggère qu'à partir de 2 mots pleins connus : « bonjour »,
+# « oui », « merci » ne disent rien d'un thème (calibré sur l'exemple : BENCHMARKS.md, « Suggestions »).
+MOTS_MIN_SANS_INDICE = 2
 TEXTE_MAX = 5_000  # au-delà, seul le début du texte sert (la saisie reste intacte)
 
 
@@ -135,6 +139,10 @@ def _scores_bayes(modele: ModeleSuggestions, pleins: list[str]) -> np.ndarray | 
     return probas / probas.sum()
 
 
+def _mots_connus(modele: ModeleSuggestions, pleins: list[str]) -> int:
+    return sum(1 for l in pleins if l in modele.vocabulaire)
+
+
 def suggerer(modele: ModeleSuggestions, texte: str, n: int = 3) -> list[tuple[str, float]]:
     """Au plus `n` thèmes (slug, score entre 0 et 1), meilleur d'abord ; [] si rien ne ressort."""
     if not modele.themes or not texte or not str(texte).strip():
@@ -147,7 +155,7 @@ def suggerer(modele: ModeleSuggestions, texte: str, n: int = 3) -> list[tuple[st
         p_indices = indices / indices.sum()
         lam = modele.n_etiquetees / (modele.n_etiquetees + DEMI_APPRENTISSAGE)
         final = p_indices if bayes is None else (1 - lam) * p_indices + lam * bayes
-    elif bayes is not None:
+    elif bayes is not None and _mots_connus(modele, pleins) >= MOTS_MIN_SANS_INDICE:
         final = bayes
     else:
         return []

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
-from analyse import chiffres, donnees, graphiques, nuages, suggestions, tableau
+from analyse import cache, chiffres, donnees, graphiques, nuages, suggestions, tableau
 from analyse.comptages import compter_par, croiser
 from analyse.lexique import concordance as concordance_de
 from analyse.specificites import specificites
@@ -27,17 +37,25 @@ def _slug_choisi() -> str | None:
 
 
 def _corpus():
-    """(corpus filtré, messages sur les filtres) ; None si aucune démarche ; 404 si slug inconnu."""
+    """(corpus filtré, messages sur les filtres) ; None si aucune démarche ; 404 si slug inconnu.
+    Le corpus est chargé une fois par version des données de la démarche (`analyse.cache`)."""
     slug = _slug_choisi()
     if slug is None:
         return None, []
-    complet = donnees.charger_corpus(get_session(), slug)
+    cle = cache.cle_demarche(get_session(), slug)
+    complet = cache.corpus(get_session(), slug, cle) if cle else None
     if complet is None:
         abort(404)
     filtres, erreurs = tableau.lire_filtres(request.args, complet)
     if filtres == donnees.Filtres():
         return complet, erreurs
-    return donnees.charger_corpus(get_session(), slug, filtres), erreurs
+    return cache.corpus(get_session(), slug, cle, filtres), erreurs
+
+
+def _en_cache(corpus, calculer):
+    """Le résultat de cette page (adresse et paramètres) pour cette version des données."""
+    nom = (request.path, tuple(sorted(request.args.items(multi=True))))
+    return cache.resultat(cache.cle_de(corpus.demarche), nom, calculer)
 
 
 def _parametres(corpus) -> dict:
@@ -58,6 +76,11 @@ def _rendu(modele: str, corpus, erreurs: list[str], **contexte):
     )
 
 
+def _dessin() -> dict:
+    """Options des graphiques : dessin étroit (`?largeur=etroite`, téléphone) ou large."""
+    return {"etroit": request.args.get("largeur") == "etroite"}
+
+
 def _image(contenu: bytes, format_: str):
     return send_file(io.BytesIO(contenu), mimetype=FORMATS[format_], max_age=0)
 
@@ -71,7 +94,7 @@ def tableau_de_bord():
         "analyse/tableau.html",
         corpus,
         erreurs,
-        **tableau.page_tableau(corpus),
+        **_en_cache(corpus, lambda: tableau.page_tableau(corpus)),
         registre_chiffres=chiffres.registre(),
     )
 
@@ -85,7 +108,7 @@ def lexique():
         "analyse/lexique.html",
         corpus,
         erreurs,
-        **tableau.page_lexique(corpus, request.args.get("par", "territoire")),
+        **_en_cache(corpus, lambda: tableau.page_lexique(corpus, request.args.get("par", "territoire"))),
     )
 
 
@@ -106,15 +129,19 @@ def graphique_comptage(critere: str, format_: str):
     corpus, _ = _corpus()
     if corpus is None:
         abort(404)
-    table = compter_par(corpus, critere)
-    contenu = graphiques.barres(
-        table["libelle"],
-        table["contributions"],
-        tableau.CRITERES_AFFICHES[critere],
-        total=len(corpus.contributions),
-        format_=format_,
-    )
-    return _image(contenu, format_)
+
+    def dessiner():
+        table = compter_par(corpus, critere)
+        return graphiques.barres(
+            table["libelle"],
+            table["contributions"],
+            tableau.CRITERES_AFFICHES[critere],
+            total=len(corpus.contributions),
+            format_=format_,
+            **_dessin(),
+        )
+
+    return _image(_en_cache(corpus, dessiner), format_)
 
 
 @bp.get("/graphique/croisement/<colonne>.<format_>")
@@ -124,8 +151,14 @@ def graphique_croisement(colonne: str, format_: str):
     corpus, _ = _corpus()
     if corpus is None:
         abort(404)
-    contenu = graphiques.carte_croisement(
-        croiser(corpus, "theme", colonne), tableau.CROISEMENTS_AFFICHES[colonne], format_=format_
+    contenu = _en_cache(
+        corpus,
+        lambda: graphiques.carte_croisement(
+            croiser(corpus, "theme", colonne),
+            tableau.CROISEMENTS_AFFICHES[colonne],
+            format_=format_,
+            **_dessin(),
+        ),
     )
     return _image(contenu, format_)
 
@@ -138,9 +171,13 @@ def graphique_specificites(par: str, format_: str):
     if corpus is None:
         abort(404)
     groupe = request.args.get("groupe", "")
-    table = specificites(corpus, par, n=10) if not corpus.contributions.empty else None
-    titre = f"Spécificités : {groupe}" if groupe else "Spécificités"
-    return _image(graphiques.barres_specificites(table, groupe, titre, format_=format_), format_)
+
+    def dessiner():
+        table = specificites(corpus, par, n=10) if not corpus.contributions.empty else None
+        titre = f"Spécificités : {groupe}" if groupe else "Spécificités"
+        return graphiques.barres_specificites(table, groupe, titre, format_=format_, **_dessin())
+
+    return _image(_en_cache(corpus, dessiner), format_)
 
 
 @bp.get("/nuage.png")
@@ -149,8 +186,12 @@ def nuage():
     if corpus is None:
         abort(404)
     groupe, valeur = request.args.get("groupe", "tout"), request.args.get("valeur", "")
-    table = tableau.frequences_pour_nuage(corpus, groupe, valeur)
-    return _image(nuages.nuage_de_mots(table, titre=request.args.get("titre") or None), "png")
+
+    def dessiner():
+        table = tableau.frequences_pour_nuage(corpus, groupe, valeur)
+        return nuages.nuage_de_mots(table, titre=request.args.get("titre") or None)
+
+    return _image(_en_cache(corpus, dessiner), "png")
 
 
 @bp.get("/mots-vides")

@@ -94,6 +94,21 @@ def evaluer(contributions: pd.DataFrame, themes: pd.DataFrame, parts: int = 5, g
     }
 
 
+# Ce qu'un·e passant·e dit sans parler d'un thème (inventé) : aucune suggestion n'est attendue.
+NE_DISENT_RIEN = [
+    "bonjour", "oui", "non", "merci", "je sais pas", "ok", "rien à dire", "bof", "...", "hmm", "au revoir",
+    "pas d'avis", "c'est comme ça", "voilà", "je ne sais pas trop", "bonne journée", "peut-être",
+    "pourquoi pas", "euh", "ça va",
+]  # fmt: skip
+
+
+def ne_disent_rien(contributions: pd.DataFrame, themes: pd.DataFrame) -> dict:
+    """Parmi `NE_DISENT_RIEN`, celles qui reçoivent quand même une suggestion (modèle appris sur tout)."""
+    modele = suggestions.construire_modele(_corpus(contributions, themes))
+    avec = [t for t in NE_DISENT_RIEN if suggestions.suggerer(modele, t)]
+    return {"phrases": len(NE_DISENT_RIEN), "avec_suggestion": len(avec), "lesquelles": avec}
+
+
 def _modeles(complet: Corpus, sans_etiquettes: Corpus) -> dict:
     melange = suggestions.construire_modele(complet)
     indices = suggestions.construire_modele(sans_etiquettes)
@@ -110,7 +125,8 @@ def main() -> None:
     parseur.add_argument("--themes", type=Path, default=RACINE / "exemples" / "themes.yaml")
     args = parseur.parse_args()
     contributions, themes = lire_demarche(args.dossier, args.themes)
-    print(json.dumps(evaluer(contributions, themes), ensure_ascii=False, indent=2))
+    resultat = {**evaluer(contributions, themes), "ne_disent_rien": ne_disent_rien(contributions, themes)}
+    print(json.dumps(resultat, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import sys
 from pathlib import Path
 
 import click
+import waitress
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,7 +18,7 @@ from collecte import demarches as logique_demarches
 from collecte.confidentialite import detection, examen
 from collecte.confidentialite.journal import ACTEUR_TERMINAL
 from collecte.modele import sauvegarde
-from collecte.modele.db import get_engine, get_session, init_db
+from collecte.modele.db import get_engine, get_session, init_db, revision_courante
 from collecte.modele.models import ROLES
 from collecte.modele.validation import ErreurValidation
 from collecte.themes import gestion as gestion_themes
@@ -35,15 +37,37 @@ def init_db_commande():
 @click.argument("identifiant")
 @click.option("--role", type=click.Choice(list(ROLES)), default="animateur", show_default=True)
 @click.option("--nom", default="", help="Nom affiché dans l'interface.")
-@click.password_option("--mot-de-passe", prompt="Mot de passe", help="10 caractères au moins.")
+@click.option(
+    "--mot-de-passe",
+    help="10 caractères au moins. Sans cette option : demandé deux fois au terminal, ou lu sur la première "
+    "ligne de l'entrée standard (echo … | parole create-user …).",
+)
 @with_appcontext
 def create_user_commande(identifiant, role, nom, mot_de_passe):
     """Crée un compte d'équipe."""
+    if mot_de_passe is None:
+        mot_de_passe = _lire_mot_de_passe()
     try:
         comptes.creer_utilisateur(get_session(), identifiant, mot_de_passe, role, nom, ACTEUR_TERMINAL)
     except ErreurValidation as erreur:
         raise click.ClickException(erreur.message) from None
     click.echo(f"Compte « {identifiant} » ({ROLES[role]}) créé.")
+
+
+def _lire_mot_de_passe() -> str:
+    """Au terminal : demandé masqué, puis retapé. Sinon (tube, script) : la première ligne de l'entrée
+    standard, sans sa fin de ligne ; une entrée vide est refusée avant tout enregistrement."""
+    entree = sys.stdin
+    if entree.isatty():
+        return click.prompt(
+            "Mot de passe", hide_input=True, confirmation_prompt="Mot de passe (encore une fois)"
+        )
+    ligne = entree.readline().rstrip("\r\n")
+    if not ligne:
+        raise click.ClickException(
+            "Aucun mot de passe reçu sur l'entrée standard : donnez-le sur une ligne ou par --mot-de-passe."
+        )
+    return ligne
 
 
 @click.command("supprimer-compte")
@@ -177,7 +201,6 @@ def demo_commande(port: int, sans_serveur: bool):
     import secrets
 
     from sqlmodel import select
-    from werkzeug.serving import run_simple
 
     from collecte.modele.models import Utilisateur
     from collecte.tableurs import entrees as imports
@@ -199,20 +222,39 @@ def demo_commande(port: int, sans_serveur: bool):
     else:
         comptes.modifier_utilisateur(session, compte, "admin", True, mot_de_passe)
     click.echo("")
-    click.echo(f"  Adresse        : http://127.0.0.1:{port}/")
+    if not sans_serveur:
+        click.echo(f"  Adresse        : http://127.0.0.1:{port}/")
     click.echo("  Identifiant    : demo")
     click.echo(f"  Mot de passe   : {mot_de_passe}")
     click.echo("")
-    if not sans_serveur:
-        click.echo("Ctrl+C pour arrêter.")
-        run_simple(
-            "127.0.0.1",
-            port,
-            current_app._get_current_object(),
-            threaded=True,
-            use_reloader=False,
-            use_debugger=False,
+    if sans_serveur:
+        click.echo(
+            "Base prête, aucun serveur lancé. Pour servir l'application : parole demo (nouveau mot de passe)."
         )
+        return
+    _servir("127.0.0.1", port, 8)
+
+
+def _servir(hote: str, port: int, fils: int) -> None:
+    """Sert l'application avec Waitress, serveur WSGI de production (pas le serveur de développement de
+    Werkzeug ni son avertissement) ; Ctrl+C l'arrête."""
+    click.echo("Ctrl+C pour arrêter.")
+    waitress.serve(current_app._get_current_object(), host=hote, port=port, threads=fils, _quiet=True)
+
+
+@click.command("serve")
+@click.option(
+    "--host", "hote", default="127.0.0.1", show_default=True, help="Adresse d'écoute (0.0.0.0 : le réseau)."
+)
+@click.option("--port", default=5000, show_default=True, help="Port d'écoute.")
+@click.option("--fils", default=8, show_default=True, help="Requêtes servies en même temps.")
+@with_appcontext
+def serve_commande(hote: str, port: int, fils: int):
+    """Sert l'application (Waitress) pour l'équipe, après init-db et create-user."""
+    if revision_courante(get_engine()) is None:
+        raise click.ClickException("La base n'est pas créée : lancez d'abord « parole init-db ».")
+    click.echo(f"Parole servie sur http://{hote}:{port}/")
+    _servir(hote, port, fils)
 
 
 def _paroles(n: int, singulier: str, pluriel: str) -> str:
@@ -308,6 +350,7 @@ COMMANDES = [
     import_commande,
     examiner_commande,
     demo_commande,
+    serve_commande,
     sauvegarde_commande,
     restaurer_commande,
 ]

@@ -4,13 +4,14 @@ données personnelles repérées (surlignées, à masquer ou écarter)."""
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, or_
+from sqlalchemy import bindparam, delete, func, or_
 from sqlmodel import Session, select
 
 from collecte.confidentialite import detection, examen
@@ -20,6 +21,7 @@ from collecte.modele.db import unite_de_travail
 from collecte.modele.models import (
     Contribution,
     ContributionTheme,
+    Demarche,
     Reperage,
     TempsDeCollecte,
     Territoire,
@@ -27,17 +29,22 @@ from collecte.modele.models import (
     Utilisateur,
     maintenant,
 )
-from collecte.modele.validation import ErreurValidation
+from collecte.modele.validation import ErreurValidation, normaliser
 from collecte.terrain.saisie import remplacer_themes, themes_de_la_demarche
 
 PAR_PAGE = 50
 SEUIL_DOUBLON = 90  # score RapidFuzz (0-100) au-delà duquel deux textes sont « presque les mêmes »
-LONGUEUR_MIN_DOUBLON = 20  # « oui », « non »… ne sont pas des doublons
+CANDIDATS_PAR_EMPREINTE = 20  # paroles comparées au plus par empreinte (les plus récentes)
 DOUBLONS_MAX_PAROLES = 5_000  # la page « doublons probables » compare au plus ces paroles (les plus récentes)
 # Filtre « Données personnelles » : clé → libellé. « À examiner » compte aussi les paroles que le détecteur
 # n'a pas encore vues : aucune n'échappe au filtre ni aux actions groupées.
 FILTRES_DONNEES = {"a_examiner": "à examiner", "aucune": "aucune", "ecartees": "écartées"}
 EXAMENS_PAR_AFFICHAGE = 10  # pages examinées au plus pour remplir une page filtrée « à examiner »
+COMPTES_MAX = 256  # comptes gardés (démarche, version des données, filtres)
+_COMPTES: OrderedDict = OrderedDict()
+NORMALISES_MAX = 20_000  # textes normalisés gardés (candidats des doublons probables)
+_NORMALISES: OrderedDict = OrderedDict()
+_VERROU = threading.Lock()
 
 journal = logging.getLogger(__name__)
 
@@ -95,29 +102,32 @@ class Ligne:
     reperes: Reperes | None = None
 
 
-def normaliser(texte: str) -> str:
-    """Minuscules, sans accents ni ponctuation, espaces réduits : « Ça m'énerve ! » → « ca m enerve »."""
-    sans_accents = unicodedata.normalize("NFKD", texte.casefold())
-    sans_accents = "".join(c for c in sans_accents if not unicodedata.combining(c))
-    return re.sub(r"\W+", " ", sans_accents).strip()
-
-
-def _requete(filtres: Filtres, *colonnes):
-    requete = select(*(colonnes or (Contribution.id,))).join(
-        TempsDeCollecte, TempsDeCollecte.id == Contribution.temps_id
-    )
+def _requete(filtres: Filtres, *colonnes, page: bool = False):
+    """Les paroles filtrées, sans jointure. Pour une page (`page=True`), les conditions sur le temps passent
+    par `EXISTS` : la base parcourt les paroles par identifiant décroissant, vérifie le temps de chacune par
+    sa clé et s'arrête à la fin de la page ; pour compter ou tout lire, par `temps_id IN (…)`."""
+    requete = select(*(colonnes or (Contribution.id,)))
     # Chaque condition n'est construite que si son filtre est actif (pas de comparaison à None).
-    conditions = [
+    conditions_temps = [
         (filtres.demarche_id, lambda: TempsDeCollecte.demarche_id == filtres.demarche_id),
         (filtres.territoire_id, lambda: TempsDeCollecte.territoire_id == filtres.territoire_id),
         (filtres.dispositif, lambda: TempsDeCollecte.dispositif == filtres.dispositif),
-        (filtres.temps_id, lambda: Contribution.temps_id == filtres.temps_id),
-        (filtres.profil, lambda: Contribution.profil == filtres.profil),
         (filtres.date_debut, lambda: TempsDeCollecte.date >= filtres.date_debut),
         (filtres.date_fin, lambda: TempsDeCollecte.date <= filtres.date_fin),
+    ]
+    conditions = [
+        (filtres.temps_id, lambda: Contribution.temps_id == filtres.temps_id),
+        (filtres.profil, lambda: Contribution.profil == filtres.profil),
         (not filtres.masquees, lambda: Contribution.masquee.is_(False)),
         (filtres.a_retenir, lambda: Contribution.a_retenir.is_(True)),
     ]
+    temps = [condition() for actif, condition in conditions_temps if actif]
+    if temps and page:
+        requete = requete.where(
+            select(TempsDeCollecte.id).where(TempsDeCollecte.id == Contribution.temps_id, *temps).exists()
+        )
+    elif temps:
+        requete = requete.where(Contribution.temps_id.in_(select(TempsDeCollecte.id).where(*temps)))
     for actif, condition in conditions:
         if actif:
             requete = requete.where(condition())
@@ -186,6 +196,43 @@ def _lignes(session: Session, ids: list[int]) -> list[Ligne]:
     return [lignes[i] for i in ids if i in lignes]
 
 
+def compte_en_cache(session: Session, demarche_id: int, quoi: Hashable, compter: Callable[[], int]) -> int:
+    """Un compte sur les paroles d'une démarche, gardé pour la version de ses données
+    (`Demarche.version_donnees`, relue à chaque appel : jamais un compte d'avant une écriture)."""
+    version = session.exec(select(Demarche.version_donnees).where(Demarche.id == demarche_id)).first()
+    if not version:  # démarche écrite hors de toute session (SQL brut) : pas de version sûre
+        return compter()
+    cle = (demarche_id, version, quoi)
+    with _VERROU:
+        if cle in _COMPTES:
+            _COMPTES.move_to_end(cle)
+            return _COMPTES[cle]
+    nombre = compter()
+    with _VERROU:
+        _COMPTES[cle] = nombre
+        while len(_COMPTES) > COMPTES_MAX:
+            _COMPTES.popitem(last=False)
+    return nombre
+
+
+def _ids_et_total(session: Session, filtres: Filtres, debut: int) -> tuple[list[int], int]:
+    """Les identifiants de la page qui commence à `debut` et le nombre de paroles filtrées (compté par la
+    base, une fois par version des données) ; la recherche de texte, elle, relit les textes filtrés."""
+    if filtres.recherche.strip():
+        ids = ids_filtres(session, filtres)
+        return ids[debut : debut + PAR_PAGE], len(ids)
+    requete = _requete(filtres, page=True).order_by(Contribution.id.desc()).offset(debut).limit(PAR_PAGE)
+
+    def compter() -> int:
+        return session.exec(select(func.count()).select_from(_requete(filtres).subquery())).one()
+
+    if filtres.demarche_id:
+        total = compte_en_cache(session, filtres.demarche_id, ("revue", repr(filtres)), compter)
+    else:
+        total = compter()
+    return list(session.exec(requete).all()), total
+
+
 def page(session: Session, filtres: Filtres, numero: int = 1) -> tuple[list[Ligne], int]:
     """Les lignes de la page `numero` (50 par page) et le nombre total de paroles filtrées.
 
@@ -193,17 +240,17 @@ def page(session: Session, filtres: Filtres, numero: int = 1) -> tuple[list[Lign
     avant l'affichage ; filtrée sur les données personnelles, la page est recalculée ensuite."""
     debut = (max(numero, 1) - 1) * PAR_PAGE
     for _ in range(EXAMENS_PAR_AFFICHAGE):
-        ids = ids_filtres(session, filtres)
-        en_attente = examen.ids_en_attente(session, ids[debut : debut + PAR_PAGE])
+        ids, total = _ids_et_total(session, filtres, debut)
+        en_attente = examen.ids_en_attente(session, ids)
         if not en_attente:
             break
         examen.examiner(session, en_attente)
         if not filtres.donnees:
             break
-    lignes = _lignes(session, ids[debut : debut + PAR_PAGE])
+    lignes = _lignes(session, ids)
     if filtres.demarche_id and lignes:
         _marquer_doublons(session, filtres.demarche_id, lignes)
-    return lignes, len(ids)
+    return lignes, total
 
 
 def reperes(texte: str, reperages: list[Reperage]) -> Reperes:
@@ -239,53 +286,113 @@ def reperes_de(session: Session, contribution: Contribution) -> Reperes:
     )
 
 
-def _textes_demarche(session: Session, demarche_id: int, limite: int | None = None) -> dict[int, str]:
-    requete = (
-        select(Contribution.id, Contribution.texte)
-        .join(TempsDeCollecte)
-        .where(TempsDeCollecte.demarche_id == demarche_id)
-        .order_by(Contribution.id.desc())
+def _requete_candidats(nom: str):
+    c, t = Contribution.__table__.c, TempsDeCollecte.__table__.c
+    return (
+        select(c.id, c.texte)
+        .join(TempsDeCollecte.__table__, t.id == c.temps_id)
+        .where(c[f"empreinte_{nom}"] == bindparam("empreinte"), t.demarche_id == bindparam("demarche"))
+        .order_by(c.id.desc())
+        .limit(CANDIDATS_PAR_EMPREINTE)
     )
-    if limite:
-        requete = requete.limit(limite)
-    textes = {}
-    for ident, texte in session.exec(requete).all():
-        propre = normaliser(texte)
-        if len(propre) >= LONGUEUR_MIN_DOUBLON:
-            textes[ident] = propre
-    return textes
+
+
+# Construites une fois : chaque lecture réutilise la requête compilée.
+_REQUETES_CANDIDATS = {nom: _requete_candidats(nom) for nom in ("debut", "fin")}
+
+
+def _candidats(session: Session, demarche_id: int, cles: list[tuple[str, str]]) -> dict[tuple, list]:
+    """Pour chaque (colonne, empreinte) : les paroles de la démarche qui la portent, les plus récentes
+    d'abord, `CANDIDATS_PAR_EMPREINTE` au plus, lues par l'index de l'empreinte."""
+    connexion = session.connection()
+    return {
+        (nom, empreinte): connexion.execute(
+            _REQUETES_CANDIDATS[nom], {"empreinte": empreinte, "demarche": demarche_id}
+        ).all()
+        for nom, empreinte in cles
+    }
+
+
+def _normalise(ident: int, texte: str) -> str:
+    """Le texte normalisé d'une parole, gardé tant que son texte ne change pas (les mêmes paroles récentes
+    reviennent comme candidates d'une page à l'autre)."""
+    with _VERROU:
+        garde = _NORMALISES.get(ident)
+        if garde is not None and garde[0] == texte:
+            _NORMALISES.move_to_end(ident)
+            return garde[1]
+    propre = normaliser(texte)
+    with _VERROU:
+        _NORMALISES[ident] = (texte, propre)
+        while len(_NORMALISES) > NORMALISES_MAX:
+            _NORMALISES.popitem(last=False)
+    return propre
+
+
+def _plus_proche(propre: str, ident: int, candidats: dict[int, str]) -> tuple[int, float] | None:
+    scores = [(fuzz.ratio(propre, autre), i) for i, autre in candidats.items() if i != ident]
+    scores = [(score, i) for score, i in scores if score >= SEUIL_DOUBLON]
+    if not scores:
+        return None
+    score, autre = max(scores)  # le meilleur score ; à égalité, la parole la plus récente
+    return autre, round(score)
 
 
 def _marquer_doublons(session: Session, demarche_id: int, lignes: list[Ligne]) -> None:
-    """Compare chaque parole de la page à toute la démarche (page × n comparaisons, pas n²)."""
-    textes = _textes_demarche(session, demarche_id)
+    """Chaque parole de la page est comparée aux seules paroles qui partagent l'une de ses empreintes
+    (posées à l'écriture du texte, lues par index) : le coût ne dépend pas de la taille de la démarche."""
+
+    def cles_de(c: Contribution) -> list[tuple[str, str]]:
+        return [(nom, e) for nom, e in (("debut", c.empreinte_debut), ("fin", c.empreinte_fin)) if e]
+
+    cles = list(dict.fromkeys(cle for ligne in lignes for cle in cles_de(ligne.contribution)))
+    if not cles:
+        return
+    trouves = _candidats(session, demarche_id, cles)
     for ligne in lignes:
-        propre = textes.get(ligne.contribution.id)
-        if propre is None:
-            continue
-        proches = process.extract(propre, textes, scorer=fuzz.ratio, score_cutoff=SEUIL_DOUBLON, limit=2)
-        autre = next((p for p in proches if p[2] != ligne.contribution.id), None)
-        if autre:
-            ligne.doublon_de = (autre[2], round(autre[1]))
+        candidats = {}
+        for cle in cles_de(ligne.contribution):
+            for ident, texte in trouves[cle]:
+                candidats[ident] = _normalise(ident, texte)
+        if candidats:
+            ligne.doublon_de = _plus_proche(
+                normaliser(ligne.contribution.texte), ligne.contribution.id, candidats
+            )
+
+
+def _recentes(session: Session, demarche_id: int) -> list[tuple[int, str, str, str]]:
+    requete = (
+        select(Contribution.id, Contribution.texte, Contribution.empreinte_debut, Contribution.empreinte_fin)
+        .join(TempsDeCollecte, TempsDeCollecte.id == Contribution.temps_id)
+        .where(TempsDeCollecte.demarche_id == demarche_id, Contribution.empreinte_debut != "")
+        .order_by(Contribution.id.desc())
+        .limit(DOUBLONS_MAX_PAROLES)
+    )
+    return list(session.exec(requete).all())
 
 
 def doublons_probables(session: Session, demarche_id: int) -> list[tuple[Ligne, Ligne, int]]:
-    """Paires de paroles presque identiques (les 5 000 plus récentes de la démarche au plus)."""
-    textes = _textes_demarche(session, demarche_id, DOUBLONS_MAX_PAROLES)
-    ids, corpus = list(textes), list(textes.values())
-    paires = []
-    for debut in range(0, len(corpus), 500):
-        scores = process.cdist(
-            corpus[debut : debut + 500], corpus, scorer=fuzz.ratio, score_cutoff=SEUIL_DOUBLON, dtype="uint8"
-        )
-        for i, j in zip(*scores.nonzero()):
-            if debut + i < j:
-                paires.append((ids[debut + i], ids[j], int(scores[i, j])))
-    lignes = {
-        l.contribution.id: l
-        for l in _lignes(session, sorted({i for p in paires for i in p[:2]}, reverse=True))
-    }
-    return [(lignes[a], lignes[b], score) for a, b, score in sorted(paires, key=lambda p: -p[2])]
+    """Paires de paroles presque identiques parmi les 5 000 plus récentes de la démarche : seules les
+    paroles qui partagent une empreinte (début ou fin du texte normalisé) sont comparées."""
+    recentes = _recentes(session, demarche_id)
+    textes = {ident: normaliser(texte) for ident, texte, _, _ in recentes}
+    groupes: dict[tuple[int, str], list[int]] = {}
+    for ident, _, debut, fin in recentes:
+        groupes.setdefault((0, debut), []).append(ident)
+        groupes.setdefault((1, fin), []).append(ident)
+    scores: dict[tuple[int, int], int] = {}
+    for ids in groupes.values():
+        if len(ids) < 2:
+            continue
+        corpus = [textes[i] for i in ids]
+        matrice = process.cdist(corpus, corpus, scorer=fuzz.ratio, score_cutoff=SEUIL_DOUBLON, dtype="uint8")
+        for i, j in zip(*matrice.nonzero(), strict=True):
+            if i < j:
+                scores[max(ids[i], ids[j]), min(ids[i], ids[j])] = int(matrice[i, j])
+    paires = sorted(((a, b, score) for (a, b), score in scores.items()), key=lambda p: (-p[2], -p[0], -p[1]))
+    ids = sorted({i for p in paires for i in p[:2]}, reverse=True)
+    lignes = {ligne.contribution.id: ligne for ligne in _lignes(session, ids)}
+    return [(lignes[a], lignes[b], score) for a, b, score in paires]
 
 
 ACTIONS = {"ajouter_theme", "retirer_theme", "retenir", "ne_plus_retenir", "masquer", "afficher"}
@@ -413,7 +520,6 @@ def supprimer_parole(session: Session, contribution_id: int, version, acteur: Ac
     parole lue par la page ; si elle a changé depuis, refus sans rien supprimer. Renvoie le slug de la
     démarche. Lève ErreurValidation."""
     from collecte.confidentialite.journal import noter
-    from collecte.modele.models import Demarche
 
     contribution = session.get(Contribution, contribution_id)
     if contribution is None:

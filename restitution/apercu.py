@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from analyse import cache
+from analyse.donnees import Masquage
 from restitution.affiches import PAROLES_PAR_AFFICHE
 from restitution.contenu import Contenu, preparer
 from restitution.selection import Citation, citations_affiche, citations_du_theme
@@ -57,7 +59,24 @@ def chapitres(contenu: Contenu) -> list[ChapitreApercu]:
     return resultat
 
 
-def apercu(session: Session, slug: str) -> tuple[Contenu, list[ChapitreApercu]]:
-    """Contenu de la démarche et aperçu de ses chapitres ; ErreurValidation si elle n'existe pas."""
+@dataclass
+class Apercu:
+    exclues: dict  # paroles écartées du livret, par raison (comme `Contenu.exclues`)
+    masquage: Masquage
+    chapitres: list[ChapitreApercu]
+
+
+def _calculer(session: Session, slug: str) -> Apercu:
     contenu = preparer(session, slug)
-    return contenu, chapitres(contenu)
+    return Apercu(contenu.exclues, contenu.masquage, chapitres(contenu))
+
+
+def apercu(session: Session, slug: str) -> Apercu:
+    """Aperçu des chapitres de la démarche, calculé une fois par version de ses données
+    (`analyse.cache`) ; ErreurValidation si elle n'existe pas."""
+    cle = cache.cle_demarche(session, slug)
+    if cle is None:
+        return _calculer(session, slug)  # preparer dit en français que la démarche n'existe pas
+    # preparer examine d'abord les paroles en attente : cette écriture change la version, et l'aperçu
+    # suivant se recalcule une fois. L'examiner ici à chaque affichage relirait toute la démarche.
+    return cache.resultat(cle, "apercu", lambda: _calculer(session, slug))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 from flask.cli import with_appcontext
@@ -64,7 +65,7 @@ def export_commande(format_, chemin, slug, avec_ne_pas_citer, donnees_brutes):
     # lazy : le fichier n'est ouvert qu'à la première écriture ; un refus ne laisse ni fichier vide ni écrasé.
     with (
         click.open_file(chemin, "wb", lazy=True) as sortie,
-        click.progressbar(length=total, label="Export", file=sys.stderr) as barre,
+        _progression(total) as avancer,
     ):
         try:
             resultat = exports.exporter(
@@ -73,7 +74,7 @@ def export_commande(format_, chemin, slug, avec_ne_pas_citer, donnees_brutes):
                 format_,
                 sortie,
                 avec_ne_pas_citer,
-                barre.update,
+                avancer,
                 donnees_brutes=donnees_brutes,
                 acteur=ACTEUR_TERMINAL,
             )
@@ -87,6 +88,17 @@ def export_commande(format_, chemin, slug, avec_ne_pas_citer, donnees_brutes):
         else f"{choisi.libelle} exporté"
     )
     click.echo(quoi + ("" if chemin == "-" else f" dans {chemin}") + ".", err=True)
+
+
+@contextmanager
+def _progression(total: int):
+    """Une barre de progression sur un terminal ; rien hors terminal (fichier, tube, CI), où click
+    n'écrirait que son étiquette."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    with click.progressbar(length=total, label="Export", file=sys.stderr) as barre:
+        yield barre.update
 
 
 def _ecrire_pdf(chemin: str, construire) -> None:
@@ -121,6 +133,7 @@ def _avertir_masquage(session, demarche_id: int) -> None:
     "--format",
     "format_",
     type=click.Choice(["A4", "A5"], case_sensitive=False),
+    metavar="[A4|A5]",  # click écrirait « [a4|a5] » (choix sans casse)
     default="A4",
     show_default=True,
     help="Format des pages.",

@@ -73,13 +73,13 @@ def demarche(slug: str):
 @bp.get("/<slug>/apercu")
 def apercu(slug: str):
     trouvee = _demarche(slug)
-    contenu, chapitres = logique_apercu.apercu(get_session(), slug)
+    resultat = logique_apercu.apercu(get_session(), slug)
     return render_template(
         "restitution/apercu.html",
         demarche=trouvee,
-        chapitres=chapitres,
-        exclues=contenu.exclues,
-        masquage=donnees.phrase_masquage(contenu.masquage),
+        chapitres=resultat.chapitres,
+        exclues=resultat.exclues,
+        masquage=donnees.phrase_masquage(resultat.masquage),
     )
 
 

@@ -92,9 +92,16 @@
     var h = Array.prototype.map.call(o, function (b) { return (b + 256).toString(16).slice(1); }).join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
-  // Extrait coupé en caractères (points de code) : un émoji n'est jamais coupé en deux.
+  // Extrait coupé en graphèmes (ce qu'on voit comme un caractère) : ni un émoji composé (famille, drapeau,
+  // couleur de peau), ni une lettre accentuée décomposée ne sont coupés en deux. Sans Intl.Segmenter
+  // (vieux navigateurs), en points de code.
+  var segmenteur = window.Intl && Intl.Segmenter ? new Intl.Segmenter("fr", { granularity: "grapheme" }) : null;
+  function graphemes(texte) {
+    if (!segmenteur) return Array.from(texte);
+    return Array.from(segmenteur.segment(texte), function (s) { return s.segment; });
+  }
   function extrait(texte, n) {
-    var car = Array.from(String(texte || ""));
+    var car = graphemes(String(texte || ""));
     return car.length > n ? car.slice(0, n).join("") + "…" : car.join("");
   }
   function pluriel(n, un, plusieurs) { return n + " " + (n === 1 ? un : plusieurs); }

@@ -1,4 +1,4 @@
-// Suivi des questionnaires : copier un lien d'un geste, confirmer avant de révoquer.
+// Suivi des questionnaires : copier un lien d'un geste (la confirmation avant de révoquer vient de commun.js).
 (function () {
   "use strict";
   document.querySelectorAll("button.copier").forEach(function (bouton) {
@@ -11,11 +11,6 @@
         champ.select();
         if (document.execCommand && document.execCommand("copy")) { fini(); }
       }
-    });
-  });
-  document.querySelectorAll("form[data-confirmer]").forEach(function (formulaire) {
-    formulaire.addEventListener("submit", function (evenement) {
-      if (!window.confirm(formulaire.dataset.confirmer)) { evenement.preventDefault(); }
     });
   });
 })();

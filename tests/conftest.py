@@ -210,6 +210,18 @@ def creer_contribution(session):
 CHROMIUM = os.environ.get("PAROLE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.fixture
+def monde(
+    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
+):
+    """Une démarche peuplée pour visiter chaque page (`tests/navigateur/pages.py`) : accessibilité et mise
+    en page."""
+    from tests.navigateur import pages
+
+    fabriques = (creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps)
+    return pages.peupler(session, (*fabriques, creer_contribution))
+
+
 def exiger_outil(nom: str) -> str:
     """Chemin de l'outil `nom` ; sinon saute le test (échoue en CI)."""
     chemin = shutil.which(nom)
@@ -227,9 +239,25 @@ def serveur_live(app):
     fil = threading.Thread(target=serveur.serve_forever, daemon=True)
     fil.start()
     yield f"http://127.0.0.1:{serveur.server_port}"
+    arreter_serveur(serveur, fil)
+
+
+def arreter_serveur(serveur, fil: threading.Thread) -> None:
+    """Arrête le serveur de test, puis attend ses requêtes encore en cours (et ce qu'elles font après la
+    réponse, comme l'examen des données personnelles) : les fils de requête de Werkzeug sont « daemon »,
+    `server_close()` ne les attend pas. Sinon une requête finissante prendrait une connexion à la base
+    après la fermeture du moteur du test, connexion que plus rien ne fermerait (ResourceWarning de psycopg
+    au ramasse-miettes, dans un test suivant)."""
     serveur.shutdown()
-    serveur.server_close()  # attend la fin des requêtes en cours : aucune ne garde une connexion à la base
+    serveur.server_close()
     fil.join(timeout=5)
+    attendre_les_requetes(serveur)
+
+
+def attendre_les_requetes(serveur) -> None:
+    for requete in threading.enumerate():
+        if getattr(requete, "_target", None) == serveur.process_request_thread:
+            requete.join(timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -320,6 +348,7 @@ class ReseauSimule:
         self.serveur = make_server(
             "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_SansConnexionPersistante
         )
+        self.serveurs = [self.serveur]  # celui-ci et ceux de chaque `retablir()`
         self.port = self.serveur.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._demarrer()
@@ -339,6 +368,8 @@ class ReseauSimule:
         self.fil.start()
 
     def couper(self):
+        """Comme un réseau coupé : plus de connexion possible ; une requête déjà en cours (suspendue) finit
+        quand on la relâche."""
         self.serveur.shutdown()
         self.serveur.server_close()
         self.fil.join(timeout=5)
@@ -347,6 +378,7 @@ class ReseauSimule:
         self.serveur = make_server(
             "127.0.0.1", self.port, self._wsgi, threaded=True, request_handler=_SansConnexionPersistante
         )
+        self.serveurs.append(self.serveur)
         self._demarrer()
 
     def ralentir(self, secondes: float, chemin: str):
@@ -361,9 +393,13 @@ class ReseauSimule:
         self.relache.set()
 
     def fermer(self):
+        """Fin du test : tout est relâché, le serveur arrêté, et chaque requête encore en cours attendue
+        (voir `arreter_serveur`)."""
         self.relacher()
         with suppress(OSError):
             self.couper()
+        for serveur in self.serveurs:
+            attendre_les_requetes(serveur)
 
 
 @pytest.fixture

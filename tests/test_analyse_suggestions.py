@@ -80,8 +80,28 @@ def test_apprend_des_paroles_etiquetees():
     ]
     modele = construire_modele(_corpus(textes, liens))
     assert modele.n_etiquetees == 4
-    assert _slugs(modele, "Une nouvelle boulangerie")[0] == "sans-indice"
-    assert _slugs(construire_modele(_corpus()), "Une nouvelle boulangerie") == []
+    assert _slugs(modele, "Une boulangerie ferme dans le quartier")[0] == "sans-indice"
+    assert _slugs(construire_modele(_corpus()), "Une boulangerie ferme dans le quartier") == []
+    # Sans indice du livre de codes, un seul mot connu ne suffit pas : il ne dit rien d'un thème.
+    assert _slugs(modele, "Boulangerie !") == []
+
+
+def test_sur_l_exemple_un_texte_qui_ne_dit_rien_ne_suggere_rien(runner, session, app):
+    from pathlib import Path
+
+    from collecte.tableurs.entrees import importer_chemin
+
+    exemples = Path(app.config["EXEMPLES_DIR"])
+    importer_chemin(session, exemples / "numerique-citoyennete", "exemple", exemples / "themes.yaml")
+    resultat = runner.invoke(
+        args=["themes", "suggerer", "--demarche", "exemple"],
+        input="bonjour\noui\nmerci\nbonne journée\nça va\n"
+        "Ma fille me fait mes papiers de la CAF sur son téléphone, moi je n'y arrive pas.\n",
+    )
+    assert resultat.exit_code == 0, resultat.output
+    *riens, parole = [json.loads(l) for l in resultat.output.splitlines()]
+    assert [l["suggestions"] for l in riens] == [[]] * 5
+    assert parole["suggestions"]
 
 
 def test_cache_invalide_quand_le_livre_de_codes_change(

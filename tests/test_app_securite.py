@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from app import ENDPOINTS_PUBLICS, PREFIXES_PUBLICS, create_app
+from app import ENDPOINTS_PUBLICS, PREFIXES_PUBLICS, ConfigurationIncomplete, create_app
 from collecte.modele.db import init_db
 from tests.conftest import MOT_DE_PASSE
 
@@ -139,7 +139,7 @@ def test_pas_de_redirection_ouverte_apres_connexion(client, creer_compte):
 def test_production_refuse_une_cle_faible(tmp_path, monkeypatch, cle):
     monkeypatch.setenv("PAROLE_INSTANCE", str(tmp_path / "instance-vide"))
     monkeypatch.delenv("PAROLE_SECRET_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="Clé secrète"):
+    with pytest.raises(ConfigurationIncomplete, match="Clé secrète"):
         create_app({"SECRET_KEY": cle, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
 
 

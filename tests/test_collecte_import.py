@@ -202,7 +202,7 @@ def test_plusieurs_erreurs_rapportees_ensemble(session):
 
 def test_reimport_idempotent(session):
     premier = importer(session, lire_fichiers_csv(_fichiers()), "essai")
-    assert "temps : 1 créée" in premier.lignes() and "territoires : 1 créée" in premier.lignes()
+    assert "temps : 1 créé" in premier.lignes() and "territoires : 1 créé" in premier.lignes()
     rapport = importer(session, lire_fichiers_csv(_fichiers()), "essai")
     assert rapport.comptes["contributions"] == {"deja_presentes": 2}
     assert rapport.comptes["temps"] == {"inchangees": 1} and rapport.comptes["structures"] == {
@@ -294,6 +294,7 @@ def test_cli_import_et_demo(runner, session, tmp_path):
     demo = runner.invoke(args=["demo", "--sans-serveur"])
     assert demo.exit_code == 0, demo.output
     assert "Identifiant    : demo" in demo.output
+    assert "Adresse" not in demo.output and "aucun serveur lancé" in demo.output
     mot_de_passe = demo.output.split("Mot de passe   : ")[1].split()[0]
     assert len(mot_de_passe) >= 10
     n = _compter(session, Contribution)
@@ -336,49 +337,6 @@ def test_import_par_le_web(client, connecter, session):
 def test_import_web_interdit_aux_lecteurs(client, connecter):
     connecter("lecteur")
     assert client.get("/collecte/import/").status_code == 403
-
-
-def test_parole_demo_sert_vraiment_l_application(tmp_path):
-    """La commande du README, lancée comme un·e nouvel·le venu·e : elle sert une page de connexion."""
-    import os
-    import shutil
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    executable = shutil.which("parole", path=os.path.dirname(sys.executable)) or shutil.which("parole")
-    environnement = {**os.environ, "PAROLE_INSTANCE": str(tmp_path / "instance")}
-    environnement.pop("PAROLE_TEST_DATABASE_URL", None)
-    environnement.pop("DATABASE_URL", None)
-    processus = subprocess.Popen(
-        [executable, "demo", "--port", str(port)],
-        env=environnement,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/comptes/connexion", timeout=2
-                ) as reponse:
-                    page = reponse.read().decode()
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("le serveur de démo n'a pas répondu")
-        assert "Se connecter" in page
-    finally:
-        processus.terminate()
-        sortie, _ = processus.communicate(timeout=10)
-    assert "Identifiant    : demo" in sortie
 
 
 def test_numero_de_ligne_du_tableur_malgre_une_cellule_sur_plusieurs_lignes(session):
@@ -618,7 +576,7 @@ def test_zip_de_csv_et_fichier_xls_refuse(session):
 def test_demo_le_mot_de_passe_affiche_ouvre_une_session(runner, client):
     premiere = runner.invoke(args=["demo", "--sans-serveur", "--port", "5077"])
     assert premiere.exit_code == 0, premiere.output
-    assert "Adresse        : http://127.0.0.1:5077/" in premiere.output
+    assert "127.0.0.1" not in premiere.output  # aucune adresse annoncée : rien n'est servi
     seconde = runner.invoke(args=["demo", "--sans-serveur"])
     ancien = premiere.output.split("Mot de passe   : ")[1].split()[0]
     nouveau = seconde.output.split("Mot de passe   : ")[1].split()[0]
@@ -656,9 +614,28 @@ def test_livre_de_codes_absent_explique_et_slug_tire_de_la_feuille_demarche(runn
     dossier = EXEMPLES / "numerique-citoyennete"
     sans_livre = runner.invoke(args=["import", str(dossier)])
     assert sans_livre.exit_code == 1
-    assert "n'a encore aucun thème : ajoutez une feuille themes" in sans_livre.output
+    # Une seule erreur, pour une seule cause, qui dit quoi faire (et non 50 lignes « thème inconnu »).
+    erreurs = [l for l in sans_livre.output.splitlines() if l.startswith("  - ")]
+    assert erreurs == [
+        "  - La démarche « numerique-citoyennete » n'a encore aucun thème, et des thèmes sont cités "
+        "(feuille temps : 15 lignes ; feuille contributions : 182 lignes). Ajoutez une feuille themes au "
+        "classeur, ou donnez son livre de codes avec l'option --themes (parole import CHEMIN --themes "
+        "LIVRE.yaml ; fichier .yaml, .csv ou .qdc), ou importez-le d'abord (menu Thèmes)."
+    ]
+    assert _compter(session, Contribution) == 0
     avec_livre = runner.invoke(args=["import", str(dossier), "--themes", str(EXEMPLES / "themes.yaml")])
     assert avec_livre.exit_code == 0, avec_livre.output
-    assert "demarche : 1 créée" in avec_livre.output and "contributions : 182 créées" in avec_livre.output
-    encore = runner.invoke(args=["import", str(dossier)])
-    assert "temps : 17 inchangées" in encore.output and "contributions : 182 déjà présentes" in encore.output
+    assert avec_livre.output.splitlines()[1:3] == ["  démarche : 1 créée", "  thèmes : 20 créés"]
+    assert "contributions : 182 créées" in avec_livre.output and "réponses : 4 créées" in avec_livre.output
+    encore = runner.invoke(args=["import", str(dossier), "--themes", str(EXEMPLES / "themes.yaml")])
+    assert "thèmes : 20 inchangés" in encore.output and "mis à jour" not in encore.output
+    assert "temps : 17 inchangés" in encore.output and "contributions : 182 déjà présentes" in encore.output
+
+
+def test_un_theme_vraiment_modifie_est_compte_mis_a_jour(session):
+    importer(session, lire_fichiers_csv(_fichiers()), "essai")
+    fichiers = _fichiers()
+    fichiers["themes.csv"] = _csv([THEMES[0], THEMES[1], ["moyens", "Manque de moyens humains"]])
+    rapport = importer(session, lire_fichiers_csv(fichiers), "essai")
+    assert "thèmes : 1 mis à jour, 1 inchangé" in rapport.lignes()
+    assert session.exec(select(Theme.label).where(Theme.slug == "moyens")).one() == "Manque de moyens humains"

@@ -22,6 +22,7 @@ import questionnaires.import_papier  # noqa: F401  (enregistre la feuille repons
 from analyse.donnees import charger_corpus
 from collecte.modele.db import _config_alembic, creer_engine, init_db, revision_courante
 from collecte.modele.models import Contribution, Demarche, Utilisateur
+from collecte.modele.validation import empreintes
 from collecte.tableurs.entrees import importer_chemin
 from tests.test_collecte_db import differences_avec_le_modele
 
@@ -194,3 +195,13 @@ def test_la_base_migree_remplit_elle_meme_les_valeurs_par_defaut(base_terrain, s
         assert (demarche.commanditaire, demarche.description, demarche.mots_vides) == ("", "", "")
         assert demarche.cloturee is False
         assert demarche.cree_le.tzinfo is not None  # CURRENT_TIMESTAMP relu en date-heure UTC
+
+
+def test_la_migration_0007_donne_leurs_empreintes_aux_paroles_deja_recueillies(base_terrain, schema_0001):
+    with Session(base_terrain) as session:
+        paroles = session.scalars(select(Contribution).order_by(Contribution.id)).all()
+        versions = session.scalars(select(Demarche.version_donnees)).all()
+    assert len(paroles) >= 150
+    assert [(p.empreinte_debut, p.empreinte_fin) for p in paroles] == [empreintes(p.texte) for p in paroles]
+    assert sum(1 for p in paroles if p.empreinte_debut) >= 100  # les textes courts n'en ont pas
+    assert len(versions) == 1 and len(versions[0]) == 16  # un premier jeton : les caches servent déjà

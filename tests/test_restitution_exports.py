@@ -15,6 +15,7 @@ import pytest
 from markupsafe import escape
 from openpyxl import load_workbook
 
+from collecte.modele.models import PROFILS
 from collecte.modele.validation import ErreurValidation
 from restitution import exports
 from restitution.iramuteq import ENTETE, modalite
@@ -75,7 +76,8 @@ def test_iramuteq_ligne_a_ligne(session, corpus):
     assert "* *** *faux_texte voilà ce que je pense" in corps
     assert "- *theme_pirate et puis rien" in corps
     assert "Première ligne seconde ligne <b>&amp;</b>" in corps
-    assert entetes[-1].endswith("*theme_parentalite *theme_arnaques")  # ordre du livre de codes
+    # Deux thèmes : pas de thème seul ; une variable à deux modalités par thème, ordre du livre de codes.
+    assert entetes[-1].endswith("*theme_plusieurs *thparentalite_1 *tharnaques_1")
     texte = contenu.decode("utf-8")
     assert "Secret" not in texte and "masqué" not in texte
     assert any("1 parole(s) marquée(s) « ne pas citer »" in a for a in resultat.avertissements)
@@ -154,10 +156,17 @@ def test_qdc_valide(session, corpus):
     assert "La parentalité numérique" in contenu.decode("utf-8")
 
 
-def test_csv_et_xlsx_avec_toutes_les_metadonnees(session, corpus):
+def _contributions_csv(contenu: bytes) -> list[dict]:
+    """La feuille contributions de l'export CSV (archive .zip d'un CSV par feuille)."""
+    texte = zipfile.ZipFile(io.BytesIO(contenu)).read("contributions.csv").decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(texte), delimiter=";"))
+
+
+def test_csv_et_xlsx_au_format_de_l_import_avec_toutes_les_metadonnees(session, corpus):
     demarche, paroles = corpus
     contenu, resultat = _exporter(session, demarche.slug, "csv")
-    lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+    assert resultat.nom_fichier == "vierzon-2023.csv.zip"
+    lignes = _contributions_csv(contenu)
     assert len(lignes) == resultat.paroles == 5
     premiere = lignes[0]
     assert premiere["texte"] == CITATIONS["accents"] and premiere["themes"] == "parentalite"
@@ -166,30 +175,47 @@ def test_csv_et_xlsx_avec_toutes_les_metadonnees(session, corpus):
         "Clos du Roy",
         "Centre social du Tunnel",
     )
-    assert premiere["dispositif"] == "Porteur de parole" and premiere["id"] == str(
+    # Les codes, que l'import relit ; les libellés dans des colonnes pour les humains.
+    assert (premiere["temps"], premiere["profil"], premiere["profil_libelle"]) == (
+        "PDP-1",
+        "inconnu",
+        PROFILS["inconnu"],
+    )
+    assert premiere["dispositif_libelle"] == "Porteur de parole" and premiere["id"] == str(
         paroles["accents"].client_uuid
     )
     assert "ne_pas_citer" not in premiere
     assert next(l for l in lignes if l["temps"] == "OP-1")["themes"] == "parentalite ; arnaques"
     assert "'-*theme_pirate et puis rien" in [l["texte"] for l in lignes]  # désamorcé pour le tableur
+    temps = zipfile.ZipFile(io.BytesIO(contenu)).read("temps.csv").decode("utf-8-sig").splitlines()
+    assert temps[0].startswith("ref;dispositif;date") and temps[1].startswith("PDP-1;porteur_de_parole;")
     classeur = load_workbook(io.BytesIO(_exporter(session, demarche.slug, "xlsx")[0]), read_only=True)
-    valeurs = list(classeur["paroles"].iter_rows(values_only=True))
-    assert valeurs[0][:3] == ("id", "temps", "dispositif") and len(valeurs) == 6
-    assert "-*theme_pirate et puis rien" in [v for ligne in valeurs for v in ligne]
-    assert [l[0] for l in classeur["themes"].iter_rows(values_only=True)] == [
-        "slug",
-        "parentalite",
-        "arnaques",
+    assert classeur.sheetnames == [
+        "demarche",
+        "themes",
+        "territoires",
+        "structures",
+        "temps",
+        "contributions",
+        "reponses",
     ]
-    classeur.close()
+    valeurs = list(classeur["contributions"].iter_rows(values_only=True))
+    assert valeurs[0][:3] == ("id", "temps", "nature") and len(valeurs) == 6
+    assert "-*theme_pirate et puis rien" in [v for ligne in valeurs for v in ligne]
+    assert [l[:2] for l in classeur["themes"].iter_rows(values_only=True)] == [
+        ("slug", "label"),
+        ("parentalite", "La parentalité numérique"),
+        ("arnaques", "Peur des arnaques"),
+    ]
     textes = [v for ligne in valeurs for v in ligne]
+    classeur.close()
     assert "Secret : ne pas citer." not in textes and "Propos masqué par la modération." not in textes
 
 
 def test_ne_pas_citer_seulement_dans_les_tableurs_et_sur_demande(session, corpus):
     demarche, _ = corpus
     contenu, resultat = _exporter(session, demarche.slug, "csv", avec_ne_pas_citer=True)
-    lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+    lignes = _contributions_csv(contenu)
     assert (
         resultat.paroles == 6
         and {l["texte"]: l["ne_pas_citer"] for l in lignes}["Secret : ne pas citer."] == "oui"
@@ -273,6 +299,7 @@ def test_chaque_format_du_registre_en_ligne_de_commande(runner, corpus, tmp_path
         resultat = runner.invoke(args=["export", "--format", format_.cle, "-o", str(sortie)])
         assert resultat.exit_code == 0, resultat.output
         assert sortie.stat().st_size > 0, format_.cle
+        assert "Export" not in resultat.output.splitlines()  # pas d'étiquette de barre hors terminal
         assert all(f"Attention : {perte}" in resultat.output for perte in format_.pertes), resultat.output
         if format_.paroles:
             assert f"5 parole(s) exportée(s) au format {format_.cle}" in resultat.output

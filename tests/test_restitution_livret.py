@@ -292,6 +292,7 @@ def test_commande_livret(runner, campagne, tmp_path):
     assert resultat.exit_code == 0, resultat.output
     assert "… Chapitre « La parentalité numérique »" in resultat.output and "PDF écrit" in resultat.output
     assert sortie.read_bytes().startswith(b"%PDF")
+    assert "--format [A4|A5]" in runner.invoke(args=["livret", "--help"]).output  # comme dans le README
     refus = runner.invoke(args=["livret", "-o", str(tmp_path / "x.pdf"), "--imposition"])
     assert refus.exit_code != 0 and "qu'en A5" in refus.output and not (tmp_path / "x.pdf").exists()
     inconnue = runner.invoke(args=["livret", "-o", str(tmp_path / "y.pdf"), "--demarche", "nulle-part"])

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Text,
     TypeDecorator,
@@ -191,6 +192,9 @@ class Demarche(SQLModel, table=True):
     conservation_mois: int = _defaut(24)
     purgee_le: datetime | None = Field(default=None, sa_type=DateTimeUTC)
     cree_le: datetime = _horodatage()
+    # Jeton tiré au hasard à chaque écriture qui touche les données de la démarche (modele/ecritures.py) : clé
+    # des résultats d'analyse gardés en cache, lue en une requête par chaque processus.
+    version_donnees: str = _defaut("", max_length=32)
 
 
 class Territoire(SQLModel, table=True):
@@ -373,6 +377,12 @@ class ReponseQuestionnaire(SQLModel, table=True):
 class Contribution(SQLModel, table=True):
     """Une parole recueillie : citation, post-it, slogan ou réponse libre à un questionnaire."""
 
+    # Doublons probables : les paroles qui partagent une empreinte, les plus récentes d'abord.
+    __table_args__ = (
+        Index("ix_contribution_empreinte_debut", "empreinte_debut", "id"),
+        Index("ix_contribution_empreinte_fin", "empreinte_fin", "id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     client_uuid: uuid.UUID = Field(default_factory=uuid.uuid4, unique=True, index=True)
     temps_id: int = _fk("tempsdecollecte.id")
@@ -392,6 +402,10 @@ class Contribution(SQLModel, table=True):
     # Version du détecteur de données personnelles qui a examiné le texte ; "" : pas encore examiné
     # (une parole importée ou saisie attend le prochain passage ; un texte modifié est réexaminé).
     examinee_par: str = _defaut("", max_length=60)
+    # Empreintes du début et de la fin du texte normalisé (collecte.modele.validation.empreintes), posées à
+    # chaque écriture du texte par collecte.modele.ecritures : "" pour un texte trop court.
+    empreinte_debut: str = _defaut("", max_length=16)
+    empreinte_fin: str = _defaut("", max_length=16)
     cree_le: datetime = _horodatage()
     modifiee_le: datetime = _horodatage()
 
@@ -459,3 +473,7 @@ class TexteRestitution(SQLModel, table=True):
     contenu: str = _defaut("", sa_type=Text)
     ordre: int = _defaut(0)
     modifie_le: datetime = _horodatage()
+
+
+# Empreintes et version des données posées à chaque écriture, par quelque chemin qu'elle passe.
+from collecte.modele import ecritures  # noqa: E402, F401

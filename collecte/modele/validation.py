@@ -6,7 +6,9 @@ Chaque validateur est une fonction simple qui renvoie la valeur normalisée ou l
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 import uuid
 from datetime import date, datetime
 
@@ -19,6 +21,14 @@ ID_MAX = 2**31 - 1  # au-delà, aucune ligne ne peut exister (colonne INTEGER de
 _INTERDITS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]"
 )
+
+
+# Doublons probables : deux paroles dont le texte normalisé commence ou finit par les mêmes caractères
+# sont comparées (ressemblance RapidFuzz) ; en deçà de cette longueur (« oui », « non »…), aucune ne l'est.
+LONGUEUR_EMPREINTE = 20
+_FENETRE = LONGUEUR_EMPREINTE + 10  # caractères bruts lus à chaque bout d'un long texte
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_MOTS = re.compile(r"\W+")
 
 
 class ErreurValidation(ValueError):
@@ -153,3 +163,37 @@ def valider_slugs_themes(valeur, themes_connus: dict[str, int], champ: str = "th
         if themes_connus[slug] not in ids:
             ids.append(themes_connus[slug])
     return ids
+
+
+def normaliser(texte: str) -> str:
+    """Minuscules, sans accents ni ponctuation, espaces réduits : « Ça m'énerve ! » → « ca m enerve »."""
+    decompose = unicodedata.normalize("NFKD", texte.casefold())
+    if not decompose.isascii():
+        if all(unicodedata.combining(c) for c in _NON_ASCII.findall(decompose)):
+            decompose = decompose.encode("ascii", "ignore").decode("ascii")  # que des accents : plus vite
+        else:
+            decompose = "".join(c for c in decompose if not unicodedata.combining(c))
+    return _NON_MOTS.sub(" ", decompose).strip()
+
+
+def _hacher(morceau: str) -> str:
+    return hashlib.blake2b(morceau.encode(), digest_size=8).hexdigest()
+
+
+def empreintes(texte: str | None) -> tuple[str, str]:
+    """Clés de rapprochement d'une parole, posées à chaque écriture de son texte : empreintes des
+    `LONGUEUR_EMPREINTE` premiers et derniers caractères du texte normalisé ; ("", "") pour un texte trop
+    court. Deux paroles presque identiques (une retouche au début, au milieu ou à la fin) en partagent au
+    moins une : la revue ne compare une parole qu'aux paroles qui partagent l'une de ses clés."""
+    texte = texte or ""
+    if len(texte) > 2 * _FENETRE:
+        # La normalisation agit caractère par caractère (les suites de ponctuation deviennent une espace) :
+        # celle d'un bout du texte est le bout de celle du texte entier. Un long texte (l'import en compte
+        # des millions) n'est normalisé qu'à ses deux bouts, s'ils suffisent.
+        debut, fin = normaliser(texte[:_FENETRE]), normaliser(texte[-_FENETRE:])
+        if min(len(debut), len(fin)) >= LONGUEUR_EMPREINTE:
+            return _hacher(debut[:LONGUEUR_EMPREINTE]), _hacher(fin[-LONGUEUR_EMPREINTE:])
+    propre = normaliser(texte)
+    if len(propre) < LONGUEUR_EMPREINTE:
+        return "", ""
+    return _hacher(propre[:LONGUEUR_EMPREINTE]), _hacher(propre[-LONGUEUR_EMPREINTE:])

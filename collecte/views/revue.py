@@ -86,6 +86,19 @@ def _themes(demarche: Demarche | None) -> list[Theme]:
     )
 
 
+def _comptes_donnees(session, demarche: Demarche | None) -> dict[str, int]:
+    """Paroles à examiner et en attente du détecteur, comptées une fois par version des données."""
+    if demarche is None:
+        return {"a_examiner": 0, "en_attente": 0}
+    return {
+        nom: revue.compte_en_cache(session, demarche.id, nom, lambda f=compter: f(session, demarche.id))
+        for nom, compter in (
+            ("a_examiner", examen.compter_a_examiner),
+            ("en_attente", examen.compter_en_attente),
+        )
+    }
+
+
 @bp.get("/")
 def liste():
     session = get_session()
@@ -112,8 +125,7 @@ def liste():
         libelle_territoire=logique_demarches.libelle_territoire,
         args=request.args,
         filtres_donnees=revue.FILTRES_DONNEES,
-        a_examiner=examen.compter_a_examiner(session, demarche.id) if demarche else 0,
-        en_attente=examen.compter_en_attente(session, demarche.id) if demarche else 0,
+        **_comptes_donnees(session, demarche),
     )
 
 

@@ -3,6 +3,7 @@ d'alembic.ini)."""
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from collecte.modele import models  # noqa: F401  (enregistre les tables)
@@ -26,5 +27,7 @@ connexion = config.attributes.get("connection")
 if connexion is not None:
     _migrer(connexion)
 else:
-    with create_engine(config.get_main_option("sqlalchemy.url")).begin() as nouvelle:
+    # Moteur sans réserve de connexions (NullPool) : la connexion se ferme en sortant du bloc, rien ne
+    # reste ouvert derrière un moteur abandonné.
+    with create_engine(config.get_main_option("sqlalchemy.url"), poolclass=NullPool).begin() as nouvelle:
         _migrer(nouvelle)
