@@ -18,7 +18,7 @@ RACINE = Path(__file__).resolve().parent.parent
 README = (RACINE / "README.md").read_text(encoding="utf-8")
 VARIABLE = re.compile(r"PAROLE_[A-Z][A-Z0-9_]*[A-Z0-9]")
 HORS_DEFAUTS = {"PAROLE_INSTANCE"}  # lue avant les réglages : elle dit où les chercher
-DE_TEST = {"PAROLE_TEST_DATABASE_URL", "PAROLE_EXIGER_OUTILS", "PAROLE_CHROMIUM"}
+DE_TEST = {"PAROLE_TEST_DATABASE_URL", "PAROLE_EXIGER_OUTILS", "PAROLE_CHROMIUM", "PAROLE_CAPTURES"}
 
 
 def _tableau_configuration() -> str:
