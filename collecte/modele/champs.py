@@ -128,7 +128,15 @@ def champ(nom: str, champs: tuple[Champ, ...] | None = None) -> Champ:
 
 def champs_saisis(champs: tuple[Champ, ...] | None = None) -> tuple[Champ, ...]:
     champs = champs or registre()
-    return tuple(c for c in champs if c.saisie)
+    # Appelée pour chaque parole validée (un million à l'import) : gardée pour ce registre-ci (même objet).
+    connu, saisis = _SAISIS.get(id(champs), (None, ()))
+    if connu is not champs:
+        saisis = tuple(c for c in champs if c.saisie)
+        _SAISIS[id(champs)] = (champs, saisis)
+    return saisis
+
+
+_SAISIS: dict[int, tuple[tuple[Champ, ...], tuple[Champ, ...]]] = {}
 
 
 def colonnes_import(champs: tuple[Champ, ...] | None = None) -> list[str]:
@@ -175,7 +183,18 @@ def description_pour_les_pages(champs: tuple[Champ, ...] | None = None) -> list[
 
 
 def _donnees(champs: tuple[Champ, ...]):
-    return _classe_donnees(tuple((c.nom, c.defaut) for c in champs_saisis(champs) if c.sorte != THEMES))
+    return _classe_donnees(_noms_et_defauts(champs_saisis(champs)))
+
+
+_NOMS_ET_DEFAUTS: dict[int, tuple] = {}
+
+
+def _noms_et_defauts(saisis: tuple[Champ, ...]) -> tuple[tuple[str, object], ...]:
+    connu, resultat = _NOMS_ET_DEFAUTS.get(id(saisis), (None, ()))
+    if connu is not saisis:
+        resultat = tuple((c.nom, c.defaut) for c in saisis if c.sorte != THEMES)
+        _NOMS_ET_DEFAUTS[id(saisis)] = (saisis, resultat)
+    return resultat
 
 
 @cache
