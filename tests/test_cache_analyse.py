@@ -117,7 +117,7 @@ def test_l_apercu_du_livret_est_garde_jusqu_a_la_prochaine_ecriture(
 
 
 def test_la_version_change_a_chaque_ecriture_de_la_demarche_et_seulement_alors(
-    app, session, lieu, creer_demarche, creer_temps, creer_contribution, creer_compte
+    app, session, lieu, creer_demarche, creer_temps, creer_theme, creer_contribution, creer_compte
 ):
     demarche, temps, theme = lieu
     voisine = creer_demarche("voisine")
@@ -133,6 +133,17 @@ def test_la_version_change_a_chaque_ecriture_de_la_demarche_et_seulement_alors(
     assert not change()
     voisine_avant = _version(app, voisine.slug)
     creer_contribution(temps_voisin, "Une parole de l'autre démarche")
+    assert not change() and _version(app, voisine.slug) != voisine_avant
+    # Étiquetée, puis modifiée par l'ORM (lien de thème, mise à jour par identifiant) : toujours l'autre.
+    theme_voisin = creer_theme(voisine, "voisin")
+    voisine_avant = _version(app, voisine.slug)
+    parole_voisine = creer_contribution(temps_voisin, "Une autre parole, étiquetée", themes=[theme_voisin])
+    assert not change() and _version(app, voisine.slug) != voisine_avant
+    voisine_avant = _version(app, voisine.slug)
+    parole_voisine = session.get(Contribution, parole_voisine.id)
+    parole_voisine.a_retenir = True
+    session.add(parole_voisine)
+    session.commit()
     assert not change() and _version(app, voisine.slug) != voisine_avant
 
     creer_contribution(temps, "Une parole de plus")

@@ -59,10 +59,18 @@ def _poser_empreintes(instruction, multiparams: list, params: dict):
     return instruction, multiparams, params
 
 
+# Tables dont une ligne nomme sa parole par `contribution_id` (pour `contribution` elle-même : la clé d'un
+# UPDATE de l'ORM) : la démarche se retrouve par la parole et son temps.
+PAR_PAROLE = {"contribution", "contributiontheme", "reperage"}
+
+
 def _noter(connexion, table: str, parametres: Iterable[dict]) -> None:
-    """Retient les démarches touchées : par `demarche_id` ou `temps_id` quand l'instruction les porte,
-    sinon toutes (une mise à jour par identifiant de parole, un repérage, un lien de thème…)."""
-    suivi = connexion.info.setdefault(_SUIVI, {"demarches": set(), "temps": set(), "toutes": False})
+    """Retient les démarches touchées : par `demarche_id`, le `temps_id` d'une parole ou le
+    `contribution_id` d'une parole, d'un lien de thème ou d'un repérage quand l'instruction les porte ;
+    sinon toutes (une mise à jour en masse, une suppression par identifiant…)."""
+    suivi = connexion.info.setdefault(
+        _SUIVI, {"demarches": set(), "temps": set(), "paroles": set(), "toutes": False}
+    )
     if suivi["toutes"]:
         return
     for ligne in parametres:
@@ -70,10 +78,12 @@ def _noter(connexion, table: str, parametres: Iterable[dict]) -> None:
             suivi["demarches"].add(ligne["demarche_id"])
         elif table == "contribution" and "temps_id" in ligne:
             suivi["temps"].add(ligne["temps_id"])
+        elif table in PAR_PAROLE and "contribution_id" in ligne:
+            suivi["paroles"].add(ligne["contribution_id"])
         else:
             suivi["toutes"] = True
             return
-    if not (suivi["demarches"] or suivi["temps"]):
+    if not (suivi["demarches"] or suivi["temps"] or suivi["paroles"]):
         suivi["toutes"] = True
 
 
@@ -109,6 +119,24 @@ def _demarches_des_temps(connexion, temps: set[int]) -> set[int]:
     return trouvees
 
 
+def _demarches_des_paroles(connexion, paroles: set[int]) -> set[int] | None:
+    """Les démarches de ces paroles ; None si l'une d'elles n'existe plus (supprimée dans la transaction) :
+    on ne sait alors pas laquelle a changé."""
+    ids, parole, temps = sorted(paroles), Contribution.__table__, TempsDeCollecte.__table__
+    trouvees: set[int] = set()
+    vues = 0
+    for debut in range(0, len(ids), _MORCEAU):
+        requete = (
+            select(parole.c.id, temps.c.demarche_id)
+            .join(temps, temps.c.id == parole.c.temps_id)
+            .where(parole.c.id.in_(ids[debut : debut + _MORCEAU]))
+        )
+        for _ident, demarche_id in connexion.execute(requete):
+            vues += 1
+            trouvees.add(demarche_id)
+    return trouvees if vues == len(ids) else None
+
+
 @event.listens_for(Session, "before_commit")
 def _nouvelle_version(session: Session) -> None:
     """Avant de valider : un nouveau jeton pour chaque démarche touchée, dans la même transaction."""
@@ -119,8 +147,9 @@ def _nouvelle_version(session: Session) -> None:
         return
     table = Demarche.__table__
     requete = update(table).values(version_donnees=secrets.token_hex(8)).execution_options(**{_VERSION: True})
-    if not suivi["toutes"]:
-        ids = sorted(suivi["demarches"] | _demarches_des_temps(connexion, suivi["temps"]))
+    des_paroles = _demarches_des_paroles(connexion, suivi["paroles"]) if suivi["paroles"] else set()
+    if not suivi["toutes"] and des_paroles is not None:
+        ids = sorted(suivi["demarches"] | _demarches_des_temps(connexion, suivi["temps"]) | des_paroles)
         if not ids:
             return
         requete = requete.where(table.c.id.in_(ids))
