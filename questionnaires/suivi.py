@@ -1,4 +1,8 @@
-"""Suivi des questionnaires d'une démarche : qui a répondu, qui n'a pas répondu, export des réponses."""
+"""Suivi des questionnaires d'une démarche : qui a répondu, qui n'a pas répondu, export des réponses.
+
+L'export des réponses suit la règle de toute sortie : les réponses libres sont examinées d'abord, et
+chaque donnée personnelle repérée que l'équipe n'a pas encore examinée y est remplacée par sa nature
+(« [téléphone] »…), comme dans le corpus (voir `collecte.confidentialite`)."""
 
 from __future__ import annotations
 
@@ -6,8 +10,16 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from collecte.confidentialite import detection, examen
 from collecte.demarches import libelle_territoire, structures
-from collecte.modele.models import ReponseQuestionnaire, Structure, Territoire, heure_locale
+from collecte.modele.models import (
+    Contribution,
+    Reperage,
+    ReponseQuestionnaire,
+    Structure,
+    Territoire,
+    heure_locale,
+)
 from collecte.tableurs.ecriture import ecrire_csv, ecrire_xlsx
 from questionnaires import Definition
 from questionnaires.invitations import STATUTS, LigneInvitation, definition_de_reponse, lister_invitations
@@ -104,6 +116,7 @@ def tableau_reponses(
     territoires = {
         t.id: t for t in session.exec(select(Territoire).where(Territoire.demarche_id == demarche_id))
     }
+    masques = _reponses_libres_masquees(session, [r.id for r in reponses])
     colonnes = [
         "structure",
         "territoire",
@@ -133,9 +146,38 @@ def tableau_reponses(
                 reponse.nom_structure,
                 heure_locale(reponse.soumise_le).strftime("%Y-%m-%d %H:%M") if reponse.soumise_le else "",
             ]
-            + [_valeur((reponse.valeurs or {}).get(ref)) for ref, _ in questions]
+            + [
+                _valeur(masques.get((reponse.id, ref), (reponse.valeurs or {}).get(ref)))
+                for ref, _ in questions
+            ]
         )
     return colonnes, lignes
+
+
+def _reponses_libres_masquees(session: Session, reponse_ids: list[int]) -> dict[tuple[int, str], str]:
+    """(réponse, question) → texte libre tel qu'il peut sortir, pour celles qui ont une donnée personnelle
+    repérée et pas encore examinée par l'équipe (les paroles de ces réponses sont examinées d'abord)."""
+    paroles = []
+    for debut in range(0, len(reponse_ids), 500):
+        morceau = reponse_ids[debut : debut + 500]
+        paroles += session.exec(
+            select(Contribution.id, Contribution.reponse_id, Contribution.question_ref, Contribution.texte)
+            .where(Contribution.reponse_id.in_(morceau))
+            .order_by(Contribution.id)
+        ).all()
+    examen.examiner(session, [p.id for p in paroles])
+    a_masquer: dict[int, list[Reperage]] = {}
+    for debut in range(0, len(paroles), 500):
+        ids = [p.id for p in paroles[debut : debut + 500]]
+        for reperage in session.exec(
+            select(Reperage).where(Reperage.contribution_id.in_(ids), Reperage.statut == "a_examiner")
+        ):
+            a_masquer.setdefault(reperage.contribution_id, []).append(reperage)
+    return {
+        (p.reponse_id, p.question_ref): detection.masquer(p.texte, a_masquer[p.id])
+        for p in paroles
+        if p.id in a_masquer
+    }
 
 
 def exporter_reponses(

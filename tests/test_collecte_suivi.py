@@ -97,6 +97,25 @@ def test_export_des_reponses_une_ligne_par_reponse_une_colonne_par_question(
     classeur.close()
 
 
+def test_l_export_des_reponses_masque_les_donnees_personnelles_non_examinees(
+    client, connecter, session, campagne
+):
+    demarche, gem, _, _ = campagne
+    telephone, courriel = "06 12 34 56 78", "camille.durand@exemple.fr"
+    _repondre(client, session, demarche, gem, {"q1": f"Appelez le {telephone} ou écrivez à {courriel}."})
+    connecter("lecteur")
+    for format_ in ("csv", "xlsx"):
+        contenu = client.get(f"/questionnaires/{demarche.slug}/reponses/professionnel.{format_}").data
+        if format_ == "xlsx":
+            classeur = load_workbook(io.BytesIO(contenu))
+            texte = " ".join(str(c.value) for ligne in classeur["reponses"].iter_rows() for c in ligne)
+            classeur.close()
+        else:
+            texte = contenu.decode("utf-8-sig")
+        assert "Appelez le [téléphone] ou écrivez à [courriel]." in texte, format_
+        assert telephone not in texte and courriel not in texte, format_
+
+
 def test_export_des_liens_pour_les_animateurs(client, connecter, session, campagne):
     demarche, gem, _, pij = campagne
     creees, _ = invitations.creer_invitations(

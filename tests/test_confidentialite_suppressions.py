@@ -369,3 +369,25 @@ def test_une_reponse_modifiee_par_la_structure_est_reexaminee(client, session, l
     parole = session.get(Contribution, parole.id)
     assert parole.texte == "Les ateliers du mardi sont complets." and parole.examinee_par == ""
     assert session.exec(select(Reperage).where(Reperage.contribution_id == parole.id)).all() == []
+
+
+def test_masquer_une_reponse_libre_la_masque_aussi_dans_la_reponse(client, session, lien):
+    """Données personnelles : l'original n'est gardé nulle part, pas même dans la réponse de la structure
+    (ce que montre son lien et ce que sort l'export des réponses)."""
+    from collecte.confidentialite import examen
+    from collecte.confidentialite.journal import ACTEUR_TERMINAL
+    from collecte.modele.models import Reperage
+
+    telephone = "06 12 34 56 78"
+    avec_telephone = {**REPONSES_PRO, "q-q1": f"Pour les ateliers, appelez le {telephone} le matin."}
+    assert client.post(f"/q/{lien.jeton}", data={**avec_telephone, "action": "envoyer"}).status_code == 303
+    examen.examiner_en_attente(session)
+    parole = session.exec(select(Contribution).where(Contribution.question_ref == "q1")).one()
+    assert examen.masquer_tout(session, [parole.id], ACTEUR_TERMINAL) >= 1
+    session.expire_all()
+    reponse = _la_reponse(session)
+    assert reponse.valeurs["q1"] == "Pour les ateliers, appelez le [téléphone] le matin."
+    assert session.get(Contribution, parole.id).texte == reponse.valeurs["q1"]
+    assert reponse.valeurs["q2"] == "Réponse 2 de la structure"
+    assert session.exec(select(Reperage).where(Reperage.contribution_id == parole.id)).all() == []
+    assert telephone not in str(reponse.valeurs)

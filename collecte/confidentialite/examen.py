@@ -23,7 +23,7 @@ from sqlmodel import Session
 from collecte.confidentialite import detection
 from collecte.confidentialite.journal import Acteur, noter
 from collecte.modele.db import unite_de_travail
-from collecte.modele.models import Contribution, Reperage, TempsDeCollecte, maintenant
+from collecte.modele.models import Contribution, Reperage, ReponseQuestionnaire, TempsDeCollecte, maintenant
 from collecte.modele.validation import ID_MAX, ErreurValidation
 
 TAILLE_LOT = 500
@@ -278,7 +278,9 @@ def _ecrire_positions(
 
 
 def _remplacer_texte(session: Session, parole, texte: str, acteur: Acteur, fait: str) -> None:
-    """Écrit le nouveau texte si la parole est encore telle qu'elle a été lue (sinon rien n'est écrit)."""
+    """Écrit le nouveau texte si la parole est encore telle qu'elle a été lue (sinon rien n'est écrit) ;
+    une réponse libre de questionnaire est remplacée de même dans sa réponse (l'original n'est gardé nulle
+    part)."""
     ecrit = session.execute(
         update(Contribution.__table__)
         .where(_C.id == parole.id, _C.texte == parole.texte, _C.examinee_par == parole.examinee_par)
@@ -286,6 +288,19 @@ def _remplacer_texte(session: Session, parole, texte: str, acteur: Acteur, fait:
     ).rowcount
     if ecrit != 1:
         raise ErreurValidation(_PERIMEE.format(fait), "version")
+    _remplacer_dans_la_reponse(session, parole.id, parole.texte, texte)
+
+
+def _remplacer_dans_la_reponse(session: Session, contribution_id: int, avant: str, apres: str) -> None:
+    reponse_id, ref = session.execute(
+        select(_C.reponse_id, _C.question_ref).where(_C.id == contribution_id)
+    ).one()
+    if reponse_id is None or not ref:
+        return
+    table = ReponseQuestionnaire.__table__
+    valeurs = session.execute(select(table.c.valeurs).where(table.c.id == reponse_id)).scalar_one_or_none()
+    if isinstance(valeurs, dict) and valeurs.get(ref) == avant:
+        session.execute(update(table).where(table.c.id == reponse_id).values(valeurs={**valeurs, ref: apres}))
 
 
 def _a_jour(session: Session, reperage_id: int, version: datetime | None, fait: str):
