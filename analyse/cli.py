@@ -11,10 +11,12 @@ from flask.cli import with_appcontext
 
 from analyse import suggestions
 from analyse.chiffres import registre as registre_chiffres
+from analyse.discours import classes_de_discours
 from analyse.donnees import A_LA_VOLEE_PAR_LECTURE, charger_corpus, compter_masquage
 from analyse.rapport import rapport
 from collecte.cli import choisir_demarche
 from collecte.modele.db import get_session
+from collecte.nombres import nombre_fr
 from collecte.tableurs.ecriture import cellule_csv
 
 
@@ -31,12 +33,22 @@ from collecte.tableurs.ecriture import cellule_csv
     show_default=True,
     help="Nombre de lemmes les plus fréquents.",
 )
+@click.option(
+    "--classes",
+    "n_classes",
+    type=click.IntRange(2, 30),
+    help="Ajoute les classes de discours (méthode de Reinert) : au plus ce nombre de classes.",
+)
 @with_appcontext
-def analyse_commande(slug, format_, n_lemmes):
-    """Chiffres clés, comptes, croisements, lemmes et spécificités d'une démarche."""
+def analyse_commande(slug, format_, n_lemmes, n_classes):
+    """Chiffres clés, comptes, croisements, lemmes et spécificités d'une démarche ; avec --classes, ses
+    classes de discours (méthode de Reinert)."""
     session = get_session()
     demarche = choisir_demarche(session, slug)
-    resultat = rapport(charger_corpus(session, demarche.slug), n_lemmes=n_lemmes)
+    corpus = charger_corpus(session, demarche.slug)
+    resultat = rapport(corpus, n_lemmes=n_lemmes)
+    if n_classes:
+        resultat["classes_de_discours"] = classes_de_discours(corpus, n_classes)
     if format_ == "json":
         click.echo(json.dumps(resultat, ensure_ascii=False, indent=2, default=str))
     elif format_ == "csv":
@@ -73,6 +85,14 @@ def _lignes_csv(resultat: dict):
     for critere, lignes in resultat["specificites"].items():
         for l in lignes:
             yield f"specificites_{critere}", l["groupe"], l["lemme"], "score", l["score"]
+    for c in resultat.get("classes_de_discours", {}).get("classes", []):
+        groupe = f"classe {c['classe']}"
+        yield "classes_de_discours", groupe, "", "segments", c["segments"]
+        yield "classes_de_discours", groupe, "", "paroles", c["paroles"]
+        for l in c["lemmes"]:
+            yield "classes_de_discours", groupe, l["lemme"], "chi2", l["chi2"]
+        for m in c["modalites"]:
+            yield f"classes_de_discours_{m['variable']}", groupe, m["modalite"], "chi2", m["chi2"]
 
 
 def _cellule(valeur):
@@ -115,8 +135,29 @@ def en_texte(resultat: dict) -> str:
     if specifiques:
         lignes += ["", "Spécificités par territoire (score > 0 : sur-emploi)"]
         lignes += [f"  {l['groupe']} : {l['lemme']} {l['score']:+.1f}" for l in specifiques]
+    if "classes_de_discours" in resultat:
+        lignes += _classes_en_texte(resultat["classes_de_discours"])
     lignes += [""] + [f"Note : {m}" for m in resultat["messages"]]
     return "\n".join(lignes).rstrip()
+
+
+def _classes_en_texte(discours: dict) -> list[str]:
+    lignes = ["", "Classes de discours (méthode de Reinert ; chi² : sur-emploi dans la classe)"]
+    if discours["message"]:
+        lignes.append(f"  {discours['message']}")
+    for c in discours["classes"]:
+        part = nombre_fr(c["part"], 1, True)
+        lignes.append(
+            f"  Classe {c['classe']} : {c['segments']} segments ({part} des segments classés), "
+            f"{c['paroles']} paroles"
+        )
+        lignes.append(
+            "    mots : " + ", ".join(f"{l['lemme']} ({nombre_fr(l['chi2'], 1)})" for l in c["lemmes"])
+        )
+        if c["modalites"]:
+            lignes.append("    sur-représentés : " + ", ".join(m["modalite"] for m in c["modalites"]))
+        lignes += [f"    « {texte} »" for texte in c["segments_caracteristiques"]]
+    return lignes
 
 
 @click.command("suggerer")

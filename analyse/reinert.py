@@ -23,7 +23,8 @@ reproductible (graine `graine`) de `segments_max` segments ; les autres restent 
 `Classification.echantillon` le dit.
 
 La « double classification » d'IRaMuTeQ (deux segmentations de tailles différentes croisées pour
-ne garder que les classes stables) n'est pas encore faite : une seule segmentation est classée.
+ne garder que les classes stables) est dans `analyse.reinert_double` ; elle n'apporte rien quand chaque
+parole tient en un seul segment (paroles courtes, le cas le plus fréquent).
 """
 
 from __future__ import annotations

@@ -89,3 +89,48 @@ def test_csv_sans_formule_executable(
     assert not [c for c in cellules if c and c[0] in "=+@\t\r"]
     scores = [float(l[4]) for l in lignes if l[3] == "score"]
     assert scores and min(scores) < 0
+
+
+def test_classes_de_discours_sur_l_exemple(runner, app, session):
+    """`--classes` : les classes de Reinert de la démarche d'exemple, en JSON, en texte et en CSV."""
+    from pathlib import Path
+
+    from analyse.reinert import SEUIL_CHI2
+    from collecte.tableurs.entrees import importer_chemin
+
+    exemples = Path(app.config["EXEMPLES_DIR"])
+    importer_chemin(session, exemples / "numerique-citoyennete", "exemple", exemples / "themes.yaml")
+    args = ["analyse", "--demarche", "exemple", "--classes", "4"]
+    donnees = json.loads(runner.invoke(args=[*args, "--format", "json"]).output)
+    assert set(donnees) == CLES_JSON | {"classes_de_discours"}
+    discours = donnees["classes_de_discours"]
+    classes = discours["classes"]
+    assert 2 <= len(classes) <= 4 and discours["message"] == ""
+    assert sum(c["segments"] for c in classes) == discours["segments_classes"] <= discours["segments"]
+    for classe in classes:
+        assert classe["lemmes"] and all(l["chi2"] >= SEUIL_CHI2 for l in classe["lemmes"])
+        assert [l["chi2"] for l in classe["lemmes"]] == sorted(
+            (l["chi2"] for l in classe["lemmes"]), reverse=True
+        )
+        assert classe["segments_caracteristiques"]
+    # Les mots d'une classe se lisent dans ses segments les plus typiques.
+    premiere = classes[0]
+    assert any(
+        l["lemme"][:4] in " ".join(premiere["segments_caracteristiques"]).lower() for l in premiere["lemmes"]
+    )
+
+    texte = runner.invoke(args=args).output
+    assert "Classes de discours (méthode de Reinert" in texte and "Classe 1 : " in texte
+    lignes = list(
+        csv.reader(io.StringIO(runner.invoke(args=[*args, "--format", "csv"]).output), delimiter=";")
+    )
+    assert any(l[0] == "classes_de_discours" and l[3] == "chi2" for l in lignes)
+
+
+def test_classes_de_discours_corpus_trop_petit(runner, demarche):
+    resultat = runner.invoke(
+        args=["analyse", "--demarche", "cli-analyse", "--classes", "10", "--format", "json"]
+    )
+    assert resultat.exit_code == 0, resultat.output
+    discours = json.loads(resultat.output)["classes_de_discours"]
+    assert discours["classes"] == [] and "Corpus trop petit pour 10 classes" in discours["message"]
