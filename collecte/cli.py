@@ -62,7 +62,13 @@ def _lire_mot_de_passe() -> str:
         return click.prompt(
             "Mot de passe", hide_input=True, confirmation_prompt="Mot de passe (encore une fois)"
         )
-    ligne = entree.readline().rstrip("\r\n")
+    brute = entree.buffer.readline() if hasattr(entree, "buffer") else entree.readline().encode()
+    try:
+        ligne = brute.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise click.ClickException(
+            "Le mot de passe reçu n'est pas en UTF-8 (terminal ou fichier en Latin-1 ?) : rien n'a été créé."
+        ) from None
     if not ligne:
         raise click.ClickException(
             "Aucun mot de passe reçu sur l'entrée standard : donnez-le sur une ligne ou par --mot-de-passe."

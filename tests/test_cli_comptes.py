@@ -39,3 +39,13 @@ def test_entree_vide_ou_mot_de_passe_faible_ne_cree_rien(runner, session):
     faible = runner.invoke(args=["create-user", "alex"], input="          \n")
     assert faible.exit_code == 1 and "Erreur" in faible.output
     assert _comptes(session) == []
+
+
+def test_mot_de_passe_mal_encode_refuse_en_francais(runner, session):
+    sortie = runner.invoke(
+        args=["create-user", "alex"], input="mot-de-passe-\xe9t\xe9-long\n".encode("latin-1")
+    )
+    assert sortie.exit_code == 1 and "n'est pas en UTF-8" in sortie.output
+    assert "Traceback" not in sortie.output and _comptes(session) == []
+    accents = runner.invoke(args=["create-user", "alex"], input="mot-de-passe-été-long\n".encode())
+    assert accents.exit_code == 0, accents.output
