@@ -29,6 +29,8 @@ from collecte.modele.validation import ID_MAX, ErreurValidation
 TAILLE_LOT = 500
 _C = Contribution.__table__.c
 _R = Reperage.__table__.c
+# Ce qu'il faut lire d'une parole pour la masquer (texte et version ; sa réponse de questionnaire éventuelle).
+_PAROLE_A_MASQUER = (_C.id, _C.texte, _C.examinee_par, _C.reponse_id, _C.question_ref)
 
 
 def _morceaux(ids: list[int], taille: int = TAILLE_LOT) -> Iterator[list[int]]:
@@ -288,15 +290,11 @@ def _remplacer_texte(session: Session, parole, texte: str, acteur: Acteur, fait:
     ).rowcount
     if ecrit != 1:
         raise ErreurValidation(_PERIMEE.format(fait), "version")
-    _remplacer_dans_la_reponse(session, parole.id, parole.texte, texte)
+    if parole.reponse_id is not None and parole.question_ref:
+        _remplacer_dans_la_reponse(session, parole.reponse_id, parole.question_ref, parole.texte, texte)
 
 
-def _remplacer_dans_la_reponse(session: Session, contribution_id: int, avant: str, apres: str) -> None:
-    reponse_id, ref = session.execute(
-        select(_C.reponse_id, _C.question_ref).where(_C.id == contribution_id)
-    ).one()
-    if reponse_id is None or not ref:
-        return
+def _remplacer_dans_la_reponse(session: Session, reponse_id: int, ref: str, avant: str, apres: str) -> None:
     table = ReponseQuestionnaire.__table__
     valeurs = session.execute(select(table.c.valeurs).where(table.c.id == reponse_id)).scalar_one_or_none()
     if isinstance(valeurs, dict) and valeurs.get(ref) == avant:
@@ -311,7 +309,7 @@ def _a_jour(session: Session, reperage_id: int, version: datetime | None, fait: 
     if reperage is None or reperage.statut != "a_examiner":
         raise ErreurValidation(_PERIMEE.format(fait), "version")
     parole = session.execute(
-        select(_C.id, _C.texte, _C.examinee_par, _C.modifiee_le).where(_C.id == reperage.contribution_id)
+        select(*_PAROLE_A_MASQUER, _C.modifiee_le).where(_C.id == reperage.contribution_id)
     ).one()
     if version is None or parole.modifiee_le != version:
         raise ErreurValidation(_PERIMEE.format(fait), "version")
@@ -377,10 +375,7 @@ def masquer_tout(session: Session, contribution_ids: Iterable[int], acteur: Acte
     touchees: list[int] = []
     with unite_de_travail(session):
         for morceau in _morceaux(ids):
-            paroles = {
-                p.id: p
-                for p in session.execute(select(_C.id, _C.texte, _C.examinee_par).where(_C.id.in_(morceau)))
-            }
+            paroles = {p.id: p for p in session.execute(select(*_PAROLE_A_MASQUER).where(_C.id.in_(morceau)))}
             for ident, positions in _positions(session, morceau).items():
                 if _masquer_parole(session, paroles[ident], positions, acteur, sortes):
                     touchees.append(ident)
