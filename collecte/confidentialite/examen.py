@@ -30,7 +30,7 @@ TAILLE_LOT = 500
 _C = Contribution.__table__.c
 _R = Reperage.__table__.c
 # Ce qu'il faut lire d'une parole pour la masquer (texte et version ; sa réponse de questionnaire éventuelle).
-_PAROLE_A_MASQUER = (_C.id, _C.texte, _C.examinee_par, _C.reponse_id, _C.question_ref)
+_LUE_POUR_MASQUER = (_C.id, _C.texte, _C.examinee_par, _C.reponse_id, _C.question_ref)
 
 
 def _morceaux(ids: list[int], taille: int = TAILLE_LOT) -> Iterator[list[int]]:
@@ -309,7 +309,7 @@ def _a_jour(session: Session, reperage_id: int, version: datetime | None, fait: 
     if reperage is None or reperage.statut != "a_examiner":
         raise ErreurValidation(_PERIMEE.format(fait), "version")
     parole = session.execute(
-        select(*_PAROLE_A_MASQUER, _C.modifiee_le).where(_C.id == reperage.contribution_id)
+        select(*_LUE_POUR_MASQUER, _C.modifiee_le).where(_C.id == reperage.contribution_id)
     ).one()
     if version is None or parole.modifiee_le != version:
         raise ErreurValidation(_PERIMEE.format(fait), "version")
@@ -375,7 +375,7 @@ def masquer_tout(session: Session, contribution_ids: Iterable[int], acteur: Acte
     touchees: list[int] = []
     with unite_de_travail(session):
         for morceau in _morceaux(ids):
-            paroles = {p.id: p for p in session.execute(select(*_PAROLE_A_MASQUER).where(_C.id.in_(morceau)))}
+            paroles = {p.id: p for p in session.execute(select(*_LUE_POUR_MASQUER).where(_C.id.in_(morceau)))}
             for ident, positions in _positions(session, morceau).items():
                 if _masquer_parole(session, paroles[ident], positions, acteur, sortes):
                     touchees.append(ident)
