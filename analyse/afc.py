@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 
 from analyse import lexique
 from analyse.etiquettes import placer_etiquettes
-from analyse.graphiques import COULEUR, LARGEUR_ETROITE, POLICE, _rendre
+from analyse.graphiques import COULEUR, LARGEUR_ETROITE, POLICE, rendre
 from collecte.nombres import nombre_fr
 
 COULEUR_MODALITE = "#b5472d"
@@ -279,4 +279,4 @@ def tracer_afc(
     """Plan factoriel en SVG (texte gardé en texte) ou PNG."""
     if format_ not in ("svg", "png"):
         raise ErreurAFC(f"Format de graphique inconnu « {format_} » : choisir « svg » ou « png ».")
-    return _rendre(figure_afc(resultat, etroit, n_lemmes), format_)
+    return rendre(figure_afc(resultat, etroit, n_lemmes), format_)

@@ -9,7 +9,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from analyse import suggestions
+from analyse import discours, suggestions
 from analyse.chiffres import registre as registre_chiffres
 from analyse.discours import classes_de_discours
 from analyse.donnees import A_LA_VOLEE_PAR_LECTURE, charger_corpus, compter_masquage
@@ -36,7 +36,7 @@ from collecte.tableurs.ecriture import cellule_csv
 @click.option(
     "--classes",
     "n_classes",
-    type=click.IntRange(2, 30),
+    type=click.IntRange(discours.CLASSES_CHOIX.start, discours.CLASSES_CHOIX.stop - 1),
     help="Ajoute les classes de discours (méthode de Reinert) : au plus ce nombre de classes.",
 )
 @with_appcontext

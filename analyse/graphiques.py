@@ -33,7 +33,7 @@ POLICE = {False: 9, True: 11}  # points, dessin large / étroit
 COUPURE = {False: 38, True: 20}  # caractères par ligne d'un libellé
 
 
-def _rendre(figure: Figure, format_: str) -> bytes:
+def rendre(figure: Figure, format_: str) -> bytes:
     tampon = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "parole"}):
         metadonnees = {"Date": None} if format_ == "svg" else {}
@@ -62,12 +62,19 @@ def _titre(figure: Figure, axe, titre: str, etroit: bool, pad: float = 6) -> Non
 
 
 def _figure_vide(titre: str, message: str, etroit: bool = False) -> Figure:
-    figure = Figure(figsize=(LARGEUR_ETROITE if etroit else 7, 2.2))
+    lignes = len(textwrap.wrap(str(message), 44 if etroit else 80, break_long_words=False))
+    figure = Figure(figsize=(LARGEUR_ETROITE if etroit else 7, 1.8 + 0.25 * lignes))
     axe = figure.add_subplot()
     axe.set_axis_off()
     axe.set_title(titre, loc="left", fontsize=12)
+    message = textwrap.fill(str(message), 44 if etroit else 80, break_long_words=False)
     axe.text(0.5, 0.4, message, ha="center", va="center", fontsize=11, color="#555555")
     return figure
+
+
+def image_vide(titre: str, message: str, format_: str = "svg", etroit: bool = False) -> bytes:
+    """Image qui dit, à la place d'un graphique, pourquoi il n'y en a pas (message en français)."""
+    return rendre(_figure_vide(titre, message, etroit), format_)
 
 
 def barres(
@@ -84,7 +91,7 @@ def barres(
     """Barres horizontales, effectif au bout de chaque barre (et part du total si `total`)."""
     libelles, valeurs = list(libelles), [int(v) for v in valeurs]
     if not valeurs or sum(valeurs) == 0:
-        return _rendre(_figure_vide(titre, MESSAGE_VIDE, etroit), format_)
+        return rendre(_figure_vide(titre, MESSAGE_VIDE, etroit), format_)
     police = POLICE[etroit]
     figure = _figure(etroit, 8, 1.2 + (0.6 if etroit else 0.42) * len(valeurs))
     axe = figure.add_subplot()
@@ -103,7 +110,7 @@ def barres(
     sous_titre = f" — {nombre(total)} paroles" if total is not None else ""
     _titre(figure, axe, titre + sous_titre, etroit)
     axe.spines[["top", "right"]].set_visible(False)
-    return _rendre(figure, format_)
+    return rendre(figure, format_)
 
 
 def carte_croisement(
@@ -119,7 +126,7 @@ def carte_croisement(
     Étroit : libellés plus courts et plus grands, échelle de couleur sous la carte."""
     effectifs = croisement.effectifs
     if effectifs.empty or int(effectifs.to_numpy().sum()) == 0:
-        return _rendre(_figure_vide(titre, MESSAGE_VIDE, etroit), format_)
+        return rendre(_figure_vide(titre, MESSAGE_VIDE, etroit), format_)
     valeurs = croisement.parts.to_numpy() if parts else effectifs.to_numpy()
     police = 10 if etroit else 8
     lignes = [_court(croisement.libelles_lignes.get(l, l), 18 if etroit else 45) for l in effectifs.index]
@@ -163,7 +170,7 @@ def carte_croisement(
     )
     barre.ax.tick_params(labelsize=police)
     _titre(figure, axe, titre, etroit, pad=36)
-    return _rendre(figure, format_)
+    return rendre(figure, format_)
 
 
 def barres_specificites(
@@ -173,7 +180,7 @@ def barres_specificites(
     gauche), avec la fréquence observée du lemme dans le groupe."""
     lignes = table[table["groupe"] == groupe] if table is not None and len(table) else None
     if lignes is None or len(lignes) == 0:
-        return _rendre(_figure_vide(titre, "Aucun lemme spécifique pour ce groupe.", etroit), format_)
+        return rendre(_figure_vide(titre, "Aucun lemme spécifique pour ce groupe.", etroit), format_)
     lignes = lignes.sort_values("score")
     police = POLICE[etroit]
     hauteur = (0.5 if etroit else 0.36) * len(lignes)
@@ -192,4 +199,4 @@ def barres_specificites(
         axe.set_ylabel("Lemme (fréquence dans le groupe)")
     _titre(figure, axe, titre, etroit)
     axe.spines[["top", "right"]].set_visible(False)
-    return _rendre(figure, format_)
+    return rendre(figure, format_)

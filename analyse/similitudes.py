@@ -13,7 +13,8 @@ Méthode (voir README, « Analyse ») :
   forêt) : c'est dit par `composantes`. Calcul déterministe (ordre des lemmes fixé) ; scipy suffit, pas
   besoin de networkx.
 - dessin : disposition radiale de l'arbre depuis le lemme le plus fréquent (chaque sous-arbre reçoit un
-  secteur proportionnel à son nombre de feuilles), déterministe ; taille des nœuds = fréquence,
+  secteur proportionnel à son nombre de feuilles), puis détendue par Fruchterman-Reingold (comme IRaMuTeQ)
+  pour écarter les nœuds serrés, déterministe ; taille des nœuds = fréquence,
   épaisseur des arêtes = indice, étiquettes placées sans chevauchement (`analyse.afc.placer_etiquettes`).
 """
 
@@ -29,7 +30,7 @@ from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
 from analyse import lexique
 from analyse.etiquettes import placer_etiquettes
-from analyse.graphiques import COULEUR, LARGEUR_ETROITE, POLICE, _rendre
+from analyse.graphiques import COULEUR, LARGEUR_ETROITE, POLICE, rendre
 from collecte.nombres import nombre_fr
 
 INDICES = {"cooccurrence": "nombre de cooccurrences", "jaccard": "indice de Jaccard"}
@@ -168,7 +169,39 @@ def disposition(graphe: GrapheSimilitudes) -> dict[str, tuple[float, float]]:
             debut += part
 
     poser(None, 1, 0.0, 2 * np.pi)
-    return positions
+    xy = _detendre(np.array([positions[nom] for nom in noms]), [(rang[a], rang[b]) for a, b in
+                   zip(graphe.aretes["source"], graphe.aretes["cible"], strict=True)])  # fmt: skip
+    return {nom: (float(x), float(y)) for nom, (x, y) in zip(noms, xy, strict=True)}
+
+
+def _detendre(xy: np.ndarray, aretes: list[tuple[int, int]], etapes: int = 300) -> np.ndarray:
+    """Fruchterman-Reingold (la disposition par défaut d'IRaMuTeQ), partant de l'arbre radial : les nœuds
+    se repoussent, les arêtes les retiennent, un léger rappel vers le centre garde les composantes
+    séparées à portée. Le pas décroît à chaque étape ; sans hasard, donc déterministe."""
+    n = len(xy)
+    if n < 3:
+        return xy
+    position = xy - xy.mean(axis=0)
+    position = position / max(float(np.abs(position).max()), 1e-9)
+    ideale = np.sqrt(4.0 / n)  # distance idéale entre voisins, pour une aire de 2 × 2
+    sources = np.array([a for a, _ in aretes], dtype=int)
+    cibles = np.array([b for _, b in aretes], dtype=int)
+    pas = 0.1
+    for _ in range(etapes):
+        ecarts = position[:, None, :] - position[None, :, :]
+        distances = np.maximum(np.linalg.norm(ecarts, axis=2), 1e-3)
+        deplacement = (ecarts * (ideale**2 / distances**2)[..., None]).sum(axis=1)
+        if len(sources):
+            tire = position[sources] - position[cibles]
+            longueur = np.maximum(np.linalg.norm(tire, axis=1), 1e-3)
+            force = tire * (longueur / ideale)[:, None]
+            np.add.at(deplacement, sources, -force)
+            np.add.at(deplacement, cibles, force)
+        deplacement -= 0.1 * position * np.linalg.norm(position, axis=1)[:, None] / ideale
+        norme = np.maximum(np.linalg.norm(deplacement, axis=1), 1e-9)
+        position = position + deplacement / norme[:, None] * np.minimum(norme, pas)[:, None]
+        pas = max(pas * 0.985, 0.002)
+    return position
 
 
 def figure_similitudes(graphe: GrapheSimilitudes, etroit: bool = False) -> Figure:
@@ -212,4 +245,4 @@ def tracer_similitudes(graphe: GrapheSimilitudes, format_: str = "svg", etroit: 
     """Graphe de similitudes en SVG (texte gardé en texte) ou PNG."""
     if format_ not in ("svg", "png"):
         raise ErreurSimilitudes(f"Format de graphique inconnu « {format_} » : choisir « svg » ou « png ».")
-    return _rendre(figure_similitudes(graphe, etroit), format_)
+    return rendre(figure_similitudes(graphe, etroit), format_)

@@ -1,5 +1,6 @@
-"""Tableau de bord d'analyse : chiffres clés, croisements, lexique, nuages, concordance, mots vides,
-et l'API de suggestion de thèmes appelée par l'écran de saisie."""
+"""Tableau de bord d'analyse : chiffres clés, croisements, lexique, nuages, concordance, ce qui structure
+les paroles (classes de discours, AFC, similitudes), mots vides, et l'API de suggestion de thèmes appelée par
+l'écran de saisie."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from flask import (
     url_for,
 )
 
-from analyse import cache, chiffres, donnees, graphiques, nuages, suggestions, tableau
+from analyse import cache, chiffres, discours, donnees, graphiques, nuages, suggestions, tableau
+from analyse.afc import tracer_afc
 from analyse.comptages import compter_par, croiser
 from analyse.lexique import concordance as concordance_de
+from analyse.similitudes import tracer_similitudes
 from analyse.specificites import specificites
 from collecte.modele.db import get_session
 from collecte.web import ecriture_requise
@@ -120,6 +123,97 @@ def concordance():
     lemme = (request.args.get("lemme") or "").strip()[:60]
     lignes = concordance_de(corpus, lemme) if lemme else None
     return _rendu("analyse/concordance.html", corpus, erreurs, lemme=lemme, lignes=lignes)
+
+
+def _reglages_structure(erreurs: list[str]) -> tuple[int, str]:
+    """(nombre de classes, variable de l'AFC) lus dans l'adresse ; une valeur hors choix est signalée et
+    remplacée par la valeur par défaut."""
+    texte = request.args.get("classes", "")
+    classes = discours.CLASSES_PAR_DEFAUT
+    if texte:
+        if texte.isdigit() and int(texte) in discours.CLASSES_CHOIX:
+            classes = int(texte)
+        else:
+            bornes = discours.CLASSES_CHOIX
+            erreurs.append(
+                f"Nombre de classes « {texte[:20]} » impossible : entre {bornes.start} et {bornes.stop - 1}. "
+                f"Classification faite en {classes} classes."
+            )
+    variable = request.args.get("variable", "") or discours.VARIABLE_AFC_PAR_DEFAUT
+    if variable not in discours.VARIABLES:
+        erreurs.append(
+            f"Variable « {variable[:40]} » inconnue pour l'analyse des correspondances : "
+            f"{discours.VARIABLES[discours.VARIABLE_AFC_PAR_DEFAUT]} retenu."
+        )
+        variable = discours.VARIABLE_AFC_PAR_DEFAUT
+    return classes, variable
+
+
+@bp.get("/structure")
+def structure():
+    corpus, erreurs = _corpus()
+    if corpus is None:
+        return render_template("analyse/aucune_demarche.html")
+    classes, variable = _reglages_structure(erreurs)
+
+    def calculer():
+        resultat_afc, message_afc = discours.afc_du_corpus(corpus, variable)
+        graphe, message_graphe = discours.graphe_du_corpus(corpus)
+        return {
+            "discours": discours.classes_de_discours(corpus, classes),
+            "afc": discours.contributions_afc(resultat_afc) if resultat_afc else [],
+            "afc_axes": resultat_afc.nombre_axes if resultat_afc else 0,
+            "message_afc": message_afc,
+            "liens": graphe.aretes.head(discours.LIENS_LISTES).to_dict("records") if graphe else [],
+            "message_graphe": message_graphe,
+        }
+
+    return _rendu(
+        "analyse/structure.html",
+        corpus,
+        erreurs,
+        **_en_cache(corpus, calculer),
+        classes=classes,
+        variable=variable,
+        variables=discours.VARIABLES,
+        choix_classes=discours.CLASSES_CHOIX,
+    )
+
+
+@bp.get("/graphique/afc/<variable>.<format_>")
+def graphique_afc(variable: str, format_: str):
+    if variable not in discours.VARIABLES or format_ not in FORMATS:
+        abort(404)
+    corpus, _ = _corpus()
+    if corpus is None:
+        abort(404)
+
+    def dessiner():
+        resultat, message = discours.afc_du_corpus(corpus, variable)
+        if resultat is None:
+            return graphiques.image_vide("Analyse des correspondances", message, format_, **_dessin())
+        return tracer_afc(resultat, format_, **_dessin())
+
+    return _image(_en_cache(corpus, dessiner), format_)
+
+
+@bp.get("/graphique/similitudes.<format_>")
+def graphique_similitudes(format_: str):
+    if format_ not in FORMATS:
+        abort(404)
+    corpus, _ = _corpus()
+    if corpus is None:
+        abort(404)
+
+    def dessiner():
+        etroit = _dessin()["etroit"]
+        n = discours.LEMMES_SIMILITUDES_ETROIT if etroit else discours.LEMMES_SIMILITUDES
+        graphe, message = discours.graphe_du_corpus(corpus, n)
+        if graphe is None:
+            return graphiques.image_vide("Graphe de similitudes", message, format_, **_dessin())
+        return tracer_similitudes(graphe, format_, **_dessin())
+
+    return _image(_en_cache(corpus, dessiner), format_)
 
 
 @bp.get("/graphique/comptage/<critere>.<format_>")

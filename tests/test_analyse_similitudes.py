@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -122,3 +123,20 @@ def test_le_dessin_est_lisible(etroit):
     assert {"bus", "horaire", "mairie"} <= set(textes_svg.split())
     assert "Épaisseur : nombre de cooccurrences" in textes_svg
     assert similitudes.tracer_similitudes(graphe, format_="png").startswith(b"\x89PNG")
+
+
+def test_deux_mots_pivots_et_leurs_feuilles_restent_ecartes():
+    """Un mot relié à 15 autres et un second pivot à 6 : la disposition écarte les nœuds (la plus petite
+    distance entre deux nœuds fait au moins 8 % de l'étendue ; l'arbre radial seul en donnait 4 %)."""
+    autour = ["mail", "compte", "code", "gens", "enfant", "montrer", "envoyer", "regarder", "aller", "jamais",
+              "internet", "numérique", "falloir", "fils", "petit"]  # fmt: skip
+    textes = [f"savoir {mot}" for mot in autour] * 2
+    textes += [f"téléphone {mot}" for mot in ["jeune", "ordinateur", "rendre", "rien", "oui", "parler"]] * 2
+    graphe = similitudes.similitudes(textes + ["savoir téléphone"] * 3, n=25)
+    positions = similitudes.disposition(graphe)
+    assert set(positions) == set(graphe.lemmes["lemme"])
+    points = list(positions.values())
+    plus_proches = min(math.dist(a, b) for a, b in itertools.combinations(points, 2))
+    etendue = max(max(p[i] for p in points) - min(p[i] for p in points) for i in (0, 1))
+    assert plus_proches / etendue >= 0.08
+    assert similitudes.disposition(graphe) == positions  # déterministe

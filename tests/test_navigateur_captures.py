@@ -1,5 +1,6 @@
-"""Les captures du back office du README (revue, tableau de bord, restitution), faites par le navigateur de
-la suite, sur tablette (1024 × 768), avec la démarche d'exemple.
+"""Les captures du back office du README (revue, tableau de bord, restitution, et les trois méthodes de la
+structure des paroles), faites par le navigateur de la suite, sur tablette (1024 × 768), avec la démarche
+d'exemple.
 
 Chaque passage vérifie que ces pages s'affichent entières dans Chromium (titre, contenu, aucun débordement) ;
 avec `PAROLE_CAPTURES=1`, il réécrit aussi `docs/backoffice-*.png` (ce que montre le README) :
@@ -27,6 +28,13 @@ CAPTURES = [
     ("backoffice-revue.png", f"/collecte/revue/?demarche={SLUG}", "Revue des paroles"),
     ("backoffice-tableau-de-bord.png", f"/analyse/?demarche={SLUG}", "Analyse"),
     ("backoffice-restitution.png", f"/restitution/{SLUG}", "Restitution"),
+]
+# Les trois méthodes de la page « Structure des paroles » : (fichier, section de la page)
+STRUCTURE = f"/analyse/structure?demarche={SLUG}&classes=5&variable=dispositif"
+SECTIONS = [
+    ("analyse-classes.png", "t-classes"),
+    ("analyse-afc.png", "t-afc"),
+    ("analyse-similitudes.png", "t-similitudes"),
 ]
 
 
@@ -56,4 +64,16 @@ def test_captures_du_back_office(serveur_live, nouvelle_page, connecter_page, ex
         hauteur = min(page.evaluate("document.documentElement.scrollHeight"), HAUTEUR_MAX)
         page.screenshot(path=str(dossier / fichier), full_page=True, clip=_cadre(hauteur))
         assert (dossier / fichier).stat().st_size > 10_000  # une vraie image, pas une page vide
+        assert f"](docs/{fichier})" in README.read_text(encoding="utf-8"), f"{fichier} absente du README"
+    page.goto(f"{serveur_live}{STRUCTURE}")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # images chargées paresseusement
+    page.wait_for_load_state("networkidle")
+    assert page.locator("article.classe-discours").count() == 5
+    for fichier, section in SECTIONS:
+        cadre = page.locator(f"section[aria-labelledby={section}]").bounding_box()
+        assert cadre and cadre["height"] > 200, section
+        defilement = page.evaluate("window.scrollY")
+        clip = {**cadre, "y": cadre["y"] + defilement, "height": min(cadre["height"], HAUTEUR_MAX)}
+        page.screenshot(path=str(dossier / fichier), full_page=True, clip=clip)
+        assert (dossier / fichier).stat().st_size > 10_000
         assert f"](docs/{fichier})" in README.read_text(encoding="utf-8"), f"{fichier} absente du README"

@@ -37,6 +37,8 @@ EXCLUSIONS = {
     "analyse.graphique_croisement": "image d'un graphique, vue dans le tableau de bord",
     "analyse.graphique_specificites": "image d'un graphique, vue dans la page du lexique",
     "analyse.nuage": "image PNG du nuage de mots",
+    "analyse.graphique_afc": "image de l'analyse des correspondances, vue dans la page de la structure",
+    "analyse.graphique_similitudes": "image du graphe de similitudes, vue dans la page de la structure",
     "temps.photo": "photo téléchargée",
     "themes.exporter": "téléchargement du livre de codes (YAML, CSV, .qdc)",
     "comptes.journal_csv": "téléchargement CSV du journal",
