@@ -4,8 +4,9 @@
 
 Par défaut : la démarche d'exemple `exemples/numerique-citoyennete`. Chaque parole est reliée à son temps
 de collecte par `temps.csv` (colonne `ref`), d'où son dispositif et son territoire (« Ville – Quartier »,
-comme `analyse.donnees`) ; `profil` vient de la parole. Les étapes sont chronométrées une fois dans ce
-processus (horloge murale, imports déjà faits) : table de contingence (découpage et lemmatisation
+comme `analyse.donnees`) ; `profil` vient de la parole. Les étapes sont chronométrées dans ce processus
+(horloge murale ; `--repetitions N` : N mesures, durées médianes ; la première paie l'import de
+`prince`) : table de contingence (découpage et lemmatisation
 compris), AFC, tracé SVG, graphe de similitudes, tracé SVG. Imprime un JSON avec les deux premiers
 axes (part d'inertie) et les lemmes les plus contributifs de chacun.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -93,8 +95,22 @@ def main() -> None:
     parseur.add_argument("--variable", default="territoire", choices=["territoire", "dispositif", "profil"])
     parseur.add_argument("--seuil", type=int, default=afc.SEUIL)
     parseur.add_argument("--lemmes", type=int, default=similitudes.N_LEMMES)
+    parseur.add_argument(
+        "--repetitions", type=int, default=1, help="mesures par dossier ; durées imprimées : les médianes"
+    )
     options = parseur.parse_args()
-    resultats = [mesurer(d, options.variable, options.seuil, options.lemmes) for d in options.dossiers]
+    resultats = []
+    for dossier in options.dossiers:
+        mesures = [
+            mesurer(dossier, options.variable, options.seuil, options.lemmes)
+            for _ in range(max(options.repetitions, 1))
+        ]
+        resultat = mesures[-1]
+        resultat["secondes"] = {
+            cle: statistics.median(m["secondes"][cle] for m in mesures) for cle in resultat["secondes"]
+        }
+        resultat["repetitions"] = len(mesures)
+        resultats.append(resultat)
     print(json.dumps(resultats, ensure_ascii=False, indent=2, default=float))
 
 

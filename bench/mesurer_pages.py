@@ -10,9 +10,10 @@ puis `--repetitions` fois ; médiane (p50) et 95e centile (p95) des temps de ré
 Mesure aussi la première réponse après une écriture (une parole marquée « à retenir » : le cache
 d'analyse de la démarche est périmé, le tableau de bord se recalcule).
 
-Pages : liste de revue, revue filtrée (dispositif et profil), tableau de bord, une image de graphique,
-aperçu du livret (jusqu'à 100 000 paroles : avant son premier calcul, le livret examine toutes les paroles
-importées, que l'import n'examine pas). Résultats imprimés (JSON, puis tableau Markdown) et écrits dans
+Pages : liste de revue, revue filtrée (dispositif et profil), tableau de bord, une image de graphique, la
+structure des paroles (classes de discours, AFC, similitudes) et ses deux images, aperçu du livret
+(jusqu'à 100 000 paroles : avant son premier calcul, le livret examine toutes les paroles importées, que
+l'import n'examine pas). Résultats imprimés (JSON, puis tableau Markdown) et écrits dans
 bench/resultats/.
 """
 
@@ -47,6 +48,9 @@ def _pages(slug: str, n: int) -> dict[str, str]:
         "revue filtrée": f"/collecte/revue/?demarche={slug}&dispositif=porteur_de_parole&profil=habitant",
         "tableau de bord": f"/analyse/?demarche={slug}",
         "graphique": f"/analyse/graphique/comptage/territoire.svg?demarche={slug}",
+        "structure des paroles": f"/analyse/structure?demarche={slug}",
+        "image de l'AFC": f"/analyse/graphique/afc/dispositif.svg?demarche={slug}",
+        "graphe de similitudes": f"/analyse/graphique/similitudes.svg?demarche={slug}",
     }
     if n <= APERCU_MAX:
         pages["aperçu du livret"] = f"/restitution/{slug}/apercu"
@@ -150,7 +154,7 @@ def mesurer_taille(n: int, dossier: Path, repetitions: int, reimporter: bool) ->
     resultat["apres_ecriture_ms"] = {
         nom: round(_chronometrer(client, adresse))
         for nom, adresse in _pages(slug, n).items()
-        if nom in ("tableau de bord", "graphique", "revue")
+        if nom in ("tableau de bord", "graphique", "revue", "structure des paroles")
     }
     return resultat
 

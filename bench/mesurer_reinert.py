@@ -1,6 +1,7 @@
 """Mesure la classification de Reinert (analyse.reinert) : durée, mémoire, classes obtenues.
 
     python bench/mesurer_reinert.py [DOSSIER_CSV ...] [--classes 10] [--taille 40] [--frequence-min 3]
+                                    [--repetitions 3]
 
 Par défaut : la démarche d'exemple `exemples/numerique-citoyennete` puis, s'il existe, le dossier
 généré `/tmp/parole-bench/demarche-100000` (`python bench/generer.py 100000 <dossier>`).
@@ -8,6 +9,8 @@ Chaque dossier est mesuré dans un processus Python neuf (pic de mémoire propre
 `resource.getrusage`) : lecture du CSV des contributions, puis `classer` (chronométré), `profils`
 (profil et thèmes de chaque parole) et `classer_double`. Imprime, par dossier, le nombre de segments,
 les classes avec leur effectif et leurs 5 premiers lemmes, les durées et le pic de mémoire, en JSON.
+Avec `--repetitions N`, chaque dossier est mesuré N fois (un processus neuf à chaque fois) : les durées
+et la mémoire imprimées sont les médianes, la liste de chaque mesure suit (`mesures`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import csv
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -101,6 +105,7 @@ def main() -> None:
     parseur.add_argument("--classes", type=int, default=10)
     parseur.add_argument("--taille", type=int, default=40)
     parseur.add_argument("--frequence-min", type=int, default=3)
+    parseur.add_argument("--repetitions", type=int, default=1)
     parseur.add_argument("--un", action="store_true", help="mesure un seul dossier dans ce processus")
     args = parseur.parse_args()
     if args.un:
@@ -109,8 +114,19 @@ def main() -> None:
     for dossier in args.dossiers or [d for d in PAR_DEFAUT if (d / "contributions.csv").exists()]:
         commande = [sys.executable, __file__, str(dossier), "--un", "--classes", str(args.classes)]
         commande += ["--taille", str(args.taille), "--frequence-min", str(args.frequence_min)]
-        sortie = subprocess.run(commande, check=True, capture_output=True, text=True).stdout
-        print(json.dumps(json.loads(sortie), ensure_ascii=False, indent=1))
+        mesures = [
+            json.loads(subprocess.run(commande, check=True, capture_output=True, text=True).stdout)
+            for _ in range(max(args.repetitions, 1))
+        ]
+        resultat = mesures[0]
+        for cle in ("lecture_s", "classer_s", "profils_s", "memoire_max_mo"):
+            resultat[cle] = statistics.median(m[cle] for m in mesures)
+        resultat["double"]["duree_s"] = statistics.median(m["double"]["duree_s"] for m in mesures)
+        resultat["mesures"] = [
+            {"classer_s": m["classer_s"], "profils_s": m["profils_s"], "double_s": m["double"]["duree_s"]}
+            for m in mesures
+        ]
+        print(json.dumps(resultat, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":
