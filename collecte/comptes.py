@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -170,6 +171,10 @@ def objet_compte(utilisateur: Utilisateur) -> str:
     return f"compte n° {utilisateur.id} ({utilisateur.identifiant})"
 
 
+# Ce qu'un identifiant de compte peut contenir : lettres (accentuées comprises), chiffres, « . _ - @ + ».
+IDENTIFIANT_VALIDE = re.compile(r"[\w.@+-]+")
+
+
 def creer_utilisateur(
     session: Session,
     identifiant: str,
@@ -183,6 +188,12 @@ def creer_utilisateur(
     identifiant = (identifiant or "").strip()
     if not identifiant or len(identifiant) > 80:
         raise ErreurValidation("L'identifiant est obligatoire (80 caractères au plus).", "identifiant")
+    if not IDENTIFIANT_VALIDE.fullmatch(identifiant):
+        raise ErreurValidation(
+            "L'identifiant ne peut contenir que des lettres, des chiffres et les signes . _ - @ + "
+            "(ni espace, ni balise), par exemple « camille.durand ».",
+            "identifiant",
+        )
     if role not in ROLES:
         raise ErreurValidation(f"Rôle « {role} » inconnu (admin, animateur ou lecteur).", "role")
     deja = ErreurValidation(f"L'identifiant « {identifiant} » est déjà pris.", "identifiant")

@@ -75,3 +75,33 @@ def test_par_le_web_la_regle_vient_de_la_logique(app, client, connecter, session
     desactive = client.post(f"/comptes/{moi.id}", data={"role": "admin"}, follow_redirects=True)
     assert "vos propres droits" in desactive.get_data(as_text=True)
     assert _relu(app, moi.id).actif
+
+
+@pytest.mark.parametrize(
+    "identifiant", ["<b>camille</b>", "camille durand", "camille\tdurand", "cam'ille", "é\x00"]
+)
+def test_identifiant_hors_regle_refuse_en_francais(app, session, identifiant):
+    with pytest.raises(ErreurValidation, match="que des lettres, des chiffres et les signes"):
+        comptes.creer_utilisateur(session, identifiant, NOUVEAU_MOT_DE_PASSE, "lecteur")
+    assert comptes.lister_utilisateurs(session) == []
+
+
+def test_identifiants_ordinaires_acceptes(app, session):
+    for identifiant in ("camille.durand", "Zoé_B", "sami-r", "anim+terrain@mairie.fr", "léa2"):
+        assert comptes.creer_utilisateur(
+            session, identifiant, NOUVEAU_MOT_DE_PASSE, "lecteur"
+        ).identifiant == (identifiant)
+
+
+def test_un_refus_garde_ce_qui_a_ete_tape(client, connecter):
+    connecter("admin")
+    reponse = client.post(
+        "/comptes/",
+        data={"identifiant": "<b>sacha</b>", "nom": "Sacha du centre social", "role": "lecteur",
+              "mot_de_passe": NOUVEAU_MOT_DE_PASSE},
+    )  # fmt: skip
+    page = reponse.get_data(as_text=True)
+    assert reponse.status_code == 200 and "ni espace, ni balise" in page
+    assert 'value="&lt;b&gt;sacha&lt;/b&gt;"' in page and 'value="Sacha du centre social"' in page
+    assert '<option value="lecteur" selected>' in page
+    assert NOUVEAU_MOT_DE_PASSE not in page

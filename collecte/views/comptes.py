@@ -62,8 +62,10 @@ def liste():
             return redirect(url_for("comptes.liste"))
         except ErreurValidation as erreur:
             flash(erreur.message, "erreur")
+    # Après un refus, le formulaire garde ce qui a été tapé (sauf le mot de passe).
+    saisie = {cle: request.form.get(cle, "") for cle in ("identifiant", "nom", "role")}
     return render_template(
-        "comptes/liste.html", utilisateurs=comptes.lister_utilisateurs(session), roles=ROLES
+        "comptes/liste.html", utilisateurs=comptes.lister_utilisateurs(session), roles=ROLES, saisie=saisie
     )
 
 
