@@ -14,7 +14,6 @@ from collecte.confidentialite import detection, examen
 from collecte.demarches import libelle_territoire, structures
 from collecte.modele.models import (
     Contribution,
-    Reperage,
     ReponseQuestionnaire,
     Structure,
     Territoire,
@@ -166,13 +165,7 @@ def _reponses_libres_masquees(session: Session, reponse_ids: list[int]) -> dict[
             .order_by(Contribution.id)
         ).all()
     examen.examiner(session, [p.id for p in paroles])
-    a_masquer: dict[int, list[Reperage]] = {}
-    for debut in range(0, len(paroles), 500):
-        ids = [p.id for p in paroles[debut : debut + 500]]
-        for reperage in session.exec(
-            select(Reperage).where(Reperage.contribution_id.in_(ids), Reperage.statut == "a_examiner")
-        ):
-            a_masquer.setdefault(reperage.contribution_id, []).append(reperage)
+    a_masquer = examen.reperages_a_masquer(session, [p.id for p in paroles])
     return {
         (p.reponse_id, p.question_ref): detection.masquer(p.texte, a_masquer[p.id])
         for p in paroles
