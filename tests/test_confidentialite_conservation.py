@@ -236,6 +236,36 @@ def test_archive_impossible_rien_n_est_efface(
     assert session.get(Demarche, demarche.id).purgee_le is None
 
 
+def test_disque_plein_pendant_l_archive_rien_n_est_efface(
+    app, runner, session, monkeypatch, tmp_path, deux_demarches
+):
+    """Le disque se remplit au milieu du fichier des chiffres (le livret, lui, est écrit) : pas de fichier à
+    moitié écrit, un message en français, et la démarche n'est pas purgée."""
+    demarche, _autre, photo, _ = deux_demarches
+    ecrire = Path.write_bytes
+
+    def plein(chemin, contenu):
+        if chemin.name.endswith(".json.partiel"):
+            ecrire(chemin, contenu[: len(contenu) // 2])
+            raise OSError(errno.ENOSPC, "Plus de place sur le périphérique")
+        return ecrire(chemin, contenu)
+
+    monkeypatch.setattr(Path, "write_bytes", plein)
+    avant = compter_tables(session)
+    resultat = runner.invoke(args=["purge", "--aujourdhui", JOUR])
+    assert resultat.exit_code == 1
+    assert "Rien n'est supprimé : archive impossible dans " in resultat.output
+    assert "Plus de place sur le périphérique" in resultat.output
+    archives = Path(app.instance_path) / "archives"
+    restes = sorted(p.name for p in archives.rglob("*"))
+    assert not [nom for nom in restes if "partiel" in nom or nom.endswith(".json")], restes
+    apres = compter_tables(session)
+    assert {t: n for t, n in apres.items() if t not in ("journal", "reperage")} == {
+        t: n for t, n in avant.items() if t not in ("journal", "reperage")
+    }
+    assert photo.is_file() and session.get(Demarche, demarche.id).purgee_le is None
+
+
 def test_aucune_demarche_a_purger(runner, creer_demarche):
     creer_demarche("sans-fin")
     resultat = runner.invoke(args=["purge", "--aujourdhui", "2030-01-01"])
