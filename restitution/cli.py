@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import click
 from flask.cli import with_appcontext
 
+from analyse.discours import CLASSES_CHOIX, CLASSES_PAR_DEFAUT, VARIABLES
 from collecte.cli import choisir_demarche
 from collecte.confidentialite.journal import ACTEUR_TERMINAL
 from collecte.modele.db import get_session
@@ -15,6 +16,8 @@ from collecte.modele.validation import ErreurValidation
 from restitution import donnees, exports
 from restitution.affiches import construire_affiches
 from restitution.livret import construire_livret, verifier_options
+from restitution.livret_structure import TITRE as TITRE_STRUCTURE
+from restitution.livret_structure import VARIABLE_AFC
 from restitution.purge import purge_commande
 
 
@@ -144,17 +147,51 @@ def _avertir_masquage(session, demarche_id: int) -> None:
     help="A5 seulement : pages imposées sur feuilles A4 paysage, à imprimer en recto verso "
     "(retournement bord court), plier et agrafer.",
 )
+@click.option(
+    "--structure",
+    is_flag=True,
+    help=f"Ajoute la section « {TITRE_STRUCTURE} » : classes de discours (méthode de Reinert), "
+    "graphe de similitudes et analyse des correspondances.",
+)
+# Nombre et variable vérifiés par `verifier_options` (message en français), pas par click.
+@click.option(
+    "--classes",
+    metavar="N",
+    help=f"Avec --structure : au plus N classes de discours, de {CLASSES_CHOIX.start} à "
+    f"{CLASSES_CHOIX.stop - 1} (défaut : {CLASSES_PAR_DEFAUT}).",
+)
+@click.option(
+    "--afc",
+    "variable",
+    metavar="VARIABLE",
+    help=f"Avec --structure : variable croisée avec les mots par l'analyse des correspondances, "
+    f"{', '.join(VARIABLES)} (défaut : {VARIABLE_AFC}).",
+)
 @with_appcontext
-def livret_commande(chemin, slug, format_, imposition):
+def livret_commande(chemin, slug, format_, imposition, structure, classes, variable):
     """Livret de restitution de la démarche en PDF (progression des sections sur stderr)."""
+    if not structure and (classes is not None or variable is not None):
+        raise click.ClickException("--classes et --afc ne servent qu'avec --structure.")
+    classes = CLASSES_PAR_DEFAUT if classes is None else classes
+    variable = VARIABLE_AFC if variable is None else variable
     try:
-        verifier_options(format_, imposition)
+        verifier_options(format_, imposition, structure, classes, variable)
     except ErreurValidation as erreur:
         raise click.ClickException(erreur.message) from None
     session = get_session()
     demarche = choisir_demarche(session, slug)
     _ecrire_pdf(
-        chemin, lambda avancer: construire_livret(session, demarche.slug, format_, imposition, avancer)
+        chemin,
+        lambda avancer: construire_livret(
+            session,
+            demarche.slug,
+            format_,
+            imposition,
+            avancer,
+            structure=structure,
+            classes=classes,
+            variable=variable,
+        ),
     )
     _avertir_masquage(session, demarche.id)
 

@@ -32,6 +32,7 @@ from analyse.lexique import frequences
 from collecte.confidentialite.examen import examiner_en_attente
 from collecte.modele.validation import ErreurValidation
 from restitution import donnees
+from restitution.livret_structure import OptionsStructure, Structure, calculer
 from restitution.selection import LONGUEUR_AFFICHE, PAR_ENCADRE, PROFIL_STRUCTURES, corpus_structures
 from restitution.textes import Texte, lire_textes
 
@@ -70,6 +71,7 @@ class Contenu:
     lexical: object = None  # paroles avec leur texte : toutes, ou l'échantillon
     echantillon: int | None = None  # taille de l'échantillon lexical ; None : toutes les paroles
     masquage: Masquage = field(default_factory=Masquage)  # données personnelles non examinées remplacées
+    structure: Structure | None = None  # section « Ce qui structure les paroles », si demandée
 
     @property
     def themes(self) -> list[dict]:
@@ -145,9 +147,17 @@ def ids_echantillon(corpus, plafond: int = PLAFOND_TEXTES) -> set[int]:
     return choisis
 
 
-def preparer(session: Session, slug: str, progression=None, plafond: int = PLAFOND_TEXTES) -> Contenu:
+def preparer(
+    session: Session,
+    slug: str,
+    progression=None,
+    plafond: int = PLAFOND_TEXTES,
+    structure: OptionsStructure | None = None,
+) -> Contenu:
     """Rassemble le contenu d'une démarche ; ErreurValidation (champ « demarche ») si elle n'existe pas.
-    `plafond` : nombre de paroles au-delà duquel le travail lexical se fait sur un échantillon."""
+    `plafond` : nombre de paroles au-delà duquel le travail lexical se fait sur un échantillon ;
+    `structure` : options de la section « Ce qui structure les paroles » (None : pas de section), calculée
+    sur les mêmes paroles que le lexique."""
     avancer = progression or (lambda etape: None)
     avancer("Lecture des paroles")
     corpus = charger_corpus(session, slug, textes=False)
@@ -164,6 +174,10 @@ def preparer(session: Session, slug: str, progression=None, plafond: int = PLAFO
         lexical, echantillon = charger_textes(session, corpus, ids), len(ids)
     avancer("Analyse lexicale")
     utilises, inconnus = donnees.questionnaires_repondus(session, ident)
+    calcul = None
+    if structure is not None:
+        avancer("Classes de discours")
+        calcul = calculer(lexical, structure)
     return Contenu(
         demarche=corpus.demarche,
         corpus=corpus,
@@ -178,4 +192,5 @@ def preparer(session: Session, slug: str, progression=None, plafond: int = PLAFO
         lexical=lexical,
         echantillon=echantillon,
         masquage=donnees.compter_a_masquer(session, ident),
+        structure=calcul,
     )

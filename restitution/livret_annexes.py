@@ -3,13 +3,21 @@ et note de méthode générée (ce qui a été compté, comment, et ce qui a ét
 
 from __future__ import annotations
 
+import inspect
+
 from reportlab.platypus import Paragraph
 
+from analyse import reinert
+from analyse.afc import SEUIL as SEUIL_AFC
 from analyse.chiffres import registre
+from analyse.discours import VARIABLES
 from collecte.modele.models import DISPOSITIFS
+from collecte.nombres import nombre_fr
 from restitution.contenu import MINIMUM_PAR_THEME
 from restitution.mise_en_page import echapper, nombre, paragraphes
 from restitution.selection import PAR_ENCADRE
+
+TAILLE_SEGMENT = inspect.signature(reinert.classer).parameters["taille_segment"].default
 
 
 def _questionnaire(g, definition) -> list:
@@ -64,6 +72,29 @@ def _donnees_personnelles(masquage) -> str:
     )
 
 
+def _methode_structure(contenu) -> str:
+    """La ligne de la note de méthode sur « Ce qui structure les paroles » (classes, similitudes, AFC)."""
+    structure = contenu.structure
+    echantillon = structure.discours["message"] if structure.discours["classes"] else ""
+    if contenu.echantillon:
+        echantillon += " Ces trois analyses portent sur l'échantillon de paroles décrit ci-dessous."
+    return (
+        "<b>Ce qui structure les paroles.</b> Les paroles sont découpées en segments d'environ "
+        f"{TAILLE_SEGMENT} mots, coupés de préférence à une ponctuation ; chaque segment est décrit par "
+        "les lemmes (formes de dictionnaire) des mots pleins qu'il contient. Une classification "
+        "descendante hiérarchique (méthode de Reinert, comme le logiciel IRaMuTeQ) coupe en deux, "
+        "plusieurs fois, l'ensemble des segments là où leurs vocabulaires s'opposent le plus, jusqu'à "
+        f"{structure.options.classes} classes au plus. Un mot, un territoire, un profil, un dispositif ou "
+        "un thème est dit caractéristique d'une classe quand il y est plus présent qu'ailleurs au test du "
+        f"chi² (chi² d'au moins {nombre_fr(reinert.SEUIL_CHI2, 2)}, soit p &lt; 0,05) ; les passages "
+        "typiques sont ceux qui contiennent le plus de mots caractéristiques, jamais pris dans une parole "
+        f"« à ne pas citer ». {echapper(echantillon)} Le graphe de similitudes relie les lemmes les plus "
+        "fréquents par l'arbre de leurs plus fortes cooccurrences dans une même parole. L'analyse des "
+        f"correspondances croise les lemmes employés au moins {SEUIL_AFC} fois et les "
+        f"{echapper(VARIABLES[structure.options.variable])}s."
+    )
+
+
 def _note_methode(contenu, g) -> list:
     st, exclues = g.st, contenu.exclues
     recit = [
@@ -112,6 +143,8 @@ def _note_methode(contenu, g) -> list:
         )
     )
     recit.append(Paragraph(_donnees_personnelles(contenu.masquage), st["Corps"]))
+    if contenu.structure is not None:
+        recit.append(Paragraph(_methode_structure(contenu), st["Corps"]))
     recit.append(
         Paragraph(
             (

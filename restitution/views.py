@@ -14,6 +14,7 @@ import tempfile
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from analyse.discours import CLASSES_CHOIX, CLASSES_PAR_DEFAUT, VARIABLES
 from collecte.confidentialite.journal import Acteur
 from collecte.demarches import lister_demarches
 from collecte.modele.db import get_session
@@ -24,6 +25,8 @@ from restitution import apercu as logique_apercu
 from restitution import donnees, exports, textes, views_information
 from restitution.affiches import construire_affiches
 from restitution.livret import FORMATS_LIVRET, construire_livret
+from restitution.livret_structure import TITRE as TITRE_STRUCTURE
+from restitution.livret_structure import VARIABLE_AFC
 
 bp = Blueprint("restitution", __name__, url_prefix="/restitution")
 
@@ -61,6 +64,13 @@ def demarche(slug: str):
         nouvel_axe=textes.NOUVEL_AXE,
         themes=donnees.themes(session, trouvee.id),
         formats_livret=FORMATS_LIVRET,
+        structure={
+            "titre": TITRE_STRUCTURE,
+            "classes": CLASSES_CHOIX,
+            "classes_defaut": CLASSES_PAR_DEFAUT,
+            "variables": VARIABLES,
+            "variable_defaut": VARIABLE_AFC,
+        },
         masquage_livret=donnees.phrase_masquage_a_venir(
             donnees.compter_a_masquer(session, trouvee.id), "le livret, les affiches et l'aperçu"
         ),
@@ -165,13 +175,19 @@ def livret(slug: str):
     trouvee = _demarche(slug)
     format_ = (request.args.get("format") or "A4").upper()
     imposition = request.args.get("imposition") == "1"
-    nom = f"livret-{trouvee.slug}-{format_}{'-impose' if imposition else ''}.pdf"
+    structure = request.args.get("structure") == "1"
+    options = {
+        "structure": structure,
+        "classes": request.args.get("classes") or CLASSES_PAR_DEFAUT,
+        "variable": request.args.get("afc") or VARIABLE_AFC,
+    }
+    suffixe = ("-impose" if imposition else "") + ("-structure" if structure else "")
     return _pdf(
         trouvee,
         lambda: construire_livret(
-            get_session(), trouvee.slug, format_, imposition, acteur=Acteur.compte(current_user)
+            get_session(), trouvee.slug, format_, imposition, acteur=Acteur.compte(current_user), **options
         ),
-        nom,
+        f"livret-{trouvee.slug}-{format_}{suffixe}.pdf",
     )
 
 

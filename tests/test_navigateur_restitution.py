@@ -1,12 +1,19 @@
 """La page Restitution dans un vrai Chromium, sur tablette : écrire un texte du livret, puis
-télécharger le livret A5 imposé ; la page annonce la préparation du PDF."""
+télécharger le livret A5 imposé ; la page annonce la préparation du PDF. Sur tablette et téléphone :
+cocher la section « Ce qui structure les paroles » et la retrouver dans le livret."""
 
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TABLETTE
+from analyse.discours import classes_de_discours
+from analyse.donnees import charger_corpus
+from collecte.tableurs.entrees import importer_chemin
+from restitution.livret_structure import TITRE
+from tests.conftest import TABLETTE, TELEPHONE
 from tests.donnees_livret import creer_campagne, texte_pdf
+
+EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 
 pytestmark = pytest.mark.navigateur
 
@@ -47,3 +54,25 @@ def test_ecrire_puis_telecharger_le_livret(serveur_live, nouvelle_page, connecte
     assert fichier.suggested_filename == "livret-livret-test-A5-impose.pdf"
     pdf = Path(fichier.path()).read_bytes()
     assert "Trois mots reviennent : « attendre », « seul·e », « papier »." in texte_pdf(pdf, tmp_path)
+
+
+@pytest.mark.parametrize("ecran", [TABLETTE, TELEPHONE], ids=["tablette", "telephone"])
+def test_cocher_la_section_structure(serveur_live, nouvelle_page, connecter_page, session, ecran, tmp_path):
+    slug = "numerique-citoyennete"
+    importer_chemin(session, EXEMPLES / slug, slug, EXEMPLES / "themes.yaml")
+    classes = classes_de_discours(charger_corpus(session, slug), 4)["classes"]
+    page = nouvelle_page(viewport=ecran, has_touch=True, accept_downloads=True)
+    connecter_page(page, serveur_live, "lecteur")
+    page.goto(f"{serveur_live}/restitution/{slug}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= ecran["width"]
+    case = page.get_by_label(f"Ajouter « {TITRE} »")
+    case.scroll_into_view_if_needed()
+    case.check()
+    page.get_by_label("Nombre de classes au plus").select_option("4")
+    with page.expect_download() as telechargement:
+        page.get_by_role("button", name="Télécharger le livret (PDF)").click()
+    fichier = telechargement.value
+    assert fichier.suggested_filename == f"livret-{slug}-A4-structure.pdf"
+    texte = texte_pdf(Path(fichier.path()).read_bytes(), tmp_path, mode="raw")
+    assert TITRE in texte and "Ce qui distingue les dispositifs" in texte
+    assert f"Classe {len(classes)} :" in texte and f"Classe {len(classes) + 1} :" not in texte
