@@ -162,3 +162,32 @@ def test_un_export_ordinaire_laisse_de_cote_ne_pas_citer_et_masquees(session, ex
     importer_envoi(session, {"export.xlsx": tampon.getvalue()})
     paroles = session.exec(select(Contribution)).all()
     assert len(paroles) == 191 and not any(c.ne_pas_citer or c.masquee for c in paroles)
+
+
+def test_le_csv_reenregistre_par_excel_en_windows_1252_revient(session, runner, exemple):
+    """Excel en français réenregistre un CSV « séparateur point-virgule » en Windows-1252, sans BOM : la
+    démarche revient quand même, accents, guillemets et tirets compris (les caractères que Windows-1252 n'a
+    pas deviennent « ? », comme dans Excel)."""
+    tampon = io.BytesIO()
+    exports.exporter(session, SLUG, "csv", tampon, avec_ne_pas_citer=True, donnees_brutes=True)
+    avant = _etat(session)
+    source, reenregistree = zipfile.ZipFile(tampon), io.BytesIO()
+    with zipfile.ZipFile(reenregistree, "w") as archive:
+        for nom in source.namelist():
+            texte = source.read(nom).decode("utf-8-sig")
+            archive.writestr(nom, texte.encode("cp1252", errors="replace"))
+    _vider(session)
+    rapport = importer_envoi(session, {"export.csv.zip": reenregistree.getvalue()})
+    assert "contributions : 182 créées" in rapport.lignes()
+    apres = _etat(session)
+
+    def vu_par_excel(valeur):
+        return (
+            valeur.encode("cp1252", errors="replace").decode("cp1252") if isinstance(valeur, str) else valeur
+        )
+
+    assert apres["paroles"] == sorted(tuple(vu_par_excel(v) for v in p) for p in avant["paroles"])
+    assert [t[:3] for t in apres["themes"]] == [
+        tuple(vu_par_excel(v) for v in t[:3]) for t in avant["themes"]
+    ]
+    assert any("é" in p[0] for p in apres["paroles"]) and any("«" in p[0] for p in apres["paroles"])
