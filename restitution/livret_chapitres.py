@@ -14,6 +14,7 @@ from restitution.mise_en_page import (
     citation,
     echapper,
     nombre,
+    nombre_part,
     paragraphes,
     tableau,
 )
@@ -29,10 +30,6 @@ ABSENCES = {
 }
 
 
-def _part(valeur: float) -> str:
-    return f"{valeur * 100:.0f}{ESPACE_INSECABLE}%"
-
-
 def _lignes_croisement(croisement, slug: str) -> list[list]:
     if slug not in croisement.effectifs.index:
         return []
@@ -41,7 +38,11 @@ def _lignes_croisement(croisement, slug: str) -> list[list]:
         effectif = int(croisement.effectifs.at[slug, colonne])
         if effectif:
             lignes.append(
-                [croisement.libelles_colonnes[colonne], effectif, _part(croisement.parts.at[slug, colonne])]
+                [
+                    croisement.libelles_colonnes[colonne],
+                    effectif,
+                    nombre_part(croisement.parts.at[slug, colonne]),
+                ]
             )
     return sorted(lignes, key=lambda l: -l[1])
 
@@ -55,7 +56,7 @@ def chiffres_du_theme(contenu, g, slug: str) -> list:
     recit = [
         Paragraph(
             f"<b>{nombre(effectif)}</b> parole{'s' if effectif > 1 else ''} sur ce thème, "
-            f"soit {_part(effectif / total)} des paroles recueillies.",
+            f"soit {nombre_part(effectif / total)} des paroles recueillies.",
             st["Corps"],
         )
     ]

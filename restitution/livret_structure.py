@@ -22,7 +22,7 @@ from analyse import discours
 from analyse.afc import figure_afc
 from analyse.similitudes import figure_similitudes
 from collecte.modele.validation import ErreurValidation
-from restitution.mise_en_page import FOND_TUILE, ImagePNG, citation, echapper
+from restitution.mise_en_page import FOND_TUILE, ImagePNG, citation, citer, echapper, nombre_part
 from restitution.polices import ESPACE_INSECABLE
 
 TITRE = "Ce qui structure les paroles"
@@ -110,23 +110,15 @@ def image(figure, g):
 # --- Phrases --------------------------------------------------------------------------------------------
 
 
-def _part(valeur: float) -> str:
-    return f"{valeur * 100:.0f}{ESPACE_INSECABLE}%"
-
-
 def _liste(elements: list[str]) -> str:
     return elements[0] if len(elements) == 1 else ", ".join(elements[:-1]) + " et " + elements[-1]
-
-
-def _guillemets(texte: str) -> str:
-    return f"«{ESPACE_INSECABLE}{echapper(texte)}{ESPACE_INSECABLE}»"
 
 
 def phrase_modalites(modalites: list[dict]) -> str:
     """« Plus présents ici qu'ailleurs : le thème « A », les dispositifs « B » et « C ». » ou ""."""
     groupes: dict[str, list[str]] = {}
     for m in modalites:
-        groupes.setdefault(m["variable_libelle"], []).append(_guillemets(m["modalite"]))
+        groupes.setdefault(m["variable_libelle"], []).append(citer(m["modalite"]))
     morceaux = [
         f"{'le' if len(noms) == 1 else 'les'} {echapper(variable)}{'' if len(noms) == 1 else 's'} "
         + _liste(noms)
@@ -142,7 +134,7 @@ def _cote(axe: dict, signe: int) -> tuple[list[str], list[str]]:
 
 
 def _decrire_cote(modalites: list[str], mots: list[str]) -> str:
-    texte = _liste([_guillemets(m) for m in modalites])
+    texte = _liste([citer(m) for m in modalites])
     return texte + (f" (avec les mots {_liste([echapper(m) for m in mots])})" if mots else "")
 
 
@@ -154,7 +146,7 @@ def phrase_axe1(axes: list[dict], variable: str) -> str:
     axe = axes[0]
     droite, gauche = _cote(axe, 1), _cote(axe, -1)
     debut = (
-        f"L'axe horizontal résume {_part(axe['part'])} des différences de vocabulaire entre "
+        f"L'axe horizontal résume {nombre_part(axe['part'])} des différences de vocabulaire entre "
         f"{echapper(discours.VARIABLES[variable])}s."
     )
     if not droite[0] or not gauche[0]:
@@ -194,7 +186,7 @@ def _classe(g, classe: dict) -> list:
     mots = [echapper(l["lemme"]) for l in classe["lemmes"][:MOTS_PAR_CLASSE]]
     recit = [
         Paragraph(
-            f"Classe {classe['classe']}{ESPACE_INSECABLE}: {_part(classe['part'])} des passages",
+            f"Classe {classe['classe']}{ESPACE_INSECABLE}: {nombre_part(classe['part'])} des passages",
             st["TitreEncadre"],
         ),
         Paragraph(

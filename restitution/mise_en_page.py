@@ -31,6 +31,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from collecte.nombres import nombre_fr
 from restitution.polices import ESPACE_INSECABLE, SANS, SERIF, enregistrer_polices, gras
 
 FORMATS = {"A4": A4, "A5": A5, "A3": A3}
@@ -52,9 +53,15 @@ def echapper(texte) -> str:
     return escape("" if texte is None else str(texte)).replace("\n", "<br/>")
 
 
-def nombre(n: int) -> str:
-    """12345 → « 12 345 » (espace insécable, à la française)."""
-    return f"{int(n):,}".replace(",", ESPACE_INSECABLE)
+def nombre(n, decimales: int = 0, pourcent: bool = False) -> str:
+    """12345 → « 12 345 » : `collecte.nombres.nombre_fr`, avec l'espace insécable que reportlab ne coupe
+    pas."""
+    return nombre_fr(n, decimales, pourcent, espace=ESPACE_INSECABLE)
+
+
+def nombre_part(part: float) -> str:
+    """Une part de 0 à 1 en pourcentage entier : 0,356 → « 36 % » (espace insécable)."""
+    return nombre(part, pourcent=True)
 
 
 def citer(texte: str) -> str:
