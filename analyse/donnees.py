@@ -517,10 +517,13 @@ SELECT (SELECT COUNT(*) FROM theme WHERE demarche_id = :d) AS themes,
 
 def signature_etiquetage(session: Session, demarche_id: int) -> tuple:
     """Empreinte bon marché du livre de codes et des étiquetages d'une démarche : elle change dès
-    qu'un thème, un mot-clé, une étiquette ou un texte change (sert de clé au cache des suggestions)."""
+    qu'un thème, sa description, un mot-clé, une étiquette ou un texte change (sert de clé au cache des
+    suggestions, qui lisent aussi les descriptions)."""
     ligne = _lire(session, _REQUETE_SIGNATURE, d=demarche_id).iloc[0]
     mots = _lire(
-        session, "SELECT slug, label, mots_cles FROM theme WHERE demarche_id = :d ORDER BY id", d=demarche_id
+        session,
+        "SELECT slug, label, description, mots_cles FROM theme WHERE demarche_id = :d ORDER BY id",
+        d=demarche_id,
     )
     return (demarche_id, *(str(v) for v in ligne.tolist()), hash(tuple(map(tuple, mots.astype(str).values))))
 

@@ -92,6 +92,11 @@ def lemmes(texte: str, vides: frozenset[str] | None = None) -> list[str]:
     return [l for f, l in suite if not _est_vide(f, l, vides)]
 
 
+def formes_pleines(texte: str, vides: frozenset[str]) -> list[str]:
+    """Formes des mots pleins d'un texte (les mots que `lemmes(texte, vides)` garde), dans l'ordre."""
+    return [f for f in formes(texte) if not _est_vide(f, lemme(f), vides)]
+
+
 def _est_vide(forme: str, lem: str, vides: frozenset[str]) -> bool:
     return len(forme) < 2 or len(lem) < 2 or len(forme) > 40 or forme in vides or lem in vides
 

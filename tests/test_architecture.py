@@ -100,7 +100,8 @@ def test_seules_les_couches_web_importent_flask():
 
 
 # Modules de collecte sans base ni modèle, que toute l'analyse peut lire (mise en forme seulement).
-COLLECTE_SANS_BASE = {"collecte.nombres"}
+# Modules de `collecte` qui ne touchent pas la base : l'analyse peut les importer.
+COLLECTE_SANS_BASE = {"collecte.nombres", "collecte.confidentialite.detection"}
 
 
 def test_analyse_ne_lit_la_base_que_par_donnees():

