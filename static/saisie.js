@@ -52,6 +52,8 @@
     var garde = question ? question.value : null;
     form.reset();
     form.querySelectorAll(".suggeree").forEach(function (el) { el.classList.remove("suggeree"); });
+    var aide = document.getElementById("aide-suggestions");
+    if (aide) aide.hidden = true;
     if (garde !== null) {
       var el = form.querySelector('[name="question"][value="' + CSS.escape(garde) + '"]') || form.querySelector('select[name="question"]');
       if (el && el.tagName === "SELECT") el.value = garde; else if (el && el.type === "radio") el.checked = true;
@@ -190,24 +192,36 @@
   });
 
   // Suggestions de thèmes : facultatives ; une panne ou l'absence de réseau ne gêne jamais la saisie.
-  var urlSuggestions = form.dataset.suggestions, minuterie = null;
+  // Une réponse ne vaut que pour le texte qu'elle a lu : arrivée après une autre frappe ou après
+  // l'enregistrement (champ vidé pour la personne suivante), elle est ignorée.
+  var urlSuggestions = form.dataset.suggestions, minuterie = null, demande = 0;
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  function montrerSuggestions(suggestions) {
+    form.querySelectorAll(".suggeree").forEach(function (el) { el.classList.remove("suggeree"); });
+    suggestions.forEach(function (s) {
+      var puce = form.querySelector('.puce[data-theme="' + CSS.escape(s.theme) + '"]');
+      if (!puce) return;
+      puce.classList.add("suggeree");
+      var replie = puce.closest("details:not([open])");  // « Autres thèmes » fermé : le dire sur son titre
+      if (replie) replie.querySelector("summary").classList.add("suggeree");
+    });
+    var aide = document.getElementById("aide-suggestions");
+    if (aide) aide.hidden = !suggestions.length;
+  }
   if (urlSuggestions) texte.addEventListener("input", function () {
     clearTimeout(minuterie);
+    var numero = ++demande;
+    if (texte.value.trim().length < 12) { montrerSuggestions([]); return; }
     minuterie = setTimeout(function () {
-      if (texte.value.trim().length < 12 || navigator.onLine === false) return;
+      if (navigator.onLine === false) return;
+      var lu = texte.value;
       fetch(urlSuggestions, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ texte: texte.value, demarche: form.dataset.demarche })
+        body: JSON.stringify({ texte: lu, demarche: form.dataset.demarche })
       }).then(function (r) { return r.ok ? r.json() : { suggestions: [] }; }).then(function (corps) {
-        form.querySelectorAll(".puce.suggeree").forEach(function (el) { el.classList.remove("suggeree"); });
-        (corps.suggestions || []).forEach(function (s) {
-          var puce = form.querySelector('.puce[data-theme="' + CSS.escape(s.theme) + '"]');
-          if (puce) puce.classList.add("suggeree");
-        });
-        var aide = document.getElementById("aide-suggestions");
-        if (aide) aide.hidden = !(corps.suggestions || []).length;
+        if (numero !== demande || texte.value !== lu) return;
+        montrerSuggestions(corps.suggestions || []);
       }).catch(function () {});
     }, 600);
   });
