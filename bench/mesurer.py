@@ -1,12 +1,16 @@
 """Mesure l'import et l'analyse (`parole analyse`) de démarches synthétiques.
 
     python bench/mesurer.py 10000 100000 [--repetitions 5] [--dossier /tmp/parole-bench] [--profil]
+    python bench/mesurer.py 100000 --repetitions 0 --profil-import
 
 Pour chaque taille : génère la démarche (bench/generer.py) si besoin, crée une base SQLite neuve
 dans un dossier d'instance jetable, chronomètre `parole import` (une fois) puis `parole analyse
 --format json` (`--repetitions` fois ; médiane), mémoire maximale relevée par /usr/bin/time -v.
 Avec `--profil`, mesure aussi dans ce processus le temps de chaque étape de l'analyse
 (chargement, chiffres, comptes, croisements, indexation lexicale, fréquences, spécificités).
+Avec `--profil-import`, refait l'import dans un processus à part, sur une base neuve, et rend le temps
+par parole de chaque étape (validation par le registre des champs, identifiant déterministe, empreintes,
+insertion par lots, le reste : lecture du CSV et autres feuilles), en microsecondes.
 Résultats imprimés en JSON et écrits dans bench/resultats/.
 """
 
@@ -76,7 +80,12 @@ def _importer_dans_une_base_neuve(donnees: Path, instance: Path, slug: str) -> t
 
 
 def mesurer_taille(
-    n: int, dossier: Path, repetitions: int, profil: bool, repetitions_import: int = 1
+    n: int,
+    dossier: Path,
+    repetitions: int,
+    profil: bool,
+    repetitions_import: int = 1,
+    profil_import: bool = False,
 ) -> dict:
     donnees = dossier / f"demarche-{n}"
     if not (donnees / "contributions.csv").exists():
@@ -101,14 +110,73 @@ def mesurer_taille(
         chronometrer([PAROLE, "analyse", "--demarche", slug, "--format", "json"], env)
         for _ in range(repetitions)
     ]
-    resultat["analyse"] = {
-        "mediane_secondes": statistics.median(a["secondes"] for a in analyses),
-        "memoire_max_mo": max(a["memoire_max_mo"] or 0 for a in analyses),
-        "mesures": [a["secondes"] for a in analyses],
-    }
+    if analyses:
+        resultat["analyse"] = {
+            "mediane_secondes": statistics.median(a["secondes"] for a in analyses),
+            "memoire_max_mo": max(a["memoire_max_mo"] or 0 for a in analyses),
+            "mesures": [a["secondes"] for a in analyses],
+        }
     if profil:
         resultat["profil"] = profiler(env, slug)
+    if profil_import:
+        resultat["profil_import"] = profiler_import(donnees, dossier / f"instance-{n}-profil", slug, n)
     return resultat
+
+
+def profiler_import(donnees: Path, instance: Path, slug: str, n: int) -> dict:
+    """Microsecondes par parole de chaque étape de l'import, dans un sous-processus, base neuve. Chaque
+    étape est chronométrée par une enveloppe (temps d'horloge, pas d'échantillonnage) : l'identifiant est
+    compté dans la validation, les empreintes (posées par l'écouteur du moteur) dans l'insertion."""
+    for fichier in instance.glob("parole.sqlite*"):
+        fichier.unlink()
+    instance.mkdir(parents=True, exist_ok=True)
+    code = f"""
+import json, time
+from pathlib import Path
+from app import create_app
+from collecte.modele import ecritures
+from collecte.modele.db import get_engine, get_session, init_db
+from collecte.tableurs import paroles
+from collecte.tableurs.entrees import importer_chemin
+temps = {{}}
+def chronometrer(porteur, nom, etape):
+    fonction = getattr(porteur, nom)
+    def enveloppe(*args, **kwargs):
+        debut = time.perf_counter()
+        try:
+            return fonction(*args, **kwargs)
+        finally:
+            temps[etape] = temps.get(etape, 0.0) + time.perf_counter() - debut
+    setattr(porteur, nom, enveloppe)
+chronometrer(paroles._Validation, "__call__", "validation (registre, temps, identifiant)")
+chronometrer(paroles, "uuid_parole", "dont identifiant deterministe (uuid5)")
+chronometrer(paroles._Ecrivain, "vider", "insertion par lots (empreintes comprises)")
+chronometrer(ecritures, "empreintes", "dont empreintes")
+app = create_app()
+with app.app_context():
+    init_db(get_engine())
+    debut = time.perf_counter()
+    importer_chemin(get_session(), Path({str(donnees)!r}), {slug!r})
+    total = time.perf_counter() - debut
+mesurees = sum(d for nom, d in temps.items() if not nom.startswith("dont"))
+temps["reste (lecture, autres feuilles, boucle)"] = total - mesurees
+ordre = ("validation", "dont identifiant", "insertion", "dont empreintes", "reste")
+rang = lambda nom: next(i for i, debut in enumerate(ordre) if nom.startswith(debut))
+etapes = {{nom: round(temps[nom] * 1e6 / {n}, 1) for nom in sorted(temps, key=rang)}}
+etapes["total import (secondes)"] = round(total, 2)
+print(json.dumps(etapes))
+"""
+    sortie = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_environnement(instance),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=str(RACINE),
+    )
+    for fichier in instance.glob("parole.sqlite*"):
+        fichier.unlink()
+    return json.loads(sortie.stdout.strip().splitlines()[-1])
 
 
 def profiler(env: dict, slug: str) -> dict:
@@ -151,13 +219,18 @@ def main() -> None:
     parseur.add_argument("--dossier", type=Path, default=Path("/tmp/parole-bench"))
     parseur.add_argument("--profil", action="store_true")
     parseur.add_argument(
+        "--profil-import", action="store_true", help="temps par parole de chaque étape de l'import"
+    )
+    parseur.add_argument(
         "--repetitions-import", type=int, default=1, help="imports mesurés (base neuve à chaque fois)"
     )
     args = parseur.parse_args()
     resultats = {"machine": machine(), "tailles": []}
     for n in args.tailles:
         resultats["tailles"].append(
-            mesurer_taille(n, args.dossier, args.repetitions, args.profil, args.repetitions_import)
+            mesurer_taille(
+                n, args.dossier, args.repetitions, args.profil, args.repetitions_import, args.profil_import
+            )
         )
         print(json.dumps(resultats["tailles"][-1], ensure_ascii=False), file=sys.stderr)
     sortie = RACINE / "bench" / "resultats"

@@ -20,6 +20,10 @@ from collecte.modele.models import GENRES, NATURES, PROFILS, TRANCHES_AGE
 from collecte.modele.validation import (
     TEXTE_LONGUEUR_MAX,
     ErreurValidation,
+    validateur_de_booleen,
+    validateur_de_choix,
+    validateur_de_slugs_themes,
+    validateur_de_texte,
     valider_booleen,
     valider_choix,
     valider_slugs_themes,
@@ -233,6 +237,37 @@ def valider_contribution(
         nom = "theme_ids" if c.sorte == THEMES else c.nom
         valeurs[nom] = valider_champ(c, donnees.get(c.nom), themes_connus)
     return _donnees(champs)(**valeurs)
+
+
+def validateur(c: Champ, themes_connus: dict[str, int] | None = None):
+    """`valider_champ` préparé une fois pour ce champ (et ce livre de codes) : même valeur, même message
+    (voir les chemins rapides de `collecte.modele.validation`)."""
+    if c.sorte == TEXTE:
+        return validateur_de_texte(c.nom, c.longueur_max or TEXTE_LONGUEUR_MAX, requis=c.requis)
+    if c.sorte == CHOIX:
+        return validateur_de_choix(c.vocabulaire, c.nom, defaut=c.defaut)
+    if c.sorte == DRAPEAU:
+        return validateur_de_booleen(c.nom)
+    return validateur_de_slugs_themes(themes_connus or {}, c.nom)
+
+
+def validation_des_lignes(themes_connus: dict[str, int], champs: tuple[Champ, ...] | None = None):
+    """La validation d'une ligne de la feuille `contributions`, préparée une fois par import à partir du
+    registre : une fonction ligne → {nom: valeur validée}, qui valide d'abord les champs de la saisie
+    (comme `valider_contribution`, dans l'ordre du registre ; « theme_ids » pour les thèmes), puis les
+    champs importés que la saisie ne porte pas (la modération : masquee). Première erreur levée telle
+    quelle : mêmes valeurs et mêmes messages que `valider_contribution` puis `valider_champ`."""
+    champs = champs or registre()
+    ordre = [*champs_saisis(champs), *(c for c in champs if c.importe and not c.saisie)]
+    etapes = tuple(
+        ("theme_ids" if c.sorte == THEMES else c.nom, c.nom, validateur(c, themes_connus)) for c in ordre
+    )
+
+    def valider(ligne: dict) -> dict:
+        lire = ligne.get
+        return {cle: valider_valeur(lire(nom)) for cle, nom, valider_valeur in etapes}
+
+    return valider
 
 
 _TYPES_JSON = {TEXTE: (str,), CHOIX: (str,), DRAPEAU: (bool,)}

@@ -27,7 +27,6 @@ _INTERDITS = re.compile(
 # sont comparées (ressemblance RapidFuzz) ; en deçà de cette longueur (« oui », « non »…), aucune ne l'est.
 LONGUEUR_EMPREINTE = 20
 _FENETRE = LONGUEUR_EMPREINTE + 10  # caractères bruts lus à chaque bout d'un long texte
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NON_MOTS = re.compile(r"\W+")
 
 
@@ -165,15 +164,129 @@ def valider_slugs_themes(valeur, themes_connus: dict[str, int], champ: str = "th
     return ids
 
 
+# --- Chemins rapides (import de tableurs) -----------------------------------------------------------
+# Un import valide des millions de cellules, presque toutes déjà propres. Chaque fabrique ci-dessous rend
+# un validateur équivalent à son validateur de référence, préparé une fois : il répond seul aux valeurs
+# qu'il sait traiter et confie toutes les autres (valeur à nettoyer, vide obligatoire, refus…) au
+# validateur de référence, qui donne la valeur et le message. Les tables de réponses toutes faites sont
+# calculées par le validateur de référence lui-même.
+_ABSENT = object()
+
+
+def _avec_table(table: dict, reference):
+    """Validateur qui lit la réponse dans `table` (valeur exacte → résultat) ou appelle `reference`."""
+    lire = table.get
+
+    def valider(valeur):
+        try:
+            resultat = lire(valeur, _ABSENT)
+        except TypeError:  # valeur non hachable (liste…) : la référence la juge
+            resultat = _ABSENT
+        return reference(valeur) if resultat is _ABSENT else resultat
+
+    return valider
+
+
+def _table_de_reponses(valeurs, reference) -> dict:
+    """Valeur → ce que la référence en fait, pour celles qu'elle accepte."""
+    table = {}
+    for valeur in valeurs:
+        try:
+            table[valeur] = reference(valeur)
+        except ErreurValidation:
+            continue
+    return table
+
+
+def validateur_de_texte(champ: str, longueur_max: int = TEXTE_LONGUEUR_MAX, requis: bool = True):
+    """`valider_texte` préparé : un texte sans retour chariot, non vide, sans caractère interdit et pas
+    trop long est rendu sans espaces de bord ; tout le reste passe par `valider_texte`."""
+    chercher_interdit = _INTERDITS.search
+
+    def valider(valeur):
+        if valeur.__class__ is str and "\r" not in valeur:
+            texte = valeur.strip()
+            if texte:
+                if len(texte) <= longueur_max and chercher_interdit(texte) is None:
+                    return texte
+            elif not requis:
+                return ""
+        return valider_texte(valeur, champ, longueur_max, requis=requis)
+
+    return valider
+
+
+def validateur_de_choix(vocabulaire: dict, champ: str, defaut: str | None = None):
+    """`valider_choix` préparé : table des codes exacts du vocabulaire (et de la cellule vide)."""
+
+    def reference(valeur):
+        return valider_choix(valeur, vocabulaire, champ, defaut=defaut)
+
+    return _avec_table(_table_de_reponses([None, "", *vocabulaire], reference), reference)
+
+
+def validateur_de_booleen(champ: str):
+    """`valider_booleen` préparé : table des mots compris, écrits tels quels (« oui », « non », vide…).
+    Pas de clé True ou False : 1.0 == True, et la référence refuse « 1.0 »."""
+
+    def reference(valeur):
+        return valider_booleen(valeur, champ)
+
+    return _avec_table(_table_de_reponses([None, *_VRAI, *_FAUX], reference), reference)
+
+
+def validateur_de_slugs_themes(themes_connus: dict[str, int], champ: str = "themes"):
+    """`valider_slugs_themes` préparé pour ce livre de codes : des slugs connus, écrits exactement et
+    séparés par « ; » sans espace, sont traduits directement ; tout le reste passe par la référence."""
+    exacts = {s: i for s, i in themes_connus.items() if s and s == s.strip() and ";" not in s}
+
+    def valider(valeur):
+        if valeur.__class__ is str and valeur:
+            ids: list[int] = []
+            for slug in valeur.split(";"):
+                ident = exacts.get(slug)
+                if ident is None:
+                    break
+                if ident not in ids:
+                    ids.append(ident)
+            else:
+                return ids
+        elif valeur is None or valeur == "":
+            return []
+        return valider_slugs_themes(valeur, themes_connus, champ)
+
+    return valider
+
+
+class _CaracteresNormalises(dict):
+    """Code d'un caractère → ce qu'il devient dans un texte normalisé : minuscules (`casefold`), sans
+    accents (décomposition NFKD, marques combinantes retirées), une espace à la place de tout caractère
+    qui n'est pas une lettre, un chiffre ou « _ ». Calculé à la première rencontre du caractère.
+
+    Chacune de ces étapes agit caractère par caractère (la décomposition ne réordonne que des marques
+    combinantes, qui sont retirées) : traduire le texte par cette table puis réduire les espaces donne
+    exactement le calcul fait sur le texte entier (vérifié sur tout Unicode par
+    `tests/test_import_rapide.py`), en un seul passage en C au lieu de quatre. La table garde au plus
+    `CARACTERES_GARDES` caractères : des textes qui parcourraient tout Unicode ne la font pas grossir sans
+    fin (au-delà, un caractère nouveau est recalculé à chaque rencontre)."""
+
+    def __missing__(self, code: int) -> str:
+        decompose = unicodedata.normalize("NFKD", chr(code).casefold())
+        resultat = _NON_MOTS.sub(" ", "".join(c for c in decompose if not unicodedata.combining(c)))
+        if len(self) < CARACTERES_GARDES:
+            self[code] = resultat
+        return resultat
+
+
+CARACTERES_GARDES = 20_000
+
+
+_NORMALISES = _CaracteresNormalises()
+
+
 def normaliser(texte: str) -> str:
     """Minuscules, sans accents ni ponctuation, espaces réduits : « Ça m'énerve ! » → « ca m enerve »."""
-    decompose = unicodedata.normalize("NFKD", texte.casefold())
-    if not decompose.isascii():
-        if all(unicodedata.combining(c) for c in _NON_ASCII.findall(decompose)):
-            decompose = decompose.encode("ascii", "ignore").decode("ascii")  # que des accents : plus vite
-        else:
-            decompose = "".join(c for c in decompose if not unicodedata.combining(c))
-    return _NON_MOTS.sub(" ", decompose).strip()
+    return " ".join(texte.translate(_NORMALISES).split())
 
 
 def _hacher(morceau: str) -> str:

@@ -11,7 +11,10 @@ questionnaires papier vient ainsi de `questionnaires.import_papier`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -194,12 +197,48 @@ def _demarche(
     return demarche
 
 
+# Un import crée quelques objets par ligne (dictionnaires, tuples), gardés jusqu'à l'écriture de leur lot :
+# avec le seuil par défaut (700), le ramasse-miettes des cycles les reparcourt sans cesse, et relit à chaque
+# passage complet tout ce que le processus garde (application, SQLAlchemy, identifiants déjà vus) ; c'était
+# un tiers du temps d'un import de 100 000 paroles (BENCHMARKS.md). L'import ne crée pas de cycles : ses
+# objets sont rendus par le compte des références, le ramasse-miettes reste actif, seulement moins souvent.
+SEUIL_RAMASSE_MIETTES = 50_000
+_ramasse_miettes = {"imports": 0, "seuils": (0, 0, 0)}
+_verrou = threading.Lock()
+
+
+@contextmanager
+def _ramasse_miettes_espace() -> Iterator[None]:
+    """Pendant un import, le ramasse-miettes passe tous les 50 000 objets créés au lieu de 700 ; le seuil
+    d'avant revient à la fin du dernier import en cours (plusieurs fils peuvent importer à la fois)."""
+    with _verrou:
+        if _ramasse_miettes["imports"] == 0:
+            _ramasse_miettes["seuils"] = gc.get_threshold()
+            premier, *autres = _ramasse_miettes["seuils"]
+            gc.set_threshold(max(premier, SEUIL_RAMASSE_MIETTES), *autres)
+        _ramasse_miettes["imports"] += 1
+    try:
+        yield
+    finally:
+        with _verrou:
+            _ramasse_miettes["imports"] -= 1
+            if _ramasse_miettes["imports"] == 0:
+                gc.set_threshold(*_ramasse_miettes["seuils"])
+
+
 def importer(
     session: Session, feuilles: dict[str, Feuille], slug: str | None = None, questionnaires: str | None = None
 ) -> RapportImport:
     """Importe les feuilles dans la démarche `slug` (créée si besoin), tout ou rien.
 
     `questionnaires` : dossier des définitions auxquelles renvoie la feuille reponses."""
+    with _ramasse_miettes_espace():
+        return _importer(session, feuilles, slug, questionnaires)
+
+
+def _importer(
+    session: Session, feuilles: dict[str, Feuille], slug: str | None, questionnaires: str | None
+) -> RapportImport:
     rapport = RapportImport()
     try:
         _verifier_feuilles(feuilles, rapport)

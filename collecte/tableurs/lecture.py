@@ -247,7 +247,10 @@ def _sans_apostrophe_de_formule(lignes: Iterator[tuple[int, dict]]) -> Iterator[
     """L'apostrophe qu'un export de Parole met devant une cellule qui serait prise pour une formule
     (`ecriture.cellule_csv`) est retirée : le texte réimporté est celui qui a été exporté."""
     for numero, ligne in lignes:
-        yield numero, {c: texte_de_cellule_csv(v) if str(v)[:1] == "'" else v for c, v in ligne.items()}
+        for colonne, valeur in ligne.items():  # la ligne vient d'être lue : on la corrige en place
+            if valeur.__class__ is str and valeur[:1] == "'":
+                ligne[colonne] = texte_de_cellule_csv(valeur)
+        yield numero, ligne
 
 
 def lire_fichiers_csv(fichiers: dict[str, bytes], noms: set[str] | None = None) -> Classeur:

@@ -110,7 +110,7 @@ def _rangees(lecteur, nom: str) -> Iterator[list[str]]:
 def _lignes(rangees, colonnes: list[str], rang: int) -> Iterator[tuple[int, dict]]:
     largeur = len(colonnes)
     for numero, valeurs in enumerate(rangees, start=rang + 1):
-        if not any(v.strip() for v in valeurs):
+        if not "".join(valeurs).strip():  # aucune cellule remplie
             continue
         ligne = dict(zip(colonnes, valeurs))
         if len(valeurs) > largeur and any(v.strip() for v in valeurs[largeur:]):

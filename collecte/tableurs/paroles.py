@@ -14,7 +14,7 @@ from collections import Counter
 
 from sqlalchemy import func, insert, select
 
-from collecte.modele.champs import registre, valider_champ, valider_contribution
+from collecte.modele.champs import validation_des_lignes
 from collecte.modele.models import Contribution, ContributionTheme, TempsDeCollecte, maintenant
 from collecte.modele.validation import ErreurValidation, valider_texte, valider_uuid
 from collecte.tableurs.contexte import ContexteImport
@@ -121,25 +121,48 @@ class _Identifiants:
         return (premier if rang == 1 else uuid_parole(self.slug, ref, texte, rang)), False
 
 
-def _valider(ctx: ContexteImport, ligne: dict, identifiants: _Identifiants) -> tuple[dict, list[int], bool]:
-    ref = valider_texte(ligne.get("temps"), "temps", 80)
-    temps_id = ctx.temps.get(ref, 0 if ref in ctx.refusees["temps"] else None)
-    if temps_id is None:
-        raise ErreurValidation(f"Temps « {ref} » absent de la feuille temps et de la démarche.", "temps")
-    donnees = valider_contribution(ligne, ctx.themes)
-    # Les champs importés que l'écran de saisie ne porte pas (la modération : masquee).
-    autres = {c.nom: valider_champ(c, ligne.get(c.nom)) for c in registre() if c.importe and not c.saisie}
-    ident, explicite = identifiants(ligne, ref, donnees.texte)
-    champs = vars(donnees).copy()
-    theme_ids = champs.pop("theme_ids")
-    return {**champs, **autres, "client_uuid": ident, "temps_id": temps_id}, theme_ids, explicite
+class _Validation:
+    """La validation d'une ligne, préparée une fois pour l'import (registre des champs, livre de codes et
+    temps de la démarche) : mêmes valeurs et mêmes messages que les validateurs de référence."""
+
+    def __init__(self, ctx: ContexteImport):
+        self.ctx = ctx
+        self.champs = validation_des_lignes(ctx.themes)
+        self.identifiants = _Identifiants(ctx.demarche.slug)
+        # Référence écrite telle qu'en base (le cas de presque toutes les lignes) → (référence, temps).
+        self.temps_exacts = {ref: (ref, ident) for ref, ident in ctx.temps.items() if _ref_valide(ref) == ref}
+
+    def _temps(self, valeur) -> tuple[str, int]:
+        exact = self.temps_exacts.get(valeur) if valeur.__class__ is str else None
+        if exact is not None:
+            return exact
+        ref = valider_texte(valeur, "temps", 80)
+        temps_id = self.ctx.temps.get(ref, 0 if ref in self.ctx.refusees["temps"] else None)
+        if temps_id is None:
+            raise ErreurValidation(f"Temps « {ref} » absent de la feuille temps et de la démarche.", "temps")
+        return ref, temps_id
+
+    def __call__(self, ligne: dict) -> tuple[dict, list[int], bool]:
+        ref, temps_id = self._temps(ligne.get("temps"))
+        valeurs = self.champs(ligne)
+        theme_ids = valeurs.pop("theme_ids")
+        valeurs["client_uuid"], explicite = self.identifiants(ligne, ref, valeurs["texte"])
+        valeurs["temps_id"] = temps_id
+        return valeurs, theme_ids, explicite
+
+
+def _ref_valide(ref: str) -> str | None:
+    try:
+        return valider_texte(ref, "temps", 80)
+    except ErreurValidation:
+        return None
 
 
 def traiter_contributions(ctx: ContexteImport, feuille: Feuille) -> None:
-    ecrivain, identifiants = _Ecrivain(ctx), _Identifiants(ctx.demarche.slug)
+    ecrivain, valider = _Ecrivain(ctx), _Validation(ctx)
     for numero, ligne in ctx.lignes(feuille):
         try:
-            valide, theme_ids, explicite = _valider(ctx, ligne, identifiants)
+            valide, theme_ids, explicite = valider(ligne)
         except ErreurValidation as erreur:
             ctx.erreur("contributions", numero, erreur)
             continue
