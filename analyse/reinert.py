@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.stats import chi2 as loi_chi2
+from scipy.special import chdtrc, chdtri  # loi du chi² (scipy.stats coûterait 0,5 s d'import)
 
 from analyse.reinert_cdh import couper
 from analyse.reinert_segments import Matrice, matrice_presences, segmenter
 
 SEGMENTS_MAX = 200_000
-SEUIL_CHI2 = float(loi_chi2.isf(0.05, 1))  # 3,84 : p < 0,05 à un degré de liberté
+SEUIL_CHI2 = float(chdtri(1, 0.05))  # 3,84 : p < 0,05 à un degré de liberté
 SEGMENTS_PAR_CLASSE = 20
 
 
@@ -149,7 +149,7 @@ def _decrire(numero: int, noeud: int, lignes: np.ndarray, x, segments: pd.DataFr
         {
             "lemme": lemmes,
             "chi2": chi2,
-            "p_valeur": loi_chi2.sf(np.abs(chi2), 1),
+            "p_valeur": chdtrc(1, np.abs(chi2)),
             "dans_classe": dans.astype(int),
             "hors_classe": (frequence - dans).astype(int),
         }
@@ -304,7 +304,7 @@ def profils(classification: Classification, variables: dict[str, dict[int, objec
                     "segments_modalite": np.tile(frequence, len(numeros)).astype(int),
                     "segments_classe": np.repeat(effectifs, len(noms)),
                     "chi2": chi2.ravel(),
-                    "p_valeur": loi_chi2.sf(np.abs(chi2.ravel()), 1),
+                    "p_valeur": chdtrc(1, np.abs(chi2.ravel())),
                 }
             )
         )
