@@ -1,11 +1,13 @@
 """Page « Structure des paroles » dans un vrai Chromium, tablette et téléphone : on y arrive par le
-sous-menu de l'analyse, on change le nombre de classes et la variable de l'AFC, les trois images se
-chargent (la version étroite sur téléphone) et rien ne déborde."""
+sous-menu de l'analyse, on change le nombre de classes et la variable de l'AFC, les images se chargent (la
+version étroite sur téléphone), rien ne déborde et axe-core n'y trouve aucune violation grave."""
 
 import pytest
 
 from tests.conftest import TABLETTE, TELEPHONE
+from tests.navigateur import pages
 from tests.test_analyse_structure import TERRITOIRES, trois_univers  # noqa: F401 (fixture)
+from tests.test_navigateur_accessibilite import GRAVES, LIRE_VIOLATIONS
 from tests.test_navigateur_mise_en_page import DEBORDEMENTS
 
 pytestmark = pytest.mark.navigateur
@@ -50,6 +52,10 @@ def test_structure_reglee_et_dessinee(serveur_live, nouvelle_page, connecter_pag
 
     mesure = page.evaluate(DEBORDEMENTS)
     assert mesure["largeur"] <= taille["width"], mesure["fautifs"]
+    # Avec ses trois classes, ses tableaux et ses images (la visite d'axe de toutes les pages ne voit cette
+    # page que sur un corpus trop petit pour des classes).
+    page.add_script_tag(path=str(pages.exiger_axe()))
+    assert page.evaluate(LIRE_VIOLATIONS, list(GRAVES)) == []
 
     # le filtre garde les réglages de la structure
     page.get_by_label("Territoire", exact=True).select_option(label=f"{TERRITOIRES['ecrans']} – Centre")
