@@ -10,10 +10,10 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 
-from rapidfuzz import fuzz, process
-from sqlalchemy import bindparam, delete, func, or_
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
+from collecte import doublons
 from collecte.confidentialite import detection, examen
 from collecte.confidentialite.journal import Acteur
 from collecte.modele.champs import champ, valider_champ, valider_contribution
@@ -33,17 +33,12 @@ from collecte.modele.validation import ErreurValidation, normaliser
 from collecte.terrain.saisie import remplacer_themes, themes_de_la_demarche
 
 PAR_PAGE = 50
-SEUIL_DOUBLON = 90  # score RapidFuzz (0-100) au-delà duquel deux textes sont « presque les mêmes »
-CANDIDATS_PAR_EMPREINTE = 20  # paroles comparées au plus par empreinte (les plus récentes)
-DOUBLONS_MAX_PAROLES = 5_000  # la page « doublons probables » compare au plus ces paroles (les plus récentes)
 # Filtre « Données personnelles » : clé → libellé. « À examiner » compte aussi les paroles que le détecteur
 # n'a pas encore vues : aucune n'échappe au filtre ni aux actions groupées.
 FILTRES_DONNEES = {"a_examiner": "à examiner", "aucune": "aucune", "ecartees": "écartées"}
 EXAMENS_PAR_AFFICHAGE = 10  # pages examinées au plus pour remplir une page filtrée « à examiner »
 COMPTES_MAX = 256  # comptes gardés (démarche, version des données, filtres)
 _COMPTES: OrderedDict = OrderedDict()
-NORMALISES_MAX = 20_000  # textes normalisés gardés (candidats des doublons probables)
-_NORMALISES: OrderedDict = OrderedDict()
 _VERROU = threading.Lock()
 
 journal = logging.getLogger(__name__)
@@ -249,7 +244,7 @@ def page(session: Session, filtres: Filtres, numero: int = 1) -> tuple[list[Lign
             break
     lignes = _lignes(session, ids)
     if filtres.demarche_id and lignes:
-        _marquer_doublons(session, filtres.demarche_id, lignes)
+        doublons.marquer_doublons(session, filtres.demarche_id, lignes)
     return lignes, total
 
 
@@ -286,110 +281,9 @@ def reperes_de(session: Session, contribution: Contribution) -> Reperes:
     )
 
 
-def _requete_candidats(nom: str):
-    c, t = Contribution.__table__.c, TempsDeCollecte.__table__.c
-    return (
-        select(c.id, c.texte)
-        .join(TempsDeCollecte.__table__, t.id == c.temps_id)
-        .where(c[f"empreinte_{nom}"] == bindparam("empreinte"), t.demarche_id == bindparam("demarche"))
-        .order_by(c.id.desc())
-        .limit(CANDIDATS_PAR_EMPREINTE)
-    )
-
-
-# Construites une fois : chaque lecture réutilise la requête compilée.
-_REQUETES_CANDIDATS = {nom: _requete_candidats(nom) for nom in ("debut", "fin")}
-
-
-def _candidats(session: Session, demarche_id: int, cles: list[tuple[str, str]]) -> dict[tuple, list]:
-    """Pour chaque (colonne, empreinte) : les paroles de la démarche qui la portent, les plus récentes
-    d'abord, `CANDIDATS_PAR_EMPREINTE` au plus, lues par l'index de l'empreinte."""
-    connexion = session.connection()
-    return {
-        (nom, empreinte): connexion.execute(
-            _REQUETES_CANDIDATS[nom], {"empreinte": empreinte, "demarche": demarche_id}
-        ).all()
-        for nom, empreinte in cles
-    }
-
-
-def _normalise(ident: int, texte: str) -> str:
-    """Le texte normalisé d'une parole, gardé tant que son texte ne change pas (les mêmes paroles récentes
-    reviennent comme candidates d'une page à l'autre)."""
-    with _VERROU:
-        garde = _NORMALISES.get(ident)
-        if garde is not None and garde[0] == texte:
-            _NORMALISES.move_to_end(ident)
-            return garde[1]
-    propre = normaliser(texte)
-    with _VERROU:
-        _NORMALISES[ident] = (texte, propre)
-        while len(_NORMALISES) > NORMALISES_MAX:
-            _NORMALISES.popitem(last=False)
-    return propre
-
-
-def _plus_proche(propre: str, ident: int, candidats: dict[int, str]) -> tuple[int, float] | None:
-    scores = [(fuzz.ratio(propre, autre), i) for i, autre in candidats.items() if i != ident]
-    scores = [(score, i) for score, i in scores if score >= SEUIL_DOUBLON]
-    if not scores:
-        return None
-    score, autre = max(scores)  # le meilleur score ; à égalité, la parole la plus récente
-    return autre, round(score)
-
-
-def _marquer_doublons(session: Session, demarche_id: int, lignes: list[Ligne]) -> None:
-    """Chaque parole de la page est comparée aux seules paroles qui partagent l'une de ses empreintes
-    (posées à l'écriture du texte, lues par index) : le coût ne dépend pas de la taille de la démarche."""
-
-    def cles_de(c: Contribution) -> list[tuple[str, str]]:
-        return [(nom, e) for nom, e in (("debut", c.empreinte_debut), ("fin", c.empreinte_fin)) if e]
-
-    cles = list(dict.fromkeys(cle for ligne in lignes for cle in cles_de(ligne.contribution)))
-    if not cles:
-        return
-    trouves = _candidats(session, demarche_id, cles)
-    for ligne in lignes:
-        candidats = {}
-        for cle in cles_de(ligne.contribution):
-            for ident, texte in trouves[cle]:
-                candidats[ident] = _normalise(ident, texte)
-        if candidats:
-            ligne.doublon_de = _plus_proche(
-                normaliser(ligne.contribution.texte), ligne.contribution.id, candidats
-            )
-
-
-def _recentes(session: Session, demarche_id: int) -> list[tuple[int, str, str, str]]:
-    requete = (
-        select(Contribution.id, Contribution.texte, Contribution.empreinte_debut, Contribution.empreinte_fin)
-        .join(TempsDeCollecte, TempsDeCollecte.id == Contribution.temps_id)
-        .where(TempsDeCollecte.demarche_id == demarche_id, Contribution.empreinte_debut != "")
-        .order_by(Contribution.id.desc())
-        .limit(DOUBLONS_MAX_PAROLES)
-    )
-    return list(session.exec(requete).all())
-
-
 def doublons_probables(session: Session, demarche_id: int) -> list[tuple[Ligne, Ligne, int]]:
-    """Paires de paroles presque identiques parmi les 5 000 plus récentes de la démarche : seules les
-    paroles qui partagent une empreinte (début ou fin du texte normalisé) sont comparées."""
-    recentes = _recentes(session, demarche_id)
-    textes = {ident: normaliser(texte) for ident, texte, _, _ in recentes}
-    groupes: dict[tuple[int, str], list[int]] = {}
-    for ident, _, debut, fin in recentes:
-        groupes.setdefault((0, debut), []).append(ident)
-        groupes.setdefault((1, fin), []).append(ident)
-    scores: dict[tuple[int, int], int] = {}
-    for ids in groupes.values():
-        if len(ids) < 2:
-            continue
-        corpus = [textes[i] for i in ids]
-        matrice = process.cdist(corpus, corpus, scorer=fuzz.ratio, score_cutoff=SEUIL_DOUBLON, dtype="uint8")
-        for i, j in zip(*matrice.nonzero(), strict=True):
-            if i < j:
-                scores[max(ids[i], ids[j]), min(ids[i], ids[j])] = int(matrice[i, j])
-    paires = sorted(((a, b, score) for (a, b), score in scores.items()), key=lambda p: (-p[2], -p[0], -p[1]))
+    """Paires de lignes presque identiques parmi les plus récentes de la démarche (`collecte.doublons`)."""
+    paires = doublons.paires_probables(session, demarche_id)
     ids = sorted({i for p in paires for i in p[:2]}, reverse=True)
     lignes = {ligne.contribution.id: ligne for ligne in _lignes(session, ids)}
     return [(lignes[a], lignes[b], score) for a, b, score in paires]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from collecte import revue
+from collecte import doublons, revue
 from collecte.confidentialite import examen
 from collecte.confidentialite.journal import Acteur
 from collecte.modele.models import Contribution
@@ -127,7 +127,8 @@ def test_la_revue_signale_les_presque_doublons_par_leurs_empreintes(session, lie
     marques = {ligne.contribution.id: ligne.doublon_de for ligne in lignes}
     assert total == 4
     assert marques[sans_rapport.id] is None
-    assert marques[fin_retouche.id][0] == original.id and marques[fin_retouche.id][1] >= revue.SEUIL_DOUBLON
+    assert marques[fin_retouche.id][0] == original.id
+    assert marques[fin_retouche.id][1] >= doublons.SEUIL_DOUBLON
     assert marques[debut_retouche.id][0] == original.id
     assert marques[original.id][0] == fin_retouche.id  # le plus ressemblant
 

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from collecte import revue
+from collecte import doublons, revue
 from collecte.confidentialite import detection
 from collecte.modele.models import Contribution, Journal, Reperage
 from collecte.terrain.saisie import theme_ids_de
@@ -90,7 +90,7 @@ def test_doublons_probables(session, corpus):
     assert [(a.contribution.id, b.contribution.id) for a, b, _ in paires] == [
         (c["doublon"].id, c["forfait"].id)
     ]
-    assert paires[0][2] >= revue.SEUIL_DOUBLON
+    assert paires[0][2] >= doublons.SEUIL_DOUBLON
 
 
 def test_actions_groupees(session, corpus, creer_compte):

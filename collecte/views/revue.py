@@ -12,6 +12,7 @@ from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
 from collecte import demarches as logique_demarches
+from collecte import doublons as logique_doublons
 from collecte import revue
 from collecte.confidentialite import examen
 from collecte.confidentialite.journal import Acteur
@@ -256,8 +257,8 @@ def doublons():
         "revue/doublons.html",
         demarche=demarche,
         paires=paires,
-        seuil=revue.SEUIL_DOUBLON,
-        maximum=revue.DOUBLONS_MAX_PAROLES,
+        seuil=logique_doublons.SEUIL_DOUBLON,
+        maximum=logique_doublons.DOUBLONS_MAX_PAROLES,
         profils=PROFILS,
     )
 
