@@ -25,7 +25,7 @@ CLASSES_PAR_DEFAUT = 6
 # territoire n'en a souvent que deux (un seul axe).
 VARIABLE_AFC_PAR_DEFAUT = "dispositif"
 LIENS_LISTES = 15  # liens les plus forts du graphe de similitudes écrits en tableau sous l'image
-CLASSES_CHOIX = range(2, 11)  # au-delà de 10 classes, IRaMuTeQ lui-même ne garde rarement plus
+CLASSES_CHOIX = range(2, reinert.CLASSES_MAX + 1)  # de 2 à 10 classes, comme IRaMuTeQ
 LEMMES_PAR_CLASSE = 10
 SEGMENTS_PAR_CLASSE = 3
 MODALITES_PAR_CLASSE = 5

@@ -40,6 +40,12 @@ from analyse.reinert_cdh import couper
 from analyse.reinert_segments import Matrice, matrice_presences, segmenter
 
 SEGMENTS_MAX = 200_000
+# Réglages par défaut (ceux d'IRaMuTeQ), partagés par `classer`, `reinert_double.classer_double` et la note
+# de méthode du livret.
+TAILLE_SEGMENT = 40  # mots par segment, à peu près (coupe à la ponctuation)
+CLASSES_MAX = 10  # classes terminales au plus
+FREQUENCE_MIN = 3  # segments où un lemme doit figurer pour compter
+EFFECTIF_MIN = 5  # segments au moins de chaque côté d'une coupe
 SEUIL_CHI2 = float(chdtri(1, 0.05))  # 3,84 : p < 0,05 à un degré de liberté
 SEGMENTS_PAR_CLASSE = 20
 
@@ -183,10 +189,10 @@ def classer(
     ids: list[int],
     vides: frozenset[str] | None = None,
     *,
-    taille_segment: int = 40,
-    classes: int = 10,
-    frequence_min: int = 3,
-    effectif_min: int = 5,
+    taille_segment: int = TAILLE_SEGMENT,
+    classes: int = CLASSES_MAX,
+    frequence_min: int = FREQUENCE_MIN,
+    effectif_min: int = EFFECTIF_MIN,
     segments_max: int = SEGMENTS_MAX,
     graine: int = 0,
 ) -> Classification:

@@ -22,8 +22,12 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 from analyse.reinert import (
+    CLASSES_MAX,
+    EFFECTIF_MIN,
+    FREQUENCE_MIN,
     SEGMENTS_MAX,
     SEUIL_CHI2,
+    TAILLE_SEGMENT,
     Classification,
     assembler,
     chi2_signe,
@@ -93,11 +97,11 @@ def classer_double(
     ids: list[int],
     vides: frozenset[str] | None = None,
     *,
-    taille_segment: int = 40,
+    taille_segment: int = TAILLE_SEGMENT,
     lemmes_min: tuple[int, int] = (10, 15),
-    classes: int = 10,
-    frequence_min: int = 3,
-    effectif_min: int = 5,
+    classes: int = CLASSES_MAX,
+    frequence_min: int = FREQUENCE_MIN,
+    effectif_min: int = EFFECTIF_MIN,
     segments_max: int = SEGMENTS_MAX,
     graine: int = 0,
 ) -> Classification:

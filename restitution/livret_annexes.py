@@ -3,8 +3,6 @@ et note de méthode générée (ce qui a été compté, comment, et ce qui a ét
 
 from __future__ import annotations
 
-import inspect
-
 from reportlab.platypus import Paragraph
 
 from analyse import reinert
@@ -16,8 +14,6 @@ from collecte.nombres import nombre_fr
 from restitution.contenu import MINIMUM_PAR_THEME
 from restitution.mise_en_page import echapper, nombre, paragraphes
 from restitution.selection import PAR_ENCADRE
-
-TAILLE_SEGMENT = inspect.signature(reinert.classer).parameters["taille_segment"].default
 
 
 def _questionnaire(g, definition) -> list:
@@ -80,8 +76,8 @@ def _methode_structure(contenu) -> str:
         echantillon += " Ces trois analyses portent sur l'échantillon de paroles décrit ci-dessous."
     return (
         "<b>Ce qui structure les paroles.</b> Les paroles sont découpées en segments d'environ "
-        f"{TAILLE_SEGMENT} mots, coupés de préférence à une ponctuation ; chaque segment est décrit par "
-        "les lemmes (formes de dictionnaire) des mots pleins qu'il contient. Une classification "
+        f"{reinert.TAILLE_SEGMENT} mots, coupés de préférence à une ponctuation ; chaque segment est décrit "
+        "par les lemmes (formes de dictionnaire) des mots pleins qu'il contient. Une classification "
         "descendante hiérarchique (méthode de Reinert, comme le logiciel IRaMuTeQ) coupe en deux, "
         "plusieurs fois, l'ensemble des segments là où leurs vocabulaires s'opposent le plus, jusqu'à "
         f"{structure.options.classes} classes au plus. Un mot, un territoire, un profil, un dispositif ou "
