@@ -5,6 +5,7 @@ l'écran de saisie."""
 from __future__ import annotations
 
 import io
+from collections.abc import Hashable
 
 from flask import (
     Blueprint,
@@ -84,6 +85,29 @@ def _dessin() -> dict:
     return {"etroit": request.args.get("largeur") == "etroite"}
 
 
+def _corpus_des_images():
+    """Le corpus filtré d'une image (les messages sur les filtres sont sur la page) ; 404 sans démarche."""
+    corpus, _ = _corpus()
+    if corpus is None:
+        abort(404)
+    return corpus
+
+
+def _partage(corpus, nom: Hashable, calculer):
+    """Un calcul commun à une page et à ses images (AFC, graphe de similitudes) : fait une fois par version
+    des données et par filtres, quels que soient l'adresse et les autres réglages."""
+    filtres = tuple(sorted((k, v) for k, v in request.args.items() if k in tableau.PARAMETRES_FILTRES))
+    return cache.resultat(cache.cle_de(corpus.demarche), ("partage", nom, filtres), calculer)
+
+
+def _afc(corpus, variable: str):
+    return _partage(corpus, ("afc", variable), lambda: discours.afc_du_corpus(corpus, variable))
+
+
+def _graphe(corpus, n: int):
+    return _partage(corpus, ("similitudes", n), lambda: discours.graphe_du_corpus(corpus, n))
+
+
 def _image(contenu: bytes, format_: str):
     return send_file(io.BytesIO(contenu), mimetype=FORMATS[format_], max_age=0)
 
@@ -157,8 +181,8 @@ def structure():
     classes, variable = _reglages_structure(erreurs)
 
     def calculer():
-        resultat_afc, message_afc = discours.afc_du_corpus(corpus, variable)
-        graphe, message_graphe = discours.graphe_du_corpus(corpus)
+        resultat_afc, message_afc = _afc(corpus, variable)
+        graphe, message_graphe = _graphe(corpus, discours.LEMMES_SIMILITUDES)
         return {
             "discours": discours.classes_de_discours(corpus, classes),
             "afc": discours.contributions_afc(resultat_afc) if resultat_afc else [],
@@ -184,12 +208,10 @@ def structure():
 def graphique_afc(variable: str, format_: str):
     if variable not in discours.VARIABLES or format_ not in FORMATS:
         abort(404)
-    corpus, _ = _corpus()
-    if corpus is None:
-        abort(404)
+    corpus = _corpus_des_images()
 
     def dessiner():
-        resultat, message = discours.afc_du_corpus(corpus, variable)
+        resultat, message = _afc(corpus, variable)
         if resultat is None:
             return graphiques.image_vide("Analyse des correspondances", message, format_, **_dessin())
         return tracer_afc(resultat, format_, **_dessin())
@@ -201,14 +223,12 @@ def graphique_afc(variable: str, format_: str):
 def graphique_similitudes(format_: str):
     if format_ not in FORMATS:
         abort(404)
-    corpus, _ = _corpus()
-    if corpus is None:
-        abort(404)
+    corpus = _corpus_des_images()
 
     def dessiner():
         etroit = _dessin()["etroit"]
         n = discours.LEMMES_SIMILITUDES_ETROIT if etroit else discours.LEMMES_SIMILITUDES
-        graphe, message = discours.graphe_du_corpus(corpus, n)
+        graphe, message = _graphe(corpus, n)
         if graphe is None:
             return graphiques.image_vide("Graphe de similitudes", message, format_, **_dessin())
         return tracer_similitudes(graphe, format_, **_dessin())
@@ -220,9 +240,7 @@ def graphique_similitudes(format_: str):
 def graphique_comptage(critere: str, format_: str):
     if critere not in tableau.CRITERES_AFFICHES or format_ not in FORMATS:
         abort(404)
-    corpus, _ = _corpus()
-    if corpus is None:
-        abort(404)
+    corpus = _corpus_des_images()
 
     def dessiner():
         table = compter_par(corpus, critere)
@@ -242,9 +260,7 @@ def graphique_comptage(critere: str, format_: str):
 def graphique_croisement(colonne: str, format_: str):
     if colonne not in tableau.CROISEMENTS_AFFICHES or format_ not in FORMATS:
         abort(404)
-    corpus, _ = _corpus()
-    if corpus is None:
-        abort(404)
+    corpus = _corpus_des_images()
     contenu = _en_cache(
         corpus,
         lambda: graphiques.carte_croisement(
@@ -261,9 +277,7 @@ def graphique_croisement(colonne: str, format_: str):
 def graphique_specificites(par: str, format_: str):
     if par not in tableau.GROUPES_SPECIFICITES or format_ not in FORMATS:
         abort(404)
-    corpus, _ = _corpus()
-    if corpus is None:
-        abort(404)
+    corpus = _corpus_des_images()
     groupe = request.args.get("groupe", "")
 
     def dessiner():
@@ -276,9 +290,7 @@ def graphique_specificites(par: str, format_: str):
 
 @bp.get("/nuage.png")
 def nuage():
-    corpus, _ = _corpus()
-    if corpus is None:
-        abort(404)
+    corpus = _corpus_des_images()
     groupe, valeur = request.args.get("groupe", "tout"), request.args.get("valeur", "")
 
     def dessiner():

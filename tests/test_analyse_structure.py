@@ -155,3 +155,26 @@ def test_il_faut_un_compte(client, trois_univers):
     for adresse in ("/analyse/structure?demarche=trois-univers", "/analyse/graphique/similitudes.svg"):
         reponse = client.get(adresse)
         assert reponse.status_code == 302 and "/comptes/connexion" in reponse.headers["Location"]
+
+
+def test_la_page_et_ses_images_font_une_fois_l_afc_et_le_graphe(
+    client, connecter, trois_univers, monkeypatch
+):
+    """L'AFC et le graphe de similitudes sont calculés une fois pour la page et ses images (par version des
+    données et par filtres), pas une fois par adresse."""
+    from analyse import discours
+
+    appels = []
+    for nom in ("afc_du_corpus", "graphe_du_corpus"):
+        vraie = getattr(discours, nom)
+        monkeypatch.setattr(discours, nom, lambda *a, _f=vraie, _n=nom, **k: appels.append(_n) or _f(*a, **k))
+    connecter("lecteur")
+    _page(client, "/analyse/structure?demarche=trois-univers&variable=territoire&classes=3")
+    _page(client, "/analyse/structure?demarche=trois-univers&variable=territoire&classes=4")
+    for image in ("afc/territoire.svg", "afc/territoire.png", "similitudes.svg"):
+        assert client.get(f"/analyse/graphique/{image}?demarche=trois-univers").status_code == 200
+    assert sorted(appels) == ["afc_du_corpus", "graphe_du_corpus"]
+    # un autre filtre : un autre calcul
+    tours = trois_univers["Tours"].id
+    client.get(f"/analyse/graphique/afc/territoire.svg?demarche=trois-univers&territoire={tours}")
+    assert appels.count("afc_du_corpus") == 2
