@@ -203,6 +203,19 @@ def creer_contribution(session):
     return fabrique
 
 
+@pytest.fixture
+def campagne(
+    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
+):
+    """La démarche des tests du livret, des affiches et de la page Restitution
+    (`tests.donnees_livret.creer_campagne`). Les tests des questionnaires, du suivi et de la sécurité ont
+    leur propre `campagne`, qui remplace celle-ci dans leur module."""
+    from tests.donnees_livret import creer_campagne
+
+    fabriques = (creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps)
+    return creer_campagne(session, *fabriques, creer_contribution)
+
+
 # --- Outils externes et navigateur -----------------------------------------------------------
 # En CI (PAROLE_EXIGER_OUTILS=1), un outil absent (chromium, pdftotext, xmllint…) fait échouer
 # le test au lieu de le sauter : un test sauté ne prouve rien.

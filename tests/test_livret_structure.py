@@ -20,7 +20,7 @@ from restitution.livret import construire_livret
 from restitution.livret_structure import TITRE, VARIABLE_AFC, OptionsStructure, section
 from restitution.mise_en_page import gabarit
 from tests.conftest import exiger_outil
-from tests.donnees_livret import creer_campagne, infos, texte_pdf
+from tests.donnees_livret import infos, texte_pdf
 
 EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 SLUG = "numerique-citoyennete"
@@ -31,21 +31,6 @@ METHODE = "Ce qui structure les paroles. Les paroles sont découpées en segment
 def exemple(session):
     importer_chemin(session, EXEMPLES / SLUG, SLUG, EXEMPLES / "themes.yaml")
     return charger_corpus(session, SLUG)
-
-
-@pytest.fixture
-def campagne(
-    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
-):
-    return creer_campagne(
-        session,
-        creer_demarche,
-        creer_territoire,
-        creer_structure,
-        creer_theme,
-        creer_temps,
-        creer_contribution,
-    )
 
 
 def _plat(texte: str) -> str:

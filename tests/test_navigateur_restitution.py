@@ -11,26 +11,11 @@ from analyse.donnees import charger_corpus
 from collecte.tableurs.entrees import importer_chemin
 from restitution.livret_structure import TITRE
 from tests.conftest import TABLETTE, TELEPHONE
-from tests.donnees_livret import creer_campagne, texte_pdf
+from tests.donnees_livret import texte_pdf
 
 EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 
 pytestmark = pytest.mark.navigateur
-
-
-@pytest.fixture
-def campagne(
-    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
-):
-    return creer_campagne(
-        session,
-        creer_demarche,
-        creer_territoire,
-        creer_structure,
-        creer_theme,
-        creer_temps,
-        creer_contribution,
-    )
 
 
 def test_ecrire_puis_telecharger_le_livret(serveur_live, nouvelle_page, connecter_page, campagne, tmp_path):

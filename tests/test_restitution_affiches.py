@@ -12,26 +12,10 @@ from tests.donnees_livret import (
     NE_PAS_CITER,
     PRO,
     RETENUE,
-    creer_campagne,
     infos,
     polices,
     texte_pdf,
 )
-
-
-@pytest.fixture
-def campagne(
-    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
-):
-    return creer_campagne(
-        session,
-        creer_demarche,
-        creer_territoire,
-        creer_structure,
-        creer_theme,
-        creer_temps,
-        creer_contribution,
-    )
 
 
 def test_une_affiche_a3_par_theme(session, campagne, tmp_path):

@@ -21,28 +21,12 @@ from tests.donnees_livret import (
     NE_PAS_CITER,
     PRO,
     RETENUE,
-    creer_campagne,
     infos,
     polices,
     texte_pdf,
 )
 
 EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
-
-
-@pytest.fixture
-def campagne(
-    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
-):
-    return creer_campagne(
-        session,
-        creer_demarche,
-        creer_territoire,
-        creer_structure,
-        creer_theme,
-        creer_temps,
-        creer_contribution,
-    )
 
 
 @pytest.fixture

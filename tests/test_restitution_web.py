@@ -11,22 +11,7 @@ from sqlalchemy import event
 from collecte.modele.models import TexteRestitution
 from collecte.modele.validation import ErreurValidation
 from restitution import textes
-from tests.donnees_livret import creer_campagne, texte_pdf
-
-
-@pytest.fixture
-def campagne(
-    session, creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps, creer_contribution
-):
-    return creer_campagne(
-        session,
-        creer_demarche,
-        creer_territoire,
-        creer_structure,
-        creer_theme,
-        creer_temps,
-        creer_contribution,
-    )
+from tests.donnees_livret import texte_pdf
 
 
 def _version(page: str) -> str:
