@@ -12,7 +12,8 @@ from flask.cli import with_appcontext
 from analyse import discours, suggestions
 from analyse.chiffres import registre as registre_chiffres
 from analyse.discours import classes_de_discours
-from analyse.donnees import A_LA_VOLEE_PAR_LECTURE, charger_corpus, compter_masquage
+from analyse.donnees import charger_corpus, compter_masquage
+from analyse.masquage import A_LA_VOLEE_PAR_LECTURE
 from analyse.rapport import rapport
 from collecte.cli import choisir_demarche
 from collecte.modele.db import get_session

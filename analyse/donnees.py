@@ -4,19 +4,19 @@ Tout le reste d'`analyse` (et `restitution`) travaille sur le `Corpus` renvoyé 
 Les contributions masquées (modération) sont exclues ; celles « ne pas citer » sont gardées
 (elles comptent) avec leur drapeau, pour que chaque consommateur les écarte des citations.
 
-Données personnelles : tout texte qui sort d'ici (et des lots des exports, `restitution.donnees`, qui
-passent par `masquer_textes`) a chaque passage repéré et non examiné (`Reperage.statut` « a_examiner »)
-remplacé par sa nature (« [nom] », « [téléphone] »…) ; un passage écarté par l'équipe (« pas une donnée
-personnelle ») sort tel quel. Ce module ne fait que lire (le tableau de bord l'appelle à chaque page) :
-une parole jamais examinée (`examinee_par` vide) est repérée à la volée, sans rien enregistrer. Les
-sorties (livret, affiches, aperçu, exports) font d'abord examiner les paroles en attente
-(`examiner_en_attente`), qui enregistre les repérages que l'équipe examine ensuite dans la revue.
+Données personnelles (`analyse.masquage`) : tout texte qui sort d'ici (et des lots des exports,
+`restitution.donnees`, qui passent par `masquer_textes`) a chaque passage repéré et non examiné
+(`Reperage.statut` « a_examiner ») remplacé par sa nature (« [nom] », « [téléphone] »…) ; un passage
+écarté par l'équipe (« pas une donnée personnelle ») sort tel quel. Ce module ne fait que lire (le
+tableau de bord l'appelle à chaque page) : une parole jamais examinée (`examinee_par` vide) est repérée
+à la volée, sans rien enregistrer. Les sorties (livret, affiches, aperçu, exports) font d'abord
+examiner les paroles en attente (`examiner_en_attente`), qui enregistre les repérages que l'équipe
+examine ensuite dans la revue.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
+from analyse.masquage import Masquage, masquer_contributions
 from collecte.confidentialite import detection
 from collecte.modele.champs import CHAMPS, CHOIX, DRAPEAU
 from collecte.modele.models import DISPOSITIFS
@@ -282,7 +283,7 @@ def charger_corpus(
     temps = _charger_temps(session, ident)
     if textes:
         contributions = _lire(session, _REQUETE_CONTRIBUTIONS, demarche_id=ident, faux=False)
-        contributions = _masquer_contributions(contributions, reperages_de_la_demarche(session, ident))
+        contributions = masquer_contributions(contributions, reperages_de_la_demarche(session, ident))
         liens = _lire(session, _REQUETE_LIENS, demarche_id=ident, faux=False)
     else:
         contributions = _lire_par_lots(session, _REQUETE_METADONNEES, demarche_id=ident, faux=False)
@@ -333,18 +334,13 @@ def charger_textes(session: Session, corpus: Corpus, ids) -> Corpus:
     ]
     contributions = pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(columns=_COLONNES_TEXTES)
     reperages = reperages_de_la_demarche(session, int(corpus.demarche["id"]))
-    contributions = _masquer_contributions(contributions, reperages)
+    contributions = masquer_contributions(contributions, reperages)
     contributions = _joindre_temps(contributions.sort_values("id"), corpus.temps).reset_index(drop=True)
     liens = corpus.liens_themes[corpus.liens_themes["contribution_id"].isin(ids)].reset_index(drop=True)
     return replace(corpus, contributions=contributions, liens_themes=liens)
 
 
-# --- Données personnelles : ce qui sort de la base pour une sortie est masqué ----------------------------
-# Un seul endroit : le corpus de l'analyse (ci-dessus) et les lots des exports (`restitution.donnees`)
-# masquent par `masquer_textes` et comptent par `compter_masquage`. Une parole « examinée » ici est une
-# parole dont `examinee_par` n'est pas vide : des repérages d'une version antérieure du détecteur restent
-# justes pour un texte inchangé (un texte corrigé remet `examinee_par` à vide) ; les sorties font de toute
-# façon réexaminer d'abord par la version courante (`examiner_en_attente`).
+# --- Données personnelles : les repérages à masquer (le masquage lui-même : `analyse.masquage`) ---------
 
 # Les repérages à masquer d'une démarche : non examinés, sur des paroles non masquées et déjà examinées (le
 # texte d'une parole jamais examinée, ou corrigée depuis, est repéré à nouveau à la volée). CROSS JOIN : sous
@@ -361,16 +357,6 @@ SELECT COUNT(*) FROM contribution c JOIN tempsdecollecte t ON t.id = c.temps_id
 WHERE t.demarche_id = :demarche_id AND c.masquee = :faux AND c.examinee_par <> :version
   AND (c.ne_pas_citer = :faux OR :avec_ne_pas_citer)
 """
-
-
-@dataclass(frozen=True)
-class Masquage:
-    """Ce qu'une sortie remplace : les données personnelles repérées que personne n'a examinées."""
-
-    reperages: int = 0  # passages remplacés par leur nature
-    paroles: int = 0  # paroles touchées
-    natures: tuple[str, ...] = ()  # « [nom] », « [téléphone] »… présents, dans l'ordre de detection.SORTES
-    en_attente: int = 0  # paroles que la version courante du détecteur n'a pas encore vues
 
 
 def _parametres_reperages(demarche_id: int, avec_ne_pas_citer: bool) -> dict:
@@ -390,68 +376,6 @@ def reperages_de_la_demarche(session: Session, demarche_id: int) -> dict[int, li
     for contribution_id, debut, fin, sorte in lignes:
         par_parole.setdefault(contribution_id, []).append(detection.Reperage(debut, fin, sorte))
     return par_parole
-
-
-# Repérages faits à la volée, par texte : les images d'une page du tableau de bord rechargent chacune le
-# corpus, le modèle de langue ne repasse pas sur les mêmes textes (quelques millisecondes par texte).
-_A_LA_VOLEE: dict[str, tuple] = {}
-_A_LA_VOLEE_MAX = 20_000
-_VERROU_A_LA_VOLEE = threading.Lock()
-
-
-def _reperer_a_la_volee(textes: list[str]) -> list[tuple]:
-    if not textes:  # sans rien à repérer, le modèle de langue (5 s à charger) reste où il est
-        return []
-    with _VERROU_A_LA_VOLEE:
-        connus = {t: _A_LA_VOLEE[t] for t in textes if t in _A_LA_VOLEE}
-    nouveaux = [t for t in dict.fromkeys(textes) if t not in connus]
-    trouves = dict(zip(nouveaux, map(tuple, detection.reperer_lot(nouveaux)), strict=True))
-    with _VERROU_A_LA_VOLEE:
-        for texte, reperages in trouves.items():
-            if len(_A_LA_VOLEE) >= _A_LA_VOLEE_MAX:
-                del _A_LA_VOLEE[next(iter(_A_LA_VOLEE))]  # le plus ancien
-            _A_LA_VOLEE[texte] = reperages
-    return [connus.get(t, trouves.get(t)) for t in textes]
-
-
-# Au-delà, une lecture ne repère plus à la volée (quelques millisecondes par texte : un import d'un million
-# de paroles non examinées coûterait des minutes à chaque page) : les textes suivants sont retenus (vides)
-# jusqu'à leur examen (`parole examiner`, ou toute sortie, qui examine d'abord et enregistre).
-A_LA_VOLEE_PAR_LECTURE = 5_000
-
-
-def masquer_textes(textes: list[str], reperages: list, examinees: list[bool]) -> list[str]:
-    """Les textes tels qu'ils peuvent sortir : chaque passage de `reperages[i]` remplacé par sa nature ; un
-    texte jamais examiné (`examinees[i]` faux) est repéré à la volée (modèle de langue, par lots), sans rien
-    enregistrer, et ses repérages enregistrés (périmés) ignorés ; au-delà de `A_LA_VOLEE_PAR_LECTURE`
-    textes jamais examinés, les suivants sont retenus (texte vide) : rien de non examiné ne sort."""
-    a_reperer = [i for i, examinee in enumerate(examinees) if not examinee]
-    retenus = set(a_reperer[A_LA_VOLEE_PAR_LECTURE:])
-    a_reperer = a_reperer[:A_LA_VOLEE_PAR_LECTURE]
-    trouves = dict(zip(a_reperer, _reperer_a_la_volee([textes[i] or "" for i in a_reperer]), strict=True))
-    resultat = []
-    for i, texte in enumerate(textes):
-        passages = trouves.get(i, reperages[i])
-        if i in retenus:
-            resultat.append("")
-        else:
-            resultat.append(detection.masquer(texte, passages) if passages else texte)
-    return resultat
-
-
-def _masquer_contributions(contributions: pd.DataFrame, reperages: dict[int, list]) -> pd.DataFrame:
-    """Masque la colonne `texte` (lue avec `examinee`, retirée ici) ; seules les paroles qui ont un
-    repérage à masquer ou qui n'ont jamais été examinées sont touchées."""
-    examinees = contributions["examinee"].fillna(0).astype(bool)
-    cibles = ~examinees | contributions["id"].isin(reperages.keys())
-    if cibles.any():  # le tableau vient d'être lu : modifié sur place
-        ids = [int(i) for i in contributions.loc[cibles, "id"]]
-        contributions.loc[cibles, "texte"] = masquer_textes(
-            contributions.loc[cibles, "texte"].tolist(),
-            [reperages.get(i, ()) for i in ids],
-            examinees[cibles].tolist(),
-        )
-    return contributions.drop(columns="examinee")
 
 
 def compter_masquage(session: Session, demarche_id: int, avec_ne_pas_citer: bool = True) -> Masquage:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from analyse import cache
-from analyse.donnees import Masquage
+from analyse.masquage import Masquage
 from restitution.affiches import PAROLES_PAR_AFFICHE
 from restitution.contenu import Contenu, preparer
 from restitution.selection import Citation, citations_affiche, citations_du_theme

@@ -27,8 +27,9 @@ from sqlmodel import Session
 
 from analyse.chiffres import chiffres_cles
 from analyse.comptages import croiser
-from analyse.donnees import Masquage, charger_corpus, charger_textes
+from analyse.donnees import charger_corpus, charger_textes
 from analyse.lexique import frequences
+from analyse.masquage import Masquage
 from collecte.confidentialite.examen import examiner_en_attente
 from collecte.modele.validation import ErreurValidation
 from restitution import donnees

@@ -4,7 +4,7 @@ par lots (une démarche d'un million de paroles ne tient jamais entière en mém
 Les paroles masquées (modération) ne sortent jamais ; celles « ne pas citer » seulement si
 l'appelant le demande (tableurs internes à l'équipe). Les comptes d'utilisateur (qui a saisi)
 ne sortent pas : ce sont des données personnelles de l'équipe. Les données personnelles repérées et
-non examinées sont remplacées par leur nature (« [nom] »…) par `analyse.donnees.masquer_textes`, le
+non examinées sont remplacées par leur nature (« [nom] »…) par `analyse.masquage.masquer_textes`, le
 même masquage que le livret, sauf export brut explicite (`donnees_brutes`, admin, journalisé).
 """
 
@@ -17,7 +17,8 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from analyse.donnees import Masquage, compter_masquage, masquer_textes, reperages_de_la_demarche
+from analyse.donnees import compter_masquage, reperages_de_la_demarche
+from analyse.masquage import Masquage, masquer_textes
 from collecte.demarches import demarche_par_slug
 from collecte.modele.champs import DRAPEAU, THEMES, registre
 from collecte.modele.models import Demarche, ReponseQuestionnaire, VersionQuestionnaire

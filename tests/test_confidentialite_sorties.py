@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from analyse.donnees import Masquage
+from analyse.masquage import Masquage
 from collecte.confidentialite import detection, examen
 from collecte.confidentialite.journal import ACTEUR_TERMINAL, TERMINAL
 from collecte.modele.models import Contribution, Journal, Reperage
@@ -278,9 +278,9 @@ def test_phrases_au_singulier_et_sans_rien():
 def test_au_dela_du_plafond_les_textes_non_examines_sont_retenus(monkeypatch):
     """Un gros import non examiné : la lecture ne repère à la volée que les premiers textes, retient les
     suivants (vides) au lieu de les laisser sortir ou de passer des minutes dans le modèle de langue."""
-    from analyse import donnees
+    from analyse import masquage
 
-    monkeypatch.setattr(donnees, "A_LA_VOLEE_PAR_LECTURE", 2)
+    monkeypatch.setattr(masquage, "A_LA_VOLEE_PAR_LECTURE", 2)
     textes = [f"Appelez Mme Lefort au 06 12 34 56 7{n}." for n in range(4)]
-    sortis = donnees.masquer_textes(textes, [()] * 4, [False] * 4)
+    sortis = masquage.masquer_textes(textes, [()] * 4, [False] * 4)
     assert sortis[:2] == ["Appelez Mme [nom] au [téléphone]."] * 2 and sortis[2:] == ["", ""]
