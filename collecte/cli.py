@@ -178,7 +178,8 @@ def themes_export(sortie: Path, format_: str, slug: str | None):
 )
 @with_appcontext
 def import_commande(chemin: Path, slug: str | None, fichier_themes: Path | None):
-    """Importe une démarche depuis un classeur .xlsx, un dossier de .csv ou un .zip de .csv (tout ou rien)."""
+    """Importe une démarche depuis un classeur .xlsx, un dossier de .csv, un .zip de .csv ou un projet
+    REFI-QDA .qdpx (QualCoder, ATLAS.ti, MAXQDA…) : tout ou rien."""
     from collecte.tableurs import entrees as imports
 
     init_db(get_engine())  # une instance neuve reçoit son schéma ; une ancienne est mise à jour

@@ -13,6 +13,7 @@ from collecte.modele.validation import ErreurValidation
 from collecte.tableurs.feuilles import compter_themes, etat_des_themes
 from collecte.tableurs.import_classeur import ErreurImport, RapportImport, importer, noms_feuilles
 from collecte.tableurs.lecture import lire_envoi, lire_source
+from collecte.tableurs.lecture_qdpx import reperes_de_la_demarche
 from collecte.themes import gestion as gestion_themes
 
 __all__ = ["ErreurImport", "importer_chemin", "importer_envoi"]
@@ -77,7 +78,7 @@ def importer_chemin(
 ) -> RapportImport:
     """`questionnaires` : dossier des définitions (feuille reponses), celui de l'application par défaut."""
     try:
-        feuilles = lire_source(chemin, noms_feuilles())
+        feuilles = lire_source(chemin, noms_feuilles(), lambda: reperes_de_la_demarche(session, slug))
         return _avec_themes(
             session,
             feuilles,
@@ -96,6 +97,7 @@ def importer_envoi(
     if not fichiers or not any(fichiers.values()):
         raise ErreurImport(["Aucun fichier reçu (ou fichier vide)."])
     try:
-        return importer(session, lire_envoi(fichiers, noms_feuilles()), slug, questionnaires)
+        feuilles = lire_envoi(fichiers, noms_feuilles(), lambda: reperes_de_la_demarche(session, slug))
+        return importer(session, feuilles, slug, questionnaires)
     except ErreurValidation as erreur:  # refusé, parfois en cours de lecture : `importer` a déjà tout annulé
         raise ErreurImport([erreur.message]) from None

@@ -137,6 +137,8 @@ def colonnes_feuille(nom: str) -> list[str]:
 
 
 def _verifier_feuilles(feuilles: dict[str, Feuille], rapport: RapportImport) -> None:
+    # Ce que la lecture n'a pas pu reprendre (un projet .qdpx : sources PDF, variables inconnues…).
+    rapport.avertissements += getattr(feuilles, "avertissements", [])
     ignorees = list(getattr(feuilles, "ignorees", [])) + [n for n in feuilles if n not in noms_feuilles()]
     if ignorees:
         rapport.avertissements.append(f"Feuille(s) non reconnue(s), ignorée(s) : {', '.join(ignorees)}.")

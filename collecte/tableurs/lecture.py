@@ -1,4 +1,5 @@
-"""Lecture d'un classeur de démarche : un `.xlsx`, un dossier de `.csv`, ou des fichiers envoyés.
+"""Lecture d'un classeur de démarche : un `.xlsx`, un dossier de `.csv`, ou des fichiers envoyés (un projet
+REFI-QDA `.qdpx` y est traduit en feuilles par `lecture_qdpx`).
 
 Chaque feuille devient une `Feuille` : colonnes normalisées (« Personnes rencontrées » →
 `personnes_rencontrees`) et lignes numérotées comme dans le tableur (en-tête = ligne 1).
@@ -41,7 +42,7 @@ XLSX_TEXTE_MAX = 32_767  # caractères d'une cellule, la limite d'Excel
 XLSX_CELLULES_MAX = 20_000_000
 _NS_TABLEUR = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RANGEE, _TEXTE_PARTAGE = f"{_NS_TABLEUR} row", f"{_NS_TABLEUR} si"
-_ILLISIBLE = (
+ILLISIBLE = (
     zipfile.BadZipFile,
     KeyError,
     OSError,
@@ -66,11 +67,14 @@ class Feuille:
 
 
 class Classeur(dict):
-    """{nom normalisé: Feuille} ; `ignorees` garde les noms des feuilles non reconnues (non lues)."""
+    """{nom normalisé: Feuille} ; `ignorees` garde les noms des feuilles non reconnues (non lues),
+    `avertissements` ce que la lecture n'a pas pu reprendre (un projet .qdpx : sources PDF, variables
+    inconnues…), à ajouter au rapport de l'import."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.ignorees: list[str] = []
+        self.avertissements: list[str] = []
 
     def ajouter(self, nom: str, nom_affiche: str, noms: set[str] | None, lire) -> None:
         if noms is not None and nom not in noms:
@@ -222,7 +226,7 @@ def lire_xlsx(contenu: bytes, noms: set[str] | None = None) -> Classeur:
         classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
     except ErreurValidation:
         raise
-    except _ILLISIBLE:
+    except ILLISIBLE:
         raise ErreurValidation(
             "Ce fichier n'est pas un classeur .xlsx lisible (enregistrez-le au format Excel .xlsx)."
         ) from None
@@ -269,15 +273,18 @@ def lire_fichiers_csv(fichiers: dict[str, bytes], noms: set[str] | None = None) 
     return feuilles
 
 
-def lire_source(chemin: Path, noms: set[str] | None = None) -> Classeur:
-    """Un chemin de la ligne de commande : classeur .xlsx, dossier de .csv, ou archive .zip de .csv."""
+def lire_source(chemin: Path, noms: set[str] | None = None, reperes=None) -> Classeur:
+    """Un chemin de la ligne de commande : classeur .xlsx, dossier de .csv, archive .zip de .csv ou
+    projet REFI-QDA .qdpx (`reperes` : voir `lire_envoi`)."""
     if chemin.is_dir():
         return lire_fichiers_csv({p.name: p.read_bytes() for p in sorted(chemin.glob("*.csv"))}, noms)
-    return lire_envoi({chemin.name: chemin.read_bytes()}, noms)
+    return lire_envoi({chemin.name: chemin.read_bytes()}, noms, reperes)
 
 
-def lire_envoi(fichiers: dict[str, bytes], noms: set[str] | None = None) -> Classeur:
-    """Fichiers envoyés par le formulaire web : un .xlsx, des .csv, ou un .zip de .csv."""
+def lire_envoi(fichiers: dict[str, bytes], noms: set[str] | None = None, reperes=None) -> Classeur:
+    """Fichiers envoyés par le formulaire web : un .xlsx, des .csv, un .zip de .csv, ou un projet
+    REFI-QDA .qdpx traduit en feuilles. `reperes` : fonction sans argument qui donne les thèmes de la
+    démarche visée (`lecture_qdpx.reperes_de_la_demarche`), appelée pour un .qdpx seulement."""
     if len(fichiers) == 1:
         nom, contenu = next(iter(fichiers.items()))
         extension = nom.lower().rsplit(".", 1)[-1]
@@ -285,10 +292,14 @@ def lire_envoi(fichiers: dict[str, bytes], noms: set[str] | None = None) -> Clas
             return lire_xlsx(contenu, noms)
         if extension == "zip":
             return _lire_zip(contenu, noms)
+        if extension == "qdpx":
+            from collecte.tableurs.lecture_qdpx import lire_qdpx  # il lit les colonnes des gestionnaires
+
+            return lire_qdpx(contenu, noms, reperes() if reperes else None)
     if any(not n.lower().endswith(".csv") for n in fichiers):
         raise ErreurValidation(
-            "Envoyez un classeur .xlsx, des fichiers .csv ou une archive .zip de .csv "
-            "(les fichiers .xls, .ods ou .txt ne sont pas lus : réenregistrez-les)."
+            "Envoyez un classeur .xlsx, des fichiers .csv, une archive .zip de .csv ou un projet "
+            "REFI-QDA .qdpx (les fichiers .xls, .ods ou .txt ne sont pas lus : réenregistrez-les)."
         )
     return lire_fichiers_csv(fichiers, noms)
 

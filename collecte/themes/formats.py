@@ -155,16 +155,21 @@ def _sans_apostrophe(ligne: dict) -> dict:
 
 
 class _ArbreBorne(ET.TreeBuilder):
-    """Construit l'arbre XML en refusant DTD (donc entités) et imbrication au-delà de PROFONDEUR_MAX."""
+    """Construit l'arbre XML en refusant DTD (donc entités) et imbrication au-delà de PROFONDEUR_MAX.
 
-    profondeur = 0
+    `document` nomme ce qu'on lit (« un livre de codes », « un projet ») dans les messages."""
+
+    def __init__(self, document: str):
+        super().__init__()
+        self.document = document
+        self.profondeur = 0
 
     def start(self, tag, attributs):
         self.profondeur += 1
         if self.profondeur > PROFONDEUR_MAX:
             raise ErreurValidation(
                 f"Le fichier XML est imbriqué sur plus de {PROFONDEUR_MAX} niveaux : "
-                "ce n'est pas un livre de codes."
+                f"ce n'est pas {self.document}."
             )
         return super().start(tag, attributs)
 
@@ -174,19 +179,22 @@ class _ArbreBorne(ET.TreeBuilder):
 
     def doctype(self, nom, pubid, system):
         raise ErreurValidation(
-            "Le fichier XML déclare une DTD (<!DOCTYPE …>), refusée : un livre de codes "
+            f"Le fichier XML déclare une DTD (<!DOCTYPE …>), refusée : {self.document} "
             "REFI-QDA n'en a pas besoin."
         )
 
 
-def _lire_xml(contenu: bytes) -> ET.Element:
-    analyseur = ET.XMLParser(target=_ArbreBorne())
+def lire_xml(
+    contenu: bytes, document: str = "un livre de codes", fichier: str = "un fichier .qdc"
+) -> ET.Element:
+    """Arbre d'un XML REFI-QDA (.qdc, ou project.qde d'un .qdpx), lu par `_ArbreBorne`."""
+    analyseur = ET.XMLParser(target=_ArbreBorne(document))
     try:
         analyseur.feed(contenu)
         return analyseur.close()
     except ET.ParseError as erreur:
         raise ErreurValidation(
-            f"XML illisible (ligne {erreur.position[0]}) : ce n'est pas un fichier .qdc valide."
+            f"XML illisible (ligne {erreur.position[0]}) : ce n'est pas {fichier} valide."
         ) from None
 
 
@@ -199,7 +207,7 @@ def lire_qdc(
     (`guids_connus`), sinon de même libellé (`libelles_connus` : clé `cle_libelle` → slugs dans l'ordre
     du livre de codes), sinon
     celui de sa marque Parole, sinon tiré de son nom (rendu unique dans le fichier)."""
-    racine = _lire_xml(contenu)
+    racine = lire_xml(contenu)
     if racine.tag != f"{{{NS_QDC}}}CodeBook":
         raise ErreurValidation(
             "Ce fichier n'est pas un livre de codes REFI-QDA (élément racine CodeBook attendu)."
@@ -208,7 +216,7 @@ def lire_qdc(
     if codes is None:
         raise ErreurValidation("Livre de codes sans élément Codes.")
     themes: list[dict] = []
-    _parcourir(codes, "", themes, guids_connus or {}, libelles_connus or {})
+    parcourir_codes(codes, "", themes, guids_connus or {}, libelles_connus or {})
     return themes
 
 
@@ -221,7 +229,7 @@ def _slug_du_code(code, nom: str, marque: str, themes: list[dict], guids: dict, 
     from collecte.demarches import slugifier
 
     deja = {t["slug"] for t in themes}
-    par_guid = guids.get((code.get("guid") or "").strip("{}").lower())
+    par_guid = guids.get(cle_guid(code.get("guid")))
     if par_guid and par_guid not in deja:
         return par_guid
     # Libellés en double (deux « Autre ») : chaque code prend le premier thème de ce libellé encore libre.
@@ -237,14 +245,21 @@ def _slug_du_code(code, nom: str, marque: str, themes: list[dict], guids: dict, 
     return slug
 
 
-def _parcourir(
-    noeud, parent: str, themes: list[dict], guids: dict[str, str], libelles: dict[str, str]
+def parcourir_codes(
+    noeud,
+    parent: str,
+    themes: list[dict],
+    guids: dict[str, str],
+    libelles: dict[str, list[str]],
+    espace: str = NS_QDC,
 ) -> None:
-    for code in noeud.findall(f"{{{NS_QDC}}}Code"):
+    """Les `<Code>` sous `noeud` (et leurs enfants) → thèmes ajoutés à `themes` ; `espace` : celui du
+    .qdc ou celui du projet .qdpx. Chaque thème garde le GUID de son code (`_guid`), pour les codages."""
+    for code in noeud.findall(f"{{{espace}}}Code"):
         nom = code.get("name")
         if not nom:
             raise ErreurValidation(f"Code n° {len(themes) + 1} sans attribut name.")
-        element = code.find(f"{{{NS_QDC}}}Description")
+        element = code.find(f"{{{espace}}}Description")
         description, marque = separer_marque(element.text if element is not None else "")
         slug = _slug_du_code(code, nom, marque, themes, guids, libelles)
         themes.append(
@@ -255,9 +270,25 @@ def _parcourir(
                 "couleur": code.get("color", ""),
                 "parent": parent,
                 "_lieu": f"Code « {nom} »",
+                "_guid": cle_guid(code.get("guid")),
             }
         )
-        _parcourir(code, slug, themes, guids, libelles)
+        parcourir_codes(code, slug, themes, guids, libelles, espace)
+
+
+def cle_guid(guid: str | None) -> str:
+    """Un GUID comparable : sans accolades ni capitales, que le schéma REFI-QDA permet (« {8A0F…} »)."""
+    return (guid or "").strip().strip("{}").lower()
+
+
+def reperes_des_themes(themes, demarche_slug: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(GUID → slug, `cle_libelle` → slugs dans l'ordre du livre de codes) des thèmes d'une démarche :
+    ce à quoi un code REFI-QDA importé est rapproché. `themes` : objets `Theme` dans l'ordre du livre."""
+    guids = {guid_theme(demarche_slug, t.slug): t.slug for t in themes}
+    libelles: dict[str, list[str]] = {}
+    for theme in themes:
+        libelles.setdefault(cle_libelle(theme.label), []).append(theme.slug)
+    return guids, libelles
 
 
 def exporter_csv(themes: list[dict]) -> bytes:

@@ -313,11 +313,8 @@ def importer_fichier(
     if extension == "csv":
         return importer_themes(session, demarche.id, formats.lire_csv_themes(contenu), commit=commit)
     if extension in ("qdc", "xml"):
-        presents = [t for t, _ in lister_themes(session, demarche.id)]
-        guids = {formats.guid_theme(demarche.slug, t.slug): t.slug for t in presents}
-        libelles: dict[str, list[str]] = {}  # dans l'ordre du livre de codes
-        for theme in presents:
-            libelles.setdefault(formats.cle_libelle(theme.label), []).append(theme.slug)
+        presents = [t for t, _ in lister_themes(session, demarche.id)]  # dans l'ordre du livre de codes
+        guids, libelles = formats.reperes_des_themes(presents, demarche.slug)
         perdu = [
             "Le format REFI-QDA ne transporte pas les mots-clés : ceux des thèmes existants sont conservés."
         ]

@@ -1,0 +1,434 @@
+"""Projet REFI-QDA (`.qdpx`) d'un autre logiciel (QualCoder, ATLAS.ti, MAXQDA…) ou de Parole, traduit en
+`Classeur` : mêmes feuilles et mêmes colonnes que l'import d'un classeur (themes, structures, temps,
+contributions), qui l'écrit ensuite avec ses validations, ses messages, son rapport et sa rejouabilité.
+
+- Codes → feuille themes (`formats.parcourir_codes`, comme un `.qdc`) : slug de la marque Parole, sinon
+  du thème existant de même GUID puis de même libellé (`reperes`), sinon tiré du nom.
+- Sources texte → paroles ; codages → thèmes de la parole. Une source plus longue qu'une parole ne peut
+  l'être (registre des champs) donne une parole par passage codé ; son texte non codé n'est pas repris.
+- Variables de source dont le nom est celui d'un champ (nom REFI-QDA ou libellé, registre des champs) →
+  ce champ ; celles qui portent le nom d'une colonne de la feuille temps → le temps de la parole.
+- Temps : la variable « temps de collecte » (export de Parole), sinon le cas de la source, sinon un
+  temps au nom du projet ; dispositif « autre » et date de création du projet à défaut.
+- Ni utilisateurs (aucun compte créé), ni notes, ni sources PDF, image, audio ou vidéo : signalés.
+
+Lecture bornée : taille décompressée annoncée vérifiée avant toute lecture (zipfile n'en lit jamais
+plus), XML lu sans DTD ni entités (`formats.lire_xml`), fichiers pris dans le dossier `sources/` de
+l'archive seulement.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+
+from collecte.modele.champs import CHOIX, DRAPEAU, TEXTE, champ, registre
+from collecte.modele.models import DISPOSITIFS, TYPOLOGIES
+from collecte.modele.validation import ErreurValidation
+from collecte.tableurs.lecture import ILLISIBLE, TAILLE_DECOMPRESSEE_MAX, Classeur, Feuille
+from collecte.tableurs.lecture_csv import normaliser_colonne
+from collecte.themes.formats import cle_guid, cle_libelle, lire_xml, parcourir_codes
+
+NS = "urn:QDA-XML:project:1.0"
+# Noms de variables qu'écrit l'export de Parole (`restitution/refiqda.py`) et qu'aucune colonne ne donne :
+# tests/test_import_qdpx.py vérifie qu'ils n'ont pas dérivé.
+VARIABLE_TEMPS = "temps de collecte"
+SUFFIXE_CAS = f" ({VARIABLE_TEMPS})"
+VARIABLE_TYPOLOGIE = "typologie de la structure"
+# project.qde est gardé en mémoire, en arbre : environ cinq fois sa taille (mesuré sur des sources comme
+# les écrit Parole, 1,6 Ko de XML chacune) ; 200 Mo de XML, soit quelque 120 000 paroles, en prennent 1 Go.
+QDE_TAILLE_MAX = 200 * 1024 * 1024
+INTERNE = "internal://"
+NOMS_CITES = 10  # sources ignorées nommées dans le rapport, par raison
+_SOURCES_AUTRES = {"PDFSource", "PictureSource", "AudioSource", "VideoSource"}
+_VOCABULAIRES_TEMPS = {"dispositif": DISPOSITIFS}
+
+
+def _q(nom: str) -> str:
+    return f"{{{NS}}}{nom}"
+
+
+@dataclass
+class Reperes:
+    """Les thèmes de la démarche visée : GUID → slug, `cle_libelle` → slugs, et slug → (mots-clés, ordre),
+    que REFI-QDA ne transporte pas et qu'un thème existant garde."""
+
+    guids: dict[str, str] = field(default_factory=dict)
+    libelles: dict[str, list[str]] = field(default_factory=dict)
+    gardes: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def reperes_de_la_demarche(session, slug: str | None) -> Reperes | None:
+    """Repères des thèmes de la démarche `slug` (dans l'ordre du livre de codes) ; None si elle n'existe
+    pas encore."""
+    from sqlmodel import select
+
+    from collecte.demarches import demarche_par_slug, slugifier
+    from collecte.modele.models import Theme
+    from collecte.themes.formats import reperes_des_themes
+
+    demarche = demarche_par_slug(session, slugifier(slug)) if slug else None
+    if demarche is None:
+        return None
+    requete = select(Theme).where(Theme.demarche_id == demarche.id).order_by(Theme.ordre, Theme.id)
+    themes = list(session.exec(requete))
+    guids, libelles = reperes_des_themes(themes, demarche.slug)
+    return Reperes(guids, libelles, {t.slug: ("; ".join(t.mots_cles), t.ordre) for t in themes})
+
+
+# --- Archive et XML ----------------------------------------------------------------------------
+
+
+def _ouvrir(contenu: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(contenu))
+    except ILLISIBLE:
+        raise ErreurValidation(
+            "Ce fichier n'est pas un projet REFI-QDA .qdpx (une archive ZIP est attendue) : exportez le "
+            "projet depuis votre logiciel d'analyse (QualCoder, ATLAS.ti, MAXQDA : « Exporter », REFI-QDA)."
+        ) from None
+    if sum(m.file_size for m in archive.infolist()) > TAILLE_DECOMPRESSEE_MAX:
+        raise ErreurValidation(
+            "Projet trop volumineux une fois décompressé (plus de "
+            f"{TAILLE_DECOMPRESSEE_MAX // 1024**2} Mo) : "
+            "exportez-le sans ses fichiers audio, vidéo, images et PDF, qui ne sont pas importés."
+        )
+    return archive
+
+
+def _lire_qde(archive: zipfile.ZipFile):
+    qde = next((m for m in archive.infolist() if m.filename.lower() == "project.qde"), None)
+    if qde is None:
+        raise ErreurValidation(
+            "Cette archive ne contient pas de fichier project.qde : ce n'est pas un projet REFI-QDA "
+            ".qdpx (exportez le projet entier, pas seulement le livre de codes)."
+        )
+    if qde.file_size > QDE_TAILLE_MAX:
+        raise ErreurValidation(
+            f"Le fichier project.qde dépasse {QDE_TAILLE_MAX // 1024**2} Mo : importez le projet en "
+            "plusieurs fois (un export par groupe de documents)."
+        )
+    try:
+        donnees = archive.read(qde)
+    except ILLISIBLE:
+        raise ErreurValidation(
+            "Archive .qdpx abîmée : project.qde ne se lit pas. Exportez-la à nouveau."
+        ) from None
+    racine = lire_xml(donnees, "un projet", "un projet .qdpx")
+    if racine.tag != _q("Project"):
+        raise ErreurValidation(
+            "project.qde n'est pas un projet REFI-QDA (élément racine Project de l'espace de noms "
+            f"{NS} attendu)."
+        )
+    return racine
+
+
+def _chemin_interne(source, chemin: str) -> str | None:
+    """Nom du fichier dans l'archive (« sources/… ») ; None pour un fichier lié hors du projet."""
+    if not chemin.startswith(INTERNE):
+        return None
+    reste = chemin[len(INTERNE) :]
+    parties = reste.split("/")
+    if not reste or "\\" in reste or ":" in reste or any(p in ("", ".", "..") for p in parties):
+        raise ErreurValidation(
+            f"Source « {_nom(source)} » : le chemin « {chemin} » sort du dossier sources/ de l'archive, ce "
+            "qui est refusé. Exportez à nouveau le projet depuis votre logiciel d'analyse."
+        )
+    return "sources/" + reste
+
+
+def _nom(element) -> str:
+    return element.get("name") or element.get("guid") or "sans nom"
+
+
+# --- Lecture du projet -------------------------------------------------------------------------
+
+
+class _Lecteur:
+    """Parcourt le projet une fois et remplit les lignes des feuilles."""
+
+    def __init__(self, archive: zipfile.ZipFile, racine, reperes: Reperes | None):
+        self.archive, self.racine, self.reperes = archive, racine, reperes
+        self.fichiers = {m.filename.lower(): m for m in archive.infolist()}
+        self.avertissements: list[str] = []
+        self.inconnues: dict[str, None] = {}  # noms de variables ignorés, dans l'ordre
+        self.ignorees: dict[str, list[str]] = {}  # raison → noms des sources
+        self.codages_inconnus = 0
+        self.decoupees = 0
+        self.variables = {
+            cle_guid(v.get("guid")): v.get("name") or ""
+            for v in racine.iterfind(f"{_q('Variables')}/{_q('Variable')}")
+        }
+        self.champs = _champs_par_nom()
+        self.colonnes_temps = _colonnes_temps()
+        self.limite = champ("texte").longueur_max
+        self.temps: dict[str, dict] = {}  # ref → valeurs de la feuille temps
+        self.paroles: list[dict] = []
+
+    # Thèmes
+    def themes(self) -> list[dict]:
+        codes = self.racine.find(f"{_q('CodeBook')}/{_q('Codes')}")
+        themes: list[dict] = []
+        if codes is not None:
+            reperes = self.reperes or Reperes()
+            parcourir_codes(codes, "", themes, reperes.guids, reperes.libelles, NS)
+        self.slugs = {t["_guid"]: t["slug"] for t in themes}
+        for theme in themes:
+            if len(theme["couleur"]) == 4:  # « #f80 », que REFI-QDA permet : « #ff8800 »
+                theme["couleur"] = "#" + "".join(2 * c for c in theme["couleur"][1:])
+            mots_cles, ordre = (self.reperes.gardes if self.reperes else {}).get(theme["slug"], ("", ""))
+            theme.update(mots_cles=mots_cles, ordre=ordre)
+        return themes
+
+    # Variables
+    def valeurs(self, element) -> list[tuple[str, str]]:
+        """(nom de la variable, valeur en texte) des `<VariableValue>` d'un élément."""
+        paires = []
+        for valeur in element.iterfind(_q("VariableValue")):
+            ref = valeur.find(_q("VariableRef"))
+            nom = self.variables.get(cle_guid(ref.get("targetGUID") if ref is not None else ""), "")
+            texte = next((e.text for e in valeur if e.tag != _q("VariableRef")), None)
+            if nom and texte and texte.strip():
+                paires.append((nom, texte.strip()))
+        return paires
+
+    def ranger(self, nom: str, valeur: str, champs: dict, temps: dict) -> None:
+        """Une variable → champ de la parole, colonne du temps, typologie de la structure, ou ignorée."""
+        sans_suffixe = nom[: -len(SUFFIXE_CAS)] if nom.endswith(SUFFIXE_CAS) else nom
+        colonne = "ref" if nom == VARIABLE_TEMPS else normaliser_colonne(sans_suffixe)
+        if cle_libelle(nom) in self.champs:
+            c = self.champs[cle_libelle(nom)]
+            champs.setdefault(c.nom, _code(valeur, c.vocabulaire) if c.sorte == CHOIX else valeur)
+        elif colonne in self.colonnes_temps:
+            if colonne.startswith("date") and valeur[10:11] == "T":  # DateTimeValue : le jour seulement
+                valeur = valeur[:10]
+            temps.setdefault(colonne, _code(valeur, _VOCABULAIRES_TEMPS.get(colonne)))
+        elif sans_suffixe == VARIABLE_TYPOLOGIE:
+            temps.setdefault("typologie", _code(valeur, TYPOLOGIES))
+        else:
+            self.inconnues.setdefault(nom)
+
+    # Cas
+    def cas(self) -> dict[str, tuple[str, dict, dict]]:
+        """GUID de source → (nom du cas, valeurs de temps, valeurs de champs du cas : celles de ses
+        paroles, faute de variable de source) ; le premier cas d'une source l'emporte."""
+        par_source: dict[str, tuple[str, dict, dict]] = {}
+        plusieurs = 0
+        for cas in self.racine.iterfind(f"{_q('Cases')}/{_q('Case')}"):
+            temps, champs = {}, {}
+            for nom, valeur in self.valeurs(cas):
+                self.ranger(nom, valeur, champs, temps)
+            for ref in cas.iterfind(_q("SourceRef")):
+                cle = cle_guid(ref.get("targetGUID"))
+                plusieurs += cle in par_source
+                par_source.setdefault(cle, (_nom(cas), temps, champs))
+        if plusieurs:
+            self.avertissements.append(
+                f"{plusieurs} source(s) appartiennent à plusieurs cas : chacune va au temps de son "
+                "premier cas."
+            )
+        return par_source
+
+    # Sources
+    def texte(self, source) -> str | None:
+        contenu = source.find(_q("PlainTextContent"))
+        if contenu is not None:
+            return contenu.text or ""
+        chemin = source.get("plainTextPath") or ""
+        if not chemin:
+            return self.ignorer(source, "sans texte brut (seulement un fichier mis en forme)")
+        interne = _chemin_interne(source, chemin)
+        if interne is None:
+            return self.ignorer(source, "liées à un fichier hors du projet (absolute://, relative://)")
+        membre = self.fichiers.get(interne.lower())
+        if membre is None:
+            return self.ignorer(source, "dont le fichier manque dans l'archive")
+        try:
+            return self.archive.read(membre).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ErreurValidation(
+                f"Source « {_nom(source)} » : le fichier {interne} n'est pas en UTF-8, comme REFI-QDA "
+                "l'exige. Exportez à nouveau le projet."
+            ) from None
+        except ILLISIBLE:
+            raise ErreurValidation(
+                f"Archive .qdpx abîmée : {interne} ne se lit pas. Exportez-la à nouveau."
+            ) from None
+
+    def ignorer(self, source, raison: str) -> None:
+        self.ignorees.setdefault(raison, []).append(_nom(source))
+
+    def codes(self, element) -> list[str]:
+        slugs = []
+        for ref in element.iterfind(f"{_q('Coding')}/{_q('CodeRef')}"):
+            slug = self.slugs.get(cle_guid(ref.get("targetGUID")))
+            if slug is None:
+                self.codages_inconnus += 1
+            elif slug not in slugs:
+                slugs.append(slug)
+        return slugs
+
+    def passages(self, source, texte: str) -> list[tuple[int, int, list[str]]]:
+        """(début, fin, slugs) de chaque passage codé, dans l'ordre du texte."""
+        passages = []
+        for selection in source.iterfind(_q("PlainTextSelection")):
+            try:
+                debut, fin = int(selection.get("startPosition")), int(selection.get("endPosition"))
+            except (TypeError, ValueError):
+                debut, fin = -1, -1
+            if not 0 <= debut <= fin <= len(texte):
+                raise ErreurValidation(
+                    f"Source « {_nom(source)} » : un passage codé ({selection.get('startPosition')}–"
+                    f"{selection.get('endPosition')}) sort du texte ({len(texte)} caractères). Exportez à "
+                    "nouveau le projet."
+                )
+            passages.append((debut, fin, self.codes(selection)))
+        return sorted(passages, key=lambda p: (p[0], p[1]))
+
+    def source(self, source, cas: dict, projet: tuple[str, dict, dict]) -> None:
+        texte = self.texte(source)
+        if texte is None:
+            return
+        if not texte.strip():
+            self.ignorer(source, "vides")
+            return
+        champs, temps = {}, {}
+        for nom, valeur in self.valeurs(source):
+            self.ranger(nom, valeur, champs, temps)
+        nom_cas, temps_du_cas, champs_du_cas = cas.get(cle_guid(source.get("guid")), projet)
+        champs = {**champs_du_cas, **champs}
+        ref = str(temps.pop("ref", "") or nom_cas).strip()[:80]
+        fiche = self.temps.setdefault(ref, {"ref": ref})
+        for colonne, valeur in {**temps_du_cas, **temps}.items():
+            fiche.setdefault(colonne, valeur)
+        passages, de_la_source = self.passages(source, texte), self.codes(source)
+        if len(texte) <= self.limite:
+            morceaux = [(texte, [s for _, _, slugs in passages for s in slugs] + de_la_source)]
+        else:
+            morceaux = [(texte[d:f], slugs + de_la_source) for d, f, slugs in passages if slugs]
+            morceaux = [(m, slugs) for m, slugs in morceaux if m.strip()]
+            self.decoupees += bool(morceaux)
+            if not morceaux:
+                self.ignorer(source, f"de plus de {self.limite} caractères sans passage codé")
+        for morceau, slugs in morceaux:
+            themes = " ; ".join(dict.fromkeys(slugs))
+            self.paroles.append({"temps": ref, "texte": morceau, "themes": themes, **champs})
+
+    def sources(self) -> None:
+        cas = self.cas()
+        projet = _nom(self.racine)[:80], {"date": _date_projet(self.racine)}, {}
+        for source in self.racine.iterfind(f"{_q('Sources')}/*"):
+            balise = source.tag.rsplit("}", 1)[-1]
+            if balise == "TextSource":
+                self.source(source, cas, projet)
+            elif balise in _SOURCES_AUTRES:
+                self.ignorer(source, "PDF, images, audio ou vidéo")
+
+    def bilan(self) -> list[str]:
+        avertissements = list(self.avertissements)
+        for raison, noms in self.ignorees.items():
+            cites = ", ".join(noms[:NOMS_CITES]) + (" …" if len(noms) > NOMS_CITES else "")
+            avertissements.append(f"Sources {raison} non importées ({len(noms)}) : {cites}.")
+        if self.decoupees:
+            avertissements.append(
+                f"{self.decoupees} source(s) de plus de {self.limite} caractères (la longueur maximale "
+                "d'une parole) : chacun de leurs passages codés est devenu une parole ; leur texte non "
+                "codé n'est pas importé."
+            )
+        if self.codages_inconnus:
+            avertissements.append(
+                f"{self.codages_inconnus} codage(s) vers un code absent du livre de codes, ignoré(s)."
+            )
+        if self.inconnues:
+            avertissements.append(
+                "Variables sans champ correspondant dans Parole, ignorées : "
+                + ", ".join(self.inconnues)
+                + "."
+            )
+        if self.racine.find(_q("Notes")) is not None:
+            avertissements.append("Les notes (mémos) du projet ne sont pas importées.")
+        return avertissements
+
+
+def _champs_par_nom() -> dict:
+    """`cle_libelle` du nom REFI-QDA et du libellé de chaque champ importable (sauf texte et thèmes)."""
+    par_nom = {}
+    for c in registre():
+        if c.importe and c.sorte in (TEXTE, CHOIX, DRAPEAU) and c.nom != "texte":
+            for nom in (c.libelle, c.refiqda):
+                if nom:
+                    par_nom[cle_libelle(nom)] = c
+    return par_nom
+
+
+def _colonnes_temps() -> set[str]:
+    from collecte.tableurs.import_classeur import GESTIONNAIRES
+
+    return set(GESTIONNAIRES["temps"].ordre) - {"themes"}
+
+
+def _code(valeur: str, vocabulaire: dict | None) -> str:
+    """Le code d'un choix, écrit en code ou en libellé affiché ; sinon la valeur, que l'import refusera."""
+    if not vocabulaire or valeur in vocabulaire:
+        return valeur
+    return next(
+        (code for code, libelle in vocabulaire.items() if cle_libelle(libelle) == cle_libelle(valeur)), valeur
+    )
+
+
+def _date_projet(racine) -> str:
+    cree = (racine.get("creationDateTime") or "")[:10]
+    try:
+        return date.fromisoformat(cree).isoformat()
+    except ValueError:
+        return date.today().isoformat()
+
+
+# --- Feuilles ----------------------------------------------------------------------------------
+
+
+def _feuille(nom: str, colonnes: list[str], lignes: list[dict]) -> Feuille:
+    return Feuille(
+        nom, colonnes, [(n, {c: ligne.get(c, "") for c in colonnes}) for n, ligne in enumerate(lignes, 2)]
+    )
+
+
+def lire_qdpx(contenu: bytes, noms: set[str] | None = None, reperes: Reperes | None = None) -> Classeur:
+    """Projet REFI-QDA → feuilles themes, structures, temps, contributions ; `reperes` : les thèmes de
+    la démarche visée (`reperes_de_la_demarche`), pour rapprocher les codes des thèmes existants."""
+    with _ouvrir(contenu) as archive:
+        lecteur = _Lecteur(archive, _lire_qde(archive), reperes)
+        themes = lecteur.themes()
+        lecteur.sources()
+    temps = [lecteur.temps[ref] for ref in dict.fromkeys(p["temps"] for p in lecteur.paroles)]
+    for fiche in temps:
+        fiche.setdefault("dispositif", "autre")
+        fiche.setdefault("date", _date_projet(lecteur.racine))
+    structures = {
+        f["structure"]: {"nom": f["structure"], "typologie": f.get("typologie", "")}
+        for f in temps
+        if f.get("structure")
+    }
+    colonnes_themes = ["slug", "label", "description", "couleur", "parent"] + (
+        ["mots_cles", "ordre"] if reperes else []
+    )
+    champs = [c.nom for c in registre() if any(c.nom in p for p in lecteur.paroles)]
+    feuilles = [
+        ("themes", colonnes_themes, themes),
+        ("structures", ["nom", "typologie"], list(structures.values())),
+        ("temps", ["ref", "dispositif", "date", "ville", "quartier", "structure"], temps),
+        ("contributions", ["temps", *champs], lecteur.paroles),
+    ]
+    classeur = Classeur()
+    for nom, colonnes, lignes in feuilles:
+        if lignes:
+            classeur.ajouter(
+                nom,
+                nom,
+                noms,
+                lambda nom=nom, colonnes=colonnes, lignes=lignes: _feuille(nom, colonnes, lignes),
+            )
+    classeur.avertissements = lecteur.bilan()
+    return classeur
