@@ -258,6 +258,22 @@ def _sources() -> list[str]:
     return [n for n in zipfile.ZipFile(io.BytesIO(projet_qualcoder())).namelist() if n.startswith("sources/")]
 
 
+def test_dossier_des_sources_ecrit_autrement(session):
+    """« Sources/ » avec une majuscule, et le dossier répété dans le chemin (« internal://Sources/x.txt »),
+    comme l'écrivent d'autres logiciels : le texte est trouvé."""
+    contenu = archive(
+        qde_qualcoder("internal://Sources/{s_fichier}.txt"),
+        {
+            f"Sources/{G['s_fichier']}.txt": TEXTE_FICHIER.encode(),
+            f"Sources/{G['s_longue']}.txt": TEXTE_LONG.encode(),
+        },
+    )
+    rapport = importer_envoi(session, {"projet.qdpx": contenu}, "dossiers")
+    assert TEXTE_FICHIER in {c.texte for c in session.exec(select(Contribution))}
+    assert "contributions : 4 créées" in rapport.lignes()
+    assert not any("manque" in a for a in rapport.avertissements)
+
+
 def test_source_liee_hors_du_projet_ignoree_et_signalee(session):
     contenu = archive(
         qde_qualcoder("absolute://C:/Users/al/entretien2.txt"),

@@ -242,7 +242,10 @@ class _Lecteur:
         interne = _chemin_interne(source, chemin)
         if interne is None:
             return self.ignorer(source, "liées à un fichier hors du projet (absolute://, relative://)")
-        membre = self.fichiers.get(interne.lower())
+        # Dossier « sources/ » ou « Sources/ » selon le logiciel ; certains écrivent aussi le dossier dans
+        # le chemin (« internal://Sources/x.txt »).
+        reste = interne[len("sources/") :]
+        membre = self.fichiers.get(interne.lower()) or self.fichiers.get(reste.lower())
         if membre is None:
             return self.ignorer(source, "dont le fichier manque dans l'archive")
         try:
