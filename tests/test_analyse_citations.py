@@ -1,8 +1,10 @@
 """Citations représentatives, nuages de mots et graphiques (sans base ni HTTP)."""
 
+import io
 import xml.etree.ElementTree as ET
 
 import pandas as pd
+from PIL import Image
 
 from analyse import graphiques
 from analyse.citations import citations_representatives
@@ -44,6 +46,10 @@ def test_nuage_deterministe_et_message_si_vide():
     premier = nuage_de_mots(frequences, titre="Parentalité")
     assert premier[:8] == b"\x89PNG\r\n\x1a\n" and premier == nuage_de_mots(frequences, titre="Parentalité")
     assert nuage_de_mots({})[:4] == b"\x89PNG" and nuage_de_mots(None)[:4] == b"\x89PNG"
+    # Placé sur une grille deux fois plus petite, le nuage a quand même la taille demandée, même impaire,
+    # et ses mots sont dessinés (pas seulement le fond blanc).
+    image = Image.open(io.BytesIO(nuage_de_mots(frequences, largeur=721, hauteur=321)))
+    assert image.size == (721, 321) and len(image.convert("RGB").getcolors(maxcolors=100_000)) > 10
 
 
 def test_graphiques_portent_titre_libelles_et_effectifs():
