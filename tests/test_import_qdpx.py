@@ -258,6 +258,17 @@ def _sources() -> list[str]:
     return [n for n in zipfile.ZipFile(io.BytesIO(projet_qualcoder())).namelist() if n.startswith("sources/")]
 
 
+def test_les_sources_sont_videes_au_fil_de_la_lecture():
+    """project.qde est lu au fil de l'eau : chaque source, une fois traduite en paroles, est vidée (la
+    mémoire ne dépend pas du nombre de sources) ; le livre de codes, lu avant, sert à ses codages."""
+    with zipfile.ZipFile(io.BytesIO(projet_qualcoder())) as contenu:
+        lecteur = lecture_qdpx._Lecteur(contenu, None)
+        lecture_qdpx._lire_qde(contenu, lecteur)
+    sources = lecteur.racine.find(f"{{{lecture_qdpx.NS}}}Sources")
+    assert len(sources) == 4 and all(len(source) == 0 and not source.attrib for source in sources)
+    assert [p["themes"] for p in lecteur.paroles][:2] == ["caf", "acces-aux-droits"]
+
+
 def test_dossier_des_sources_ecrit_autrement(session):
     """« Sources/ » avec une majuscule, et le dossier répété dans le chemin (« internal://Sources/x.txt »),
     comme l'écrivent d'autres logiciels : le texte est trouvé."""
@@ -305,7 +316,9 @@ MAUVAIS = [
         _zip({"sources/a.txt": b"bonjour"}), "ne contient pas de fichier project.qde", id="sans-project-qde"
     ),
     pytest.param(
-        archive("<Project><Sources>"), "XML illisible (ligne 1) : ce n'est pas un projet .qdpx", id="xml"
+        archive('<Project xmlns="urn:QDA-XML:project:1.0"><Sources>'),
+        "XML illisible (ligne 1) : ce n'est pas un projet .qdpx",
+        id="xml",
     ),
     pytest.param(
         archive(

@@ -13,14 +13,15 @@ contributions), qui l'écrit ensuite avec ses validations, ses messages, son rap
 - Ni utilisateurs (aucun compte créé), ni notes, ni sources PDF, image, audio ou vidéo : signalés.
 
 Lecture bornée : taille décompressée annoncée vérifiée avant toute lecture (zipfile n'en lit jamais
-plus), XML lu sans DTD ni entités (`formats.lire_xml`), fichiers pris dans le dossier `sources/` de
-l'archive seulement.
+plus), XML lu sans DTD ni entités (`formats.lire_xml`), au fil de l'eau (`_ArbreDuProjet` : chaque
+source est vidée une fois traduite), fichiers pris dans le dossier `sources/` de l'archive seulement.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,7 +30,7 @@ from collecte.modele.models import DISPOSITIFS, TYPOLOGIES
 from collecte.modele.validation import ErreurValidation
 from collecte.tableurs.lecture import ILLISIBLE, TAILLE_DECOMPRESSEE_MAX, Classeur, Feuille
 from collecte.tableurs.lecture_csv import normaliser_colonne
-from collecte.themes.formats import cle_guid, cle_libelle, lire_xml, parcourir_codes
+from collecte.themes.formats import ArbreBorne, cle_guid, cle_libelle, lire_xml, parcourir_codes
 
 NS = "urn:QDA-XML:project:1.0"
 # Noms de variables qu'écrit l'export de Parole (`restitution/refiqda.py`) et qu'aucune colonne ne donne :
@@ -37,9 +38,6 @@ NS = "urn:QDA-XML:project:1.0"
 VARIABLE_TEMPS = "temps de collecte"
 SUFFIXE_CAS = f" ({VARIABLE_TEMPS})"
 VARIABLE_TYPOLOGIE = "typologie de la structure"
-# project.qde est gardé en mémoire, en arbre : environ cinq fois sa taille (mesuré sur des sources comme
-# les écrit Parole, 1,6 Ko de XML chacune) ; 200 Mo de XML, soit quelque 120 000 paroles, en prennent 1 Go.
-QDE_TAILLE_MAX = 200 * 1024 * 1024
 INTERNE = "internal://"
 NOMS_CITES = 10  # sources ignorées nommées dans le rapport, par raison
 _SOURCES_AUTRES = {"PDFSource", "PictureSource", "AudioSource", "VideoSource"}
@@ -98,31 +96,55 @@ def _ouvrir(contenu: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _lire_qde(archive: zipfile.ZipFile):
+def _lire_qde(archive: zipfile.ZipFile, lecteur: _Lecteur) -> None:
+    """Lit project.qde au fil de l'eau (`_ArbreDuProjet`) : le lecteur reçoit chaque partie à sa fin."""
     qde = next((m for m in archive.infolist() if m.filename.lower() == "project.qde"), None)
     if qde is None:
         raise ErreurValidation(
             "Cette archive ne contient pas de fichier project.qde : ce n'est pas un projet REFI-QDA "
             ".qdpx (exportez le projet entier, pas seulement le livre de codes)."
         )
-    if qde.file_size > QDE_TAILLE_MAX:
-        raise ErreurValidation(
-            f"Le fichier project.qde dépasse {QDE_TAILLE_MAX // 1024**2} Mo : importez le projet en "
-            "plusieurs fois (un export par groupe de documents)."
-        )
     try:
-        donnees = archive.read(qde)
-    except ILLISIBLE:
+        with archive.open(qde) as flux:
+            lire_xml(flux, "un projet", "un projet .qdpx", _ArbreDuProjet(lecteur))
+    except ErreurValidation:
+        raise
+    # Ce que la décompression lève (données abîmées, chiffrement, méthode inconnue) ; pas KeyError ni
+    # ValueError, qui viendraient d'une erreur de ce module et ne doivent pas passer pour une archive abîmée.
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
         raise ErreurValidation(
             "Archive .qdpx abîmée : project.qde ne se lit pas. Exportez-la à nouveau."
         ) from None
-    racine = lire_xml(donnees, "un projet", "un projet .qdpx")
-    if racine.tag != _q("Project"):
-        raise ErreurValidation(
-            "project.qde n'est pas un projet REFI-QDA (élément racine Project de l'espace de noms "
-            f"{NS} attendu)."
-        )
-    return racine
+
+
+class _ArbreDuProjet(ArbreBorne):
+    """L'arbre du projet, construit au fil de la lecture : le livre de codes, les variables et les cas
+    sont remis au lecteur à leur fin, chaque source aussi, puis vidée. Ces parties viennent dans cet
+    ordre (Project.xsd) ; la mémoire ne dépend donc pas du nombre de sources (un projet de 100 000
+    paroles fait 230 Mo de XML : 1,7 Go lu en arbre entier)."""
+
+    def __init__(self, lecteur: _Lecteur):
+        super().__init__("un projet")
+        self.lecteur = lecteur
+        self.partie = ""
+
+    def start(self, tag, attributs):
+        element = super().start(tag, attributs)
+        if self.profondeur == 1:
+            self.lecteur.projet(element)
+        elif self.profondeur == 2:
+            self.partie = tag
+        return element
+
+    def end(self, tag):
+        profondeur = self.profondeur
+        element = super().end(tag)
+        if profondeur == 2:
+            self.lecteur.partie(element)
+        elif profondeur == 3 and self.partie == _q("Sources"):
+            self.lecteur.source_lue(element)
+            element.clear()
+        return element
 
 
 def _chemin_interne(source, chemin: str) -> str | None:
@@ -149,38 +171,69 @@ def _nom(element) -> str:
 class _Lecteur:
     """Parcourt le projet une fois et remplit les lignes des feuilles."""
 
-    def __init__(self, archive: zipfile.ZipFile, racine, reperes: Reperes | None):
-        self.archive, self.racine, self.reperes = archive, racine, reperes
+    def __init__(self, archive: zipfile.ZipFile, reperes: Reperes | None):
+        self.archive, self.reperes = archive, reperes
+        self.racine = None  # l'élément Project (ses sources sont vidées une fois lues)
+        self.themes: list[dict] = []
+        self.slugs: dict[str, str] = {}  # GUID de code → slug du thème
+        self.par_source: dict[str, tuple[str, dict, dict]] = {}  # voir `lire_cas`
+        self.notes = False
         self.fichiers = {m.filename.lower(): m for m in archive.infolist()}
         self.avertissements: list[str] = []
         self.inconnues: dict[str, None] = {}  # noms de variables ignorés, dans l'ordre
         self.ignorees: dict[str, list[str]] = {}  # raison → noms des sources
         self.codages_inconnus = 0
         self.decoupees = 0
-        self.variables = {
-            cle_guid(v.get("guid")): v.get("name") or ""
-            for v in racine.iterfind(f"{_q('Variables')}/{_q('Variable')}")
-        }
+        self.variables: dict[str, str] = {}  # GUID → nom
         self.champs = _champs_par_nom()
         self.colonnes_temps = _colonnes_temps()
         self.limite = champ("texte").longueur_max
         self.temps: dict[str, dict] = {}  # ref → valeurs de la feuille temps
         self.paroles: list[dict] = []
 
+    # Parties du projet, dans l'ordre de Project.xsd
+    def projet(self, racine) -> None:
+        if racine.tag != _q("Project"):
+            raise ErreurValidation(
+                "project.qde n'est pas un projet REFI-QDA (élément racine Project de l'espace de noms "
+                f"{NS} attendu)."
+            )
+        self.racine = racine
+        self.projet_sans_cas = _nom(racine)[:80], {"date": _date_projet(racine)}, {}
+
+    def partie(self, element) -> None:
+        if element.tag == _q("CodeBook"):
+            self.lire_codes(element)
+        elif element.tag == _q("Variables"):
+            self.variables = {
+                cle_guid(v.get("guid")): v.get("name") or "" for v in element.iterfind(_q("Variable"))
+            }
+        elif element.tag == _q("Cases"):
+            self.lire_cas(element)
+        elif element.tag == _q("Notes"):
+            self.notes = True
+
+    def source_lue(self, source) -> None:
+        balise = source.tag.rsplit("}", 1)[-1]
+        if balise == "TextSource":
+            self.source(source)
+        elif balise in _SOURCES_AUTRES:
+            self.ignorer(source, "PDF, images, audio ou vidéo")
+
     # Thèmes
-    def themes(self) -> list[dict]:
-        codes = self.racine.find(f"{_q('CodeBook')}/{_q('Codes')}")
+    def lire_codes(self, livre) -> None:
+        codes = livre.find(_q("Codes"))
         themes: list[dict] = []
         if codes is not None:
             reperes = self.reperes or Reperes()
             parcourir_codes(codes, "", themes, reperes.guids, reperes.libelles, NS)
+        self.themes = themes
         self.slugs = {t["_guid"]: t["slug"] for t in themes}
         for theme in themes:
             if len(theme["couleur"]) == 4:  # « #f80 », que REFI-QDA permet : « #ff8800 »
                 theme["couleur"] = "#" + "".join(2 * c for c in theme["couleur"][1:])
             mots_cles, ordre = (self.reperes.gardes if self.reperes else {}).get(theme["slug"], ("", ""))
             theme.update(mots_cles=mots_cles, ordre=ordre)
-        return themes
 
     # Variables
     def valeurs(self, element) -> list[tuple[str, str]]:
@@ -211,12 +264,12 @@ class _Lecteur:
             self.inconnues.setdefault(nom)
 
     # Cas
-    def cas(self) -> dict[str, tuple[str, dict, dict]]:
-        """GUID de source → (nom du cas, valeurs de temps, valeurs de champs du cas : celles de ses
-        paroles, faute de variable de source) ; le premier cas d'une source l'emporte."""
-        par_source: dict[str, tuple[str, dict, dict]] = {}
+    def lire_cas(self, cases) -> None:
+        """`par_source` : GUID de source → (nom du cas, valeurs de temps, valeurs de champs du cas : celles
+        de ses paroles, faute de variable de source) ; le premier cas d'une source l'emporte."""
+        par_source = self.par_source
         plusieurs = 0
-        for cas in self.racine.iterfind(f"{_q('Cases')}/{_q('Case')}"):
+        for cas in cases.iterfind(_q("Case")):
             temps, champs = {}, {}
             for nom, valeur in self.valeurs(cas):
                 self.ranger(nom, valeur, champs, temps)
@@ -229,7 +282,6 @@ class _Lecteur:
                 f"{plusieurs} source(s) appartiennent à plusieurs cas : chacune va au temps de son "
                 "premier cas."
             )
-        return par_source
 
     # Sources
     def texte(self, source) -> str | None:
@@ -290,7 +342,7 @@ class _Lecteur:
             passages.append((debut, fin, self.codes(selection)))
         return sorted(passages, key=lambda p: (p[0], p[1]))
 
-    def source(self, source, cas: dict, projet: tuple[str, dict, dict]) -> None:
+    def source(self, source) -> None:
         texte = self.texte(source)
         if texte is None:
             return
@@ -300,7 +352,8 @@ class _Lecteur:
         champs, temps = {}, {}
         for nom, valeur in self.valeurs(source):
             self.ranger(nom, valeur, champs, temps)
-        nom_cas, temps_du_cas, champs_du_cas = cas.get(cle_guid(source.get("guid")), projet)
+        cle = cle_guid(source.get("guid"))
+        nom_cas, temps_du_cas, champs_du_cas = self.par_source.get(cle, self.projet_sans_cas)
         champs = {**champs_du_cas, **champs}
         ref = str(temps.pop("ref", "") or nom_cas).strip()[:80]
         fiche = self.temps.setdefault(ref, {"ref": ref})
@@ -318,16 +371,6 @@ class _Lecteur:
         for morceau, slugs in morceaux:
             themes = " ; ".join(dict.fromkeys(slugs))
             self.paroles.append({"temps": ref, "texte": morceau, "themes": themes, **champs})
-
-    def sources(self) -> None:
-        cas = self.cas()
-        projet = _nom(self.racine)[:80], {"date": _date_projet(self.racine)}, {}
-        for source in self.racine.iterfind(f"{_q('Sources')}/*"):
-            balise = source.tag.rsplit("}", 1)[-1]
-            if balise == "TextSource":
-                self.source(source, cas, projet)
-            elif balise in _SOURCES_AUTRES:
-                self.ignorer(source, "PDF, images, audio ou vidéo")
 
     def bilan(self) -> list[str]:
         avertissements = list(self.avertissements)
@@ -350,7 +393,7 @@ class _Lecteur:
                 + ", ".join(self.inconnues)
                 + "."
             )
-        if self.racine.find(_q("Notes")) is not None:
+        if self.notes:
             avertissements.append("Les notes (mémos) du projet ne sont pas importées.")
         return avertissements
 
@@ -402,9 +445,9 @@ def lire_qdpx(contenu: bytes, noms: set[str] | None = None, reperes: Reperes | N
     """Projet REFI-QDA → feuilles themes, structures, temps, contributions ; `reperes` : les thèmes de
     la démarche visée (`reperes_de_la_demarche`), pour rapprocher les codes des thèmes existants."""
     with _ouvrir(contenu) as archive:
-        lecteur = _Lecteur(archive, _lire_qde(archive), reperes)
-        themes = lecteur.themes()
-        lecteur.sources()
+        lecteur = _Lecteur(archive, reperes)
+        _lire_qde(archive, lecteur)
+        themes = lecteur.themes
     temps = [lecteur.temps[ref] for ref in dict.fromkeys(p["temps"] for p in lecteur.paroles)]
     for fiche in temps:
         fiche.setdefault("dispositif", "autre")

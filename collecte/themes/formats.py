@@ -154,7 +154,7 @@ def _sans_apostrophe(ligne: dict) -> dict:
     return {colonne: texte_de_cellule_csv(v) if isinstance(v, str) else v for colonne, v in ligne.items()}
 
 
-class _ArbreBorne(ET.TreeBuilder):
+class ArbreBorne(ET.TreeBuilder):
     """Construit l'arbre XML en refusant DTD (donc entités) et imbrication au-delà de PROFONDEUR_MAX.
 
     `document` nomme ce qu'on lit (« un livre de codes », « un projet ») dans les messages."""
@@ -185,12 +185,21 @@ class _ArbreBorne(ET.TreeBuilder):
 
 
 def lire_xml(
-    contenu: bytes, document: str = "un livre de codes", fichier: str = "un fichier .qdc"
+    contenu,
+    document: str = "un livre de codes",
+    fichier: str = "un fichier .qdc",
+    arbre: ArbreBorne | None = None,
 ) -> ET.Element:
-    """Arbre d'un XML REFI-QDA (.qdc, ou project.qde d'un .qdpx), lu par `_ArbreBorne`."""
-    analyseur = ET.XMLParser(target=_ArbreBorne(document))
+    """Arbre d'un XML REFI-QDA (.qdc, ou project.qde d'un .qdpx), lu par `ArbreBorne` (ou `arbre`, qui
+    en hérite : le projet .qdpx traite et vide ses sources au fil de la lecture). `contenu` : des octets
+    ou un flux, lu par morceaux d'un mégaoctet."""
+    analyseur = ET.XMLParser(target=arbre or ArbreBorne(document))
     try:
-        analyseur.feed(contenu)
+        if isinstance(contenu, bytes):
+            analyseur.feed(contenu)
+        else:
+            while morceau := contenu.read(1024 * 1024):
+                analyseur.feed(morceau)
         return analyseur.close()
     except ET.ParseError as erreur:
         raise ErreurValidation(
