@@ -222,7 +222,7 @@ def test_projet_qualcoder_importe(session):
         "contributions : 4 créées",
     ]
     assert rapport.avertissements == [
-        "Sources PDF, images, audio ou vidéo non importées (1) : Compte rendu.pdf.",
+        "Sources PDF, images, audio ou vidéo sans texte non importées (1) : Compte rendu.pdf.",
         f"1 source(s) de plus de {LIMITE} caractères (la longueur maximale d'une parole) : chacun de leurs "
         "passages codés est devenu une parole ; leur texte non codé n'est pas importé.",
         "1 codage(s) vers un code absent du livre de codes, ignoré(s).",
@@ -267,6 +267,80 @@ def test_les_sources_sont_videes_au_fil_de_la_lecture():
     sources = lecteur.racine.find(f"{{{lecture_qdpx.NS}}}Sources")
     assert len(sources) == 4 and all(len(source) == 0 and not source.attrib for source in sources)
     assert [p["themes"] for p in lecteur.paroles][:2] == ["caf", "acces-aux-droits"]
+
+
+TEXTE_PDF = "Compte rendu de l'atelier : la CAF ferme son guichet le mardi."
+TRANSCRIPTION = "Bon. Moi la fracture numérique, je la vis tous les jours. Voilà."
+DEBUT_TRANSCRIPTION = TRANSCRIPTION.index("la fracture")
+FIN_TRANSCRIPTION = TRANSCRIPTION.index(" Voilà")
+
+
+def qde_medias() -> str:
+    """Un PDF avec sa version texte (NVivo, MAXQDA) et un enregistrement avec sa transcription ; chacun a
+    aussi un codage posé sur le média (zone de page, extrait), qui n'a pas de texte."""
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Atelier" creationDateTime="2024-03-01T10:00:00Z">
+<CodeBook><Codes>
+ <Code guid="{G["caf"]}" name="CAF" isCodable="true"/>
+ <Code guid="{G["fracture"]}" name="Fracture numérique" isCodable="true"/>
+</Codes></CodeBook>
+<Variables><Variable guid="{G["v_profil"]}" name="profil" typeOfVariable="Text"/></Variables>
+<Sources>
+ <PDFSource guid="{G["s_pdf"]}" name="Compte rendu.pdf" path="internal://{G["s_pdf"]}.pdf">
+  <PDFSelection guid="{G["sel1"]}" page="1" firstX="0" firstY="0" secondX="10" secondY="10">
+   <Coding guid="{G["cod1"]}"><CodeRef targetGUID="{G["fracture"]}"/></Coding>
+  </PDFSelection>
+  <Representation guid="{G["s_ligne"]}" name="Compte rendu.txt">
+   <PlainTextContent>{TEXTE_PDF}</PlainTextContent>
+   {_selection("sel2", 0, 10, ("cod2", "caf"))}
+  </Representation>
+  {_valeur("v_profil", "TextValue", "professionnel")}
+ </PDFSource>
+ <AudioSource guid="{G["s_longue"]}" name="Entretien marché.m4a" path="internal://{G["s_longue"]}.m4a">
+  <Transcript guid="{G["s_fichier"]}" name="Transcription" plainTextPath="internal://{G["s_fichier"]}.txt">
+   <SyncPoint guid="{G["sel3"]}" timeStamp="2000" position="{DEBUT_TRANSCRIPTION}"/>
+   <SyncPoint guid="{G["sel4"]}" timeStamp="9000" position="{FIN_TRANSCRIPTION}"/>
+   <TranscriptSelection guid="{G["cod3"]}" fromSyncPoint="{G["sel3"]}" toSyncPoint="{G["sel4"]}">
+    <Coding guid="{G["cod4"]}"><CodeRef targetGUID="{G["fracture"]}"/></Coding>
+   </TranscriptSelection>
+  </Transcript>
+  <AudioSelection guid="{G["cod5"]}" begin="0" end="1000">
+   <Coding guid="{G["inconnu"]}"><CodeRef targetGUID="{G["caf"]}"/></Coding>
+  </AudioSelection>
+ </AudioSource>
+ <VideoSource guid="{G["cas"]}" name="Clip.mp4" path="internal://{G["cas"]}.mp4"/>
+</Sources>
+</Project>
+"""
+
+
+def test_version_texte_d_un_pdf_et_transcription_d_un_enregistrement(session):
+    """Le texte d'un média, quand le logiciel l'exporte, devient une parole : la version texte d'un PDF
+    (ses passages codés et les variables du PDF) et la transcription d'un enregistrement (passages bornés
+    par ses points de synchronisation). Un codage posé sur une zone de page ou un extrait n'a pas de texte :
+    compté ; une vidéo sans transcription est nommée."""
+    xmllint = exiger_outil("xmllint")
+    qde = qde_medias()
+    valide = subprocess.run(
+        [xmllint, "--noout", "--schema", str(SCHEMAS / "Project.xsd"), "-"],
+        input=qde.encode(),
+        capture_output=True,
+    )
+    assert valide.returncode == 0, valide.stderr.decode()
+    contenu = archive(qde, {f"sources/{G['s_fichier']}.txt": TRANSCRIPTION.encode()})
+    rapport = importer_envoi(session, {"atelier.qdpx": contenu}, "medias")
+    demarche = session.exec(select(Demarche).where(Demarche.slug == "medias")).one()
+    assert _themes_des_paroles(session, demarche.id) == {
+        TEXTE_PDF: ["caf"],
+        TRANSCRIPTION: ["fracture-numerique"],
+    }
+    profils = {c.texte: c.profil for c in session.exec(select(Contribution))}
+    assert profils == {TEXTE_PDF: "professionnel", TRANSCRIPTION: "inconnu"}
+    assert rapport.avertissements == [
+        "Sources PDF, images, audio ou vidéo sans texte non importées (1) : Clip.mp4.",
+        "2 codage(s) posé(s) sur une zone de PDF ou un extrait audio ou vidéo, et non sur leur texte, "
+        "ignoré(s).",
+    ]
 
 
 def test_dossier_des_sources_ecrit_autrement(session):
@@ -490,7 +564,10 @@ def test_formulaire_web_accepte_le_qdpx(app, client, session, creer_compte):
     page = reponse.get_data(as_text=True)
     assert reponse.status_code == 200, page
     assert "Démarche « web-qdpx » importée." in page and "contributions : 4 créées" in page
-    assert "Attention : Sources PDF, images, audio ou vidéo non importées (1) : Compte rendu.pdf." in page
+    assert (
+        "Attention : Sources PDF, images, audio ou vidéo sans texte non importées (1) : Compte rendu.pdf."
+        in page
+    )
     assert _compter(session, Contribution) == 4
 
 

@@ -32,7 +32,8 @@ def test_importer_un_projet_qdpx(serveur_live, nouvelle_page, connecter_page, se
     texte = rapport.inner_text()
     assert "Démarche « enquete-qualcoder » importée." in texte
     assert "thèmes : 3 créés" in texte and "contributions : 4 créées" in texte
-    assert "Attention : Sources PDF, images, audio ou vidéo non importées (1) : Compte rendu.pdf." in texte
+    ignores = "Sources PDF, images, audio ou vidéo sans texte non importées (1) : Compte rendu.pdf."
+    assert f"Attention : {ignores}" in texte
     assert "Variables sans champ correspondant dans Parole, ignorées : Enquêteur, Durée." in texte
     # Le rapport se lit sans défilement horizontal, même sur un téléphone.
     assert rapport.bounding_box()["width"] <= taille["width"]

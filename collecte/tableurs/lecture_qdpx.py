@@ -41,6 +41,9 @@ VARIABLE_TYPOLOGIE = "typologie de la structure"
 INTERNE = "internal://"
 NOMS_CITES = 10  # sources ignorées nommées dans le rapport, par raison
 _SOURCES_AUTRES = {"PDFSource", "PictureSource", "AudioSource", "VideoSource"}
+# Leur texte, quand le logiciel l'exporte : version texte d'un PDF, transcriptions d'un enregistrement.
+_TEXTES_DES_MEDIAS = {"PDFSource": "Representation", "AudioSource": "Transcript", "VideoSource": "Transcript"}
+_SELECTIONS_DES_MEDIAS = ("PDFSelection", "AudioSelection", "VideoSelection")
 _VOCABULAIRES_TEMPS = {"dispositif": DISPOSITIFS}
 
 
@@ -183,6 +186,7 @@ class _Lecteur:
         self.inconnues: dict[str, None] = {}  # noms de variables ignorés, dans l'ordre
         self.ignorees: dict[str, list[str]] = {}  # raison → noms des sources
         self.codages_inconnus = 0
+        self.codages_medias = 0  # posés sur une zone de PDF ou un extrait audio ou vidéo : sans texte
         self.decoupees = 0
         self.variables: dict[str, str] = {}  # GUID → nom
         self.champs = _champs_par_nom()
@@ -215,10 +219,16 @@ class _Lecteur:
 
     def source_lue(self, source) -> None:
         balise = source.tag.rsplit("}", 1)[-1]
+        textes = list(source.iterfind(_q(_TEXTES_DES_MEDIAS.get(balise, "-"))))
         if balise == "TextSource":
-            self.source(source)
+            self.source(source, source)
+        elif textes:  # un PDF avec sa version texte, un enregistrement avec ses transcriptions
+            for texte in textes:
+                self.source(texte, source)
+            for nom in _SELECTIONS_DES_MEDIAS:
+                self.codages_medias += sum(1 for _ in source.iterfind(f"{_q(nom)}/{_q('Coding')}"))
         elif balise in _SOURCES_AUTRES:
-            self.ignorer(source, "PDF, images, audio ou vidéo")
+            self.ignorer(source, "PDF, images, audio ou vidéo sans texte")
 
     # Thèmes
     def lire_codes(self, livre) -> None:
@@ -284,11 +294,12 @@ class _Lecteur:
             )
 
     # Sources
-    def texte(self, source) -> str | None:
-        contenu = source.find(_q("PlainTextContent"))
+    def texte(self, element, source) -> str | None:
+        """Le texte de `element` (la source, ou la version texte ou la transcription d'un média `source`)."""
+        contenu = element.find(_q("PlainTextContent"))
         if contenu is not None:
             return contenu.text or ""
-        chemin = source.get("plainTextPath") or ""
+        chemin = element.get("plainTextPath") or ""
         if not chemin:
             return self.ignorer(source, "sans texte brut (seulement un fichier mis en forme)")
         interne = _chemin_interne(source, chemin)
@@ -325,25 +336,39 @@ class _Lecteur:
                 slugs.append(slug)
         return slugs
 
-    def passages(self, source, texte: str) -> list[tuple[int, int, list[str]]]:
-        """(début, fin, slugs) de chaque passage codé, dans l'ordre du texte."""
+    def passages(self, element, source, texte: str) -> list[tuple[int, int, list[str]]]:
+        """(début, fin, slugs) de chaque passage codé de `element`, dans l'ordre du texte : sélections de
+        texte, ou sélections d'une transcription, bornées par ses points de synchronisation."""
+        positions = {cle_guid(p.get("guid")): p.get("position") for p in element.iterfind(_q("SyncPoint"))}
+        bornes = [
+            (selection, selection.get("startPosition"), selection.get("endPosition"))
+            for selection in element.iterfind(_q("PlainTextSelection"))
+        ] + [
+            (
+                selection,
+                positions.get(cle_guid(selection.get("fromSyncPoint"))),
+                positions.get(cle_guid(selection.get("toSyncPoint"))),
+            )
+            for selection in element.iterfind(_q("TranscriptSelection"))
+        ]
         passages = []
-        for selection in source.iterfind(_q("PlainTextSelection")):
+        for selection, debut_lu, fin_lue in bornes:
             try:
-                debut, fin = int(selection.get("startPosition")), int(selection.get("endPosition"))
+                debut, fin = int(debut_lu), int(fin_lue)
             except (TypeError, ValueError):
                 debut, fin = -1, -1
             if not 0 <= debut <= fin <= len(texte):
                 raise ErreurValidation(
-                    f"Source « {_nom(source)} » : un passage codé ({selection.get('startPosition')}–"
-                    f"{selection.get('endPosition')}) sort du texte ({len(texte)} caractères). Exportez à "
-                    "nouveau le projet."
+                    f"Source « {_nom(source)} » : un passage codé ({debut_lu}–{fin_lue}) sort du texte "
+                    f"({len(texte)} caractères). Exportez à nouveau le projet."
                 )
             passages.append((debut, fin, self.codes(selection)))
         return sorted(passages, key=lambda p: (p[0], p[1]))
 
-    def source(self, source) -> None:
-        texte = self.texte(source)
+    def source(self, element, source) -> None:
+        """Les paroles du texte `element` de `source` (la source elle-même, ou la version texte ou une
+        transcription d'un média) : nom, variables, cas et codages de toute la source viennent de `source`."""
+        texte = self.texte(element, source)
         if texte is None:
             return
         if not texte.strip():
@@ -359,7 +384,8 @@ class _Lecteur:
         fiche = self.temps.setdefault(ref, {"ref": ref})
         for colonne, valeur in {**temps_du_cas, **temps}.items():
             fiche.setdefault(colonne, valeur)
-        passages, de_la_source = self.passages(source, texte), self.codes(source)
+        passages = self.passages(element, source, texte)
+        de_la_source = self.codes(source) + (self.codes(element) if element is not source else [])
         if len(texte) <= self.limite:
             morceaux = [(texte, [s for _, _, slugs in passages for s in slugs] + de_la_source)]
         else:
@@ -382,6 +408,11 @@ class _Lecteur:
                 f"{self.decoupees} source(s) de plus de {self.limite} caractères (la longueur maximale "
                 "d'une parole) : chacun de leurs passages codés est devenu une parole ; leur texte non "
                 "codé n'est pas importé."
+            )
+        if self.codages_medias:
+            avertissements.append(
+                f"{self.codages_medias} codage(s) posé(s) sur une zone de PDF ou un extrait audio ou vidéo, "
+                "et non sur leur texte, ignoré(s)."
             )
         if self.codages_inconnus:
             avertissements.append(
