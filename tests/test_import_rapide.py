@@ -35,7 +35,9 @@ from collecte.modele.validation import (
     valider_slugs_themes,
     valider_texte,
 )
+from collecte.tableurs import import_classeur
 from collecte.tableurs.contexte import message_erreur
+from collecte.tableurs.entrees import importer_chemin, importer_envoi
 from collecte.tableurs.import_classeur import ErreurImport, importer, noms_feuilles
 from collecte.tableurs.lecture import lire_fichiers_csv
 from collecte.tableurs.paroles import ESPACE_PAROLES, uuid_parole
@@ -209,12 +211,7 @@ def _csv(lignes) -> bytes:
 
 
 def _importer(session, temps, contributions):
-    fichiers = {
-        "themes.csv": _csv([["slug", "label"], ["parentalite", "Parentalité"], ["moyens", "Moyens"]]),
-        "temps.csv": _csv([COLONNES_TEMPS, *temps]),
-        "contributions.csv": _csv([COLONNES, *contributions]),
-    }
-    return importer(session, lire_fichiers_csv(fichiers, noms_feuilles()), "essai")
+    return importer(session, lire_fichiers_csv(_fichiers(temps, contributions), noms_feuilles()), "essai")
 
 
 # Cellules propres (le chemin rapide) et cellules à nettoyer (le validateur de référence).
@@ -306,13 +303,39 @@ def test_une_mauvaise_ligne_donne_le_message_du_validateur_de_reference(session)
     assert session.exec(select(Contribution)).all() == []
 
 
-def test_le_ramasse_miettes_retrouve_son_reglage_apres_un_import_reussi_ou_refuse(session):
+def _fichiers(temps, contributions) -> dict[str, bytes]:
+    return {
+        "themes.csv": _csv([["slug", "label"], ["parentalite", "Parentalité"], ["moyens", "Moyens"]]),
+        "temps.csv": _csv([COLONNES_TEMPS, *temps]),
+        "contributions.csv": _csv([COLONNES, *contributions]),
+    }
+
+
+def test_seule_la_ligne_de_commande_espace_le_ramasse_miettes(session, tmp_path, monkeypatch):
+    """Le réglage du ramasse-miettes vaut pour tout le processus : `parole import` l'espace pendant
+    l'import et le rétablit après, même sur un refus ; un import envoyé au serveur n'y touche pas (les
+    autres requêtes servies en même temps garderaient sinon le réglage de l'import)."""
+    pendant = []
+    ecrire = import_classeur._importer
+
+    def observer(*args, **kwargs):
+        pendant.append(gc.get_threshold()[0])
+        return ecrire(*args, **kwargs)
+
+    monkeypatch.setattr(import_classeur, "_importer", observer)
     avant = gc.get_threshold()
-    _importer(session, [TEMPS_BON], PAROLES[:1])
-    assert gc.get_threshold() == avant
+    for nom, contenu in _fichiers([TEMPS_BON], PAROLES[:1]).items():
+        (tmp_path / nom).write_bytes(contenu)
+    importer_chemin(session, tmp_path, "essai")
+    assert pendant == [max(avant[0], import_classeur.SEUIL_RAMASSE_MIETTES)] and gc.get_threshold() == avant
+    (tmp_path / "contributions.csv").write_bytes(
+        _csv([COLONNES, ["PDP-1", "Bonjour", "", "maire", "", "", "", ""]])
+    )
     with pytest.raises(ErreurImport):
-        _importer(session, [TEMPS_BON], [["PDP-1", "Bonjour", "", "maire", "", "", "", ""]])
+        importer_chemin(session, tmp_path, "essai")
     assert gc.get_threshold() == avant
+    importer_envoi(session, _fichiers([TEMPS_BON], PAROLES[1:2]), "essai")
+    assert pendant[2] == avant[0] and gc.get_threshold() == avant
 
 
 def test_une_reference_de_temps_mal_ecrite_en_base_n_est_pas_prise_telle_quelle(

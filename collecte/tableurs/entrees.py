@@ -11,7 +11,13 @@ from collecte.demarches import demarche_par_slug, slugifier
 from collecte.modele.models import Demarche
 from collecte.modele.validation import ErreurValidation
 from collecte.tableurs.feuilles import compter_themes, etat_des_themes
-from collecte.tableurs.import_classeur import ErreurImport, RapportImport, importer, noms_feuilles
+from collecte.tableurs.import_classeur import (
+    ErreurImport,
+    RapportImport,
+    importer,
+    noms_feuilles,
+    ramasse_miettes_espace,
+)
 from collecte.tableurs.lecture import lire_envoi, lire_source
 from collecte.tableurs.lecture_qdpx import reperes_de_la_demarche
 from collecte.themes import gestion as gestion_themes
@@ -76,17 +82,20 @@ def importer_chemin(
     themes: Path | None = None,
     questionnaires: str | None = None,
 ) -> RapportImport:
-    """`questionnaires` : dossier des définitions (feuille reponses), celui de l'application par défaut."""
+    """Import de la ligne de commande. `questionnaires` : dossier des définitions (feuille reponses),
+    celui de l'application par défaut. Le ramasse-miettes des cycles est espacé pendant l'import
+    (`ramasse_miettes_espace`) : le processus ne fait rien d'autre."""
     try:
-        feuilles = lire_source(chemin, noms_feuilles(), lambda: reperes_de_la_demarche(session, slug))
-        return _avec_themes(
-            session,
-            feuilles,
-            slug,
-            themes.name if themes else None,
-            themes.read_bytes() if themes else None,
-            questionnaires,
-        )
+        with ramasse_miettes_espace():
+            feuilles = lire_source(chemin, noms_feuilles(), lambda: reperes_de_la_demarche(session, slug))
+            return _avec_themes(
+                session,
+                feuilles,
+                slug,
+                themes.name if themes else None,
+                themes.read_bytes() if themes else None,
+                questionnaires,
+            )
     except ErreurValidation as erreur:  # refusé, parfois en cours de lecture : `importer` a déjà tout annulé
         raise ErreurImport([erreur.message]) from None
 

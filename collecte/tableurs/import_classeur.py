@@ -204,13 +204,15 @@ def _demarche(
 # passage complet tout ce que le processus garde (application, SQLAlchemy, identifiants déjà vus) ; c'était
 # un tiers du temps d'un import de 100 000 paroles (BENCHMARKS.md). L'import ne crée pas de cycles : ses
 # objets sont rendus par le compte des références, le ramasse-miettes reste actif, seulement moins souvent.
+# Le réglage vaut pour tout le processus : seule la ligne de commande l'espace (`entrees.importer_chemin`) ;
+# le serveur, qui sert d'autres requêtes pendant un import envoyé (16 Mo au plus), n'y touche pas.
 SEUIL_RAMASSE_MIETTES = 50_000
 _ramasse_miettes = {"imports": 0, "seuils": (0, 0, 0)}
 _verrou = threading.Lock()
 
 
 @contextmanager
-def _ramasse_miettes_espace() -> Iterator[None]:
+def ramasse_miettes_espace() -> Iterator[None]:
     """Pendant un import, le ramasse-miettes passe tous les 50 000 objets créés au lieu de 700 ; le seuil
     d'avant revient à la fin du dernier import en cours (plusieurs fils peuvent importer à la fois)."""
     with _verrou:
@@ -234,8 +236,7 @@ def importer(
     """Importe les feuilles dans la démarche `slug` (créée si besoin), tout ou rien.
 
     `questionnaires` : dossier des définitions auxquelles renvoie la feuille reponses."""
-    with _ramasse_miettes_espace():
-        return _importer(session, feuilles, slug, questionnaires)
+    return _importer(session, feuilles, slug, questionnaires)
 
 
 def _importer(
