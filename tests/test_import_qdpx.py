@@ -549,6 +549,7 @@ def test_formulaire_web_accepte_le_qdpx(app, client, session, creer_compte):
     assert reponse.status_code == 302
     formulaire = client.get("/collecte/import/").get_data(as_text=True)
     assert re.search(r'accept="[^"]*\.qdpx', formulaire) and "projet REFI-QDA .qdpx" in formulaire
+    assert "16 Mo au plus par envoi ; au-delà, importez en ligne de commande" in formulaire
     sans_jeton = {"fichiers": [(io.BytesIO(projet_qualcoder()), "enquete.qdpx")], "nouvelle": "web-qdpx"}
     assert (
         client.post("/collecte/import/", data=sans_jeton, content_type="multipart/form-data").status_code
