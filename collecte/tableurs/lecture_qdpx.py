@@ -64,17 +64,14 @@ class Reperes:
 def reperes_de_la_demarche(session, slug: str | None) -> Reperes | None:
     """Repères des thèmes de la démarche `slug` (dans l'ordre du livre de codes) ; None si elle n'existe
     pas encore."""
-    from sqlmodel import select
-
     from collecte.demarches import demarche_par_slug, slugifier
-    from collecte.modele.models import Theme
     from collecte.themes.formats import reperes_des_themes
+    from collecte.themes.gestion import themes_dans_l_ordre
 
     demarche = demarche_par_slug(session, slugifier(slug)) if slug else None
     if demarche is None:
         return None
-    requete = select(Theme).where(Theme.demarche_id == demarche.id).order_by(Theme.ordre, Theme.id)
-    themes = list(session.exec(requete))
+    themes = themes_dans_l_ordre(session, demarche.id)
     guids, libelles = reperes_des_themes(themes, demarche.slug)
     return Reperes(guids, libelles, {t.slug: ("; ".join(t.mots_cles), t.ordre) for t in themes})
 
@@ -219,10 +216,11 @@ class _Lecteur:
 
     def source_lue(self, source) -> None:
         balise = source.tag.rsplit("}", 1)[-1]
-        textes = list(source.iterfind(_q(_TEXTES_DES_MEDIAS.get(balise, "-"))))
         if balise == "TextSource":
             self.source(source, source)
-        elif textes:  # un PDF avec sa version texte, un enregistrement avec ses transcriptions
+            return
+        textes = list(source.iterfind(_q(_TEXTES_DES_MEDIAS[balise]))) if balise in _TEXTES_DES_MEDIAS else []
+        if textes:  # un PDF avec sa version texte, un enregistrement avec ses transcriptions
             for texte in textes:
                 self.source(texte, source)
             for nom in _SELECTIONS_DES_MEDIAS:

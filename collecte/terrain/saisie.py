@@ -35,6 +35,7 @@ from collecte.modele.validation import (
     valider_texte,
     valider_uuid,
 )
+from collecte.themes.gestion import themes_dans_l_ordre
 
 LOT_TAILLE_MAX = 200
 # Une parole modifiée dans la revue après sa création : la version de l'équipe l'emporte sur un rejeu.
@@ -520,11 +521,7 @@ def annuler_par_uuid(
 
 def themes_de_saisie(session: Session, temps: TempsDeCollecte) -> tuple[list[Theme], list[Theme]]:
     """(thèmes proposés en pastilles, autres thèmes) : ceux choisis pour le temps, sinon tous."""
-    tous = list(
-        session.exec(
-            select(Theme).where(Theme.demarche_id == temps.demarche_id).order_by(Theme.ordre, Theme.id)
-        )
-    )
+    tous = themes_dans_l_ordre(session, temps.demarche_id)
     choisis = set(session.exec(select(TempsTheme.theme_id).where(TempsTheme.temps_id == temps.id)).all())
     if not choisis:
         return tous, []

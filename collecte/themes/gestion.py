@@ -57,6 +57,12 @@ def valider_theme(donnees: dict) -> dict:
     }
 
 
+def themes_dans_l_ordre(session: Session, demarche_id: int) -> list[Theme]:
+    """Thèmes de la démarche dans l'ordre du livre de codes (sans compter leurs paroles)."""
+    requete = select(Theme).where(Theme.demarche_id == demarche_id).order_by(Theme.ordre, Theme.id)
+    return list(session.exec(requete))
+
+
 def lister_themes(session: Session, demarche_id: int) -> list[tuple[Theme, int]]:
     """Thèmes dans l'ordre du livre de codes, avec leur nombre de paroles étiquetées."""
     compte = (
@@ -313,7 +319,7 @@ def importer_fichier(
     if extension == "csv":
         return importer_themes(session, demarche.id, formats.lire_csv_themes(contenu), commit=commit)
     if extension in ("qdc", "xml"):
-        presents = [t for t, _ in lister_themes(session, demarche.id)]  # dans l'ordre du livre de codes
+        presents = themes_dans_l_ordre(session, demarche.id)
         guids, libelles = formats.reperes_des_themes(presents, demarche.slug)
         perdu = [
             "Le format REFI-QDA ne transporte pas les mots-clés : ceux des thèmes existants sont conservés."
