@@ -12,6 +12,7 @@ import threading
 import uuid
 from contextlib import suppress
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -233,6 +234,18 @@ def monde(
 
     fabriques = (creer_demarche, creer_territoire, creer_structure, creer_theme, creer_temps)
     return pages.peupler(session, (*fabriques, creer_contribution))
+
+
+EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
+SLUG_EXEMPLE = "numerique-citoyennete"
+
+
+def importer_exemple(session, slug: str = SLUG_EXEMPLE):
+    """La démarche d'exemple importée comme le dit le README (livre de codes à part), sous `slug` ;
+    renvoie le rapport d'import."""
+    from collecte.tableurs.entrees import importer_chemin
+
+    return importer_chemin(session, EXEMPLES / SLUG_EXEMPLE, slug, EXEMPLES / "themes.yaml")
 
 
 def exiger_outil(nom: str) -> str:

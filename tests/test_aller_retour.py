@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, text
@@ -21,18 +20,18 @@ from collecte.modele.models import (
     TempsDeCollecte,
     Theme,
 )
-from collecte.tableurs.entrees import importer_chemin, importer_envoi
+from collecte.tableurs.entrees import importer_envoi
 from restitution import exports
+from tests.conftest import SLUG_EXEMPLE, importer_exemple
 
-EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
-SLUG = "numerique-citoyennete"
+SLUG = SLUG_EXEMPLE
 FORMULE = "=SOMME(A1) -dit la borne, et puis « rien »"
 
 
 @pytest.fixture
 def exemple(session):
     """La démarche d'exemple, importée comme le fait le README, avec un thème enfant et une formule."""
-    importer_chemin(session, EXEMPLES / SLUG, SLUG, EXEMPLES / "themes.yaml")
+    importer_exemple(session)
     enfant, parent = session.exec(select(Theme).order_by(Theme.ordre, Theme.id)).all()[-2:]
     enfant.parent_id = parent.id
     parole = session.exec(

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tests.conftest import importer_exemple
+
 CLES_JSON = {
     "demarche",
     "filtres",
@@ -93,13 +95,10 @@ def test_csv_sans_formule_executable(
 
 def test_classes_de_discours_sur_l_exemple(runner, app, session):
     """`--classes` : les classes de Reinert de la démarche d'exemple, en JSON, en texte et en CSV."""
-    from pathlib import Path
 
     from analyse.reinert import SEUIL_CHI2
-    from collecte.tableurs.entrees import importer_chemin
 
-    exemples = Path(app.config["EXEMPLES_DIR"])
-    importer_chemin(session, exemples / "numerique-citoyennete", "exemple", exemples / "themes.yaml")
+    importer_exemple(session, "exemple")
     args = ["analyse", "--demarche", "exemple", "--classes", "4"]
     donnees = json.loads(runner.invoke(args=[*args, "--format", "json"]).output)
     assert set(donnees) == CLES_JSON | {"classes_de_discours"}

@@ -8,6 +8,7 @@ import pandas as pd
 from analyse.donnees import Corpus
 from analyse.lexique import lemmes
 from analyse.suggestions import _scores_indices, construire_modele, modele_de_la_demarche, suggerer
+from tests.conftest import importer_exemple
 
 THEMES = pd.DataFrame(
     [
@@ -92,12 +93,8 @@ def test_apprend_des_paroles_etiquetees():
 
 
 def test_sur_l_exemple_un_texte_qui_ne_dit_rien_ne_suggere_rien(runner, session, app):
-    from pathlib import Path
 
-    from collecte.tableurs.entrees import importer_chemin
-
-    exemples = Path(app.config["EXEMPLES_DIR"])
-    importer_chemin(session, exemples / "numerique-citoyennete", "exemple", exemples / "themes.yaml")
+    importer_exemple(session, "exemple")
     resultat = runner.invoke(
         args=["themes", "suggerer", "--demarche", "exemple"],
         input="bonjour\noui\nmerci\nbonne journée\nça va\n"

@@ -1,7 +1,6 @@
 """Import de classeurs : formats, encodages, tout ou rien, idempotence, démarche d'exemple, CLI."""
 
 import uuid
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -20,8 +19,7 @@ from collecte.tableurs.entrees import importer_chemin, importer_envoi
 from collecte.tableurs.import_classeur import ErreurImport, importer, noms_feuilles
 from collecte.tableurs.lecture import lire_fichiers_csv
 from collecte.terrain.saisie import theme_ids_de
-
-EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
+from tests.conftest import EXEMPLES, importer_exemple
 
 TEMPS = [
     [
@@ -254,9 +252,7 @@ def test_fichiers_refuses(session, fichiers, message):
 
 
 def test_la_demarche_d_exemple_s_importe_entierement(session):
-    rapport = importer_chemin(
-        session, EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml"
-    )
+    rapport = importer_exemple(session)
     assert rapport.comptes["contributions"]["creees"] >= 150
     assert rapport.comptes["structures"]["creees"] >= 10
     dispositifs = set(session.exec(select(TempsDeCollecte.dispositif)).all())

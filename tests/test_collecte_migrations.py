@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -23,11 +22,10 @@ from analyse.donnees import charger_corpus
 from collecte.modele.db import _config_alembic, creer_engine, init_db, revision_courante
 from collecte.modele.models import Contribution, Demarche, Utilisateur
 from collecte.modele.validation import empreintes
-from collecte.tableurs.entrees import importer_chemin
+from tests.conftest import SLUG_EXEMPLE, importer_exemple
 from tests.test_collecte_db import differences_avec_le_modele
 
-EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
-SLUG = "numerique-citoyennete"
+SLUG = SLUG_EXEMPLE
 URL_POSTGRES = os.environ.get("PAROLE_TEST_DATABASE_URL")
 SCHEMA_ESSAI = "migration_essai"
 # Valeur neutre pour une colonne de 0001 que le modèle n'a plus, si la base en exige une.
@@ -72,7 +70,7 @@ def base_exemple(tmp_path):
     engine = creer_engine(f"sqlite:///{tmp_path / 'exemple.sqlite'}")
     init_db(engine)
     with Session(engine) as session:
-        importer_chemin(session, EXEMPLES / SLUG, SLUG, EXEMPLES / "themes.yaml")
+        importer_exemple(session)
         _ajouter_un_auteur(session)
     yield engine
     engine.dispose()

@@ -3,18 +3,16 @@ et feuille `reponses` de l'import (questionnaires papier)."""
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
 from collecte.modele.models import Contribution, ReponseQuestionnaire, TempsDeCollecte
-from collecte.tableurs.entrees import importer_chemin, importer_envoi
+from collecte.tableurs.entrees import importer_envoi
 from collecte.tableurs.import_classeur import ErreurImport
 from questionnaires import invitations
-
-EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
+from tests.conftest import importer_exemple
 
 
 @pytest.fixture
@@ -198,9 +196,7 @@ def test_feuille_reponses_erreurs_ligne_par_ligne_et_rien_d_ecrit(session, campa
 
 
 def test_la_demarche_d_exemple_a_ses_questionnaires_papier(session):
-    rapport = importer_chemin(
-        session, EXEMPLES / "numerique-citoyennete", "numerique-citoyennete", EXEMPLES / "themes.yaml"
-    )
+    rapport = importer_exemple(session)
     assert "réponses : 4 créées" in rapport.lignes()
     reponses = session.exec(select(Contribution).where(Contribution.reponse_id.is_not(None))).all()
     assert len(reponses) == 16 and all(c.profil == "professionnel" for c in reponses)

@@ -14,22 +14,20 @@ from analyse.discours import CLASSES_CHOIX, afc_du_corpus, classes_de_discours, 
 from analyse.donnees import charger_corpus
 from collecte.modele.models import Contribution
 from collecte.modele.validation import ErreurValidation
-from collecte.tableurs.entrees import importer_chemin
 from restitution.contenu import preparer
 from restitution.livret import construire_livret
 from restitution.livret_structure import TITRE, VARIABLE_AFC, OptionsStructure, section
 from restitution.mise_en_page import gabarit
-from tests.conftest import exiger_outil
+from tests.conftest import SLUG_EXEMPLE, exiger_outil, importer_exemple
 from tests.donnees_livret import infos, texte_pdf
 
-EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
-SLUG = "numerique-citoyennete"
+SLUG = SLUG_EXEMPLE
 METHODE = "Ce qui structure les paroles. Les paroles sont découpées en segments d'environ 40 mots"
 
 
 @pytest.fixture
 def exemple(session):
-    importer_chemin(session, EXEMPLES / SLUG, SLUG, EXEMPLES / "themes.yaml")
+    importer_exemple(session)
     return charger_corpus(session, SLUG)
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from collecte.tableurs.entrees import importer_chemin
-from tests.conftest import TABLETTE
+from tests.conftest import SLUG_EXEMPLE, TABLETTE
 
 pytestmark = pytest.mark.navigateur
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 README = Path(__file__).resolve().parent.parent / "README.md"
-SLUG = "numerique-citoyennete"
+SLUG = SLUG_EXEMPLE
 # (fichier, adresse, ce que la page doit montrer)
 CAPTURES = [
     ("backoffice-revue.png", f"/collecte/revue/?demarche={SLUG}", "Revue des paroles"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -29,11 +28,10 @@ from collecte.modele.models import (
     Utilisateur,
 )
 from questionnaires import charger_tous
-from tests.conftest import TABLETTE, TELEPHONE
+from tests.conftest import EXEMPLES, TABLETTE, TELEPHONE
 
 pytestmark = pytest.mark.navigateur
 
-EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 TAILLES = [pytest.param(TABLETTE, id="tablette"), pytest.param(TELEPHONE, id="telephone")]
 
 

@@ -8,12 +8,9 @@ import pytest
 
 from analyse.discours import classes_de_discours
 from analyse.donnees import charger_corpus
-from collecte.tableurs.entrees import importer_chemin
 from restitution.livret_structure import TITRE
-from tests.conftest import TABLETTE, TELEPHONE
+from tests.conftest import SLUG_EXEMPLE, TABLETTE, TELEPHONE, importer_exemple
 from tests.donnees_livret import texte_pdf
-
-EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 
 pytestmark = pytest.mark.navigateur
 
@@ -43,8 +40,8 @@ def test_ecrire_puis_telecharger_le_livret(serveur_live, nouvelle_page, connecte
 
 @pytest.mark.parametrize("ecran", [TABLETTE, TELEPHONE], ids=["tablette", "telephone"])
 def test_cocher_la_section_structure(serveur_live, nouvelle_page, connecter_page, session, ecran, tmp_path):
-    slug = "numerique-citoyennete"
-    importer_chemin(session, EXEMPLES / slug, slug, EXEMPLES / "themes.yaml")
+    slug = SLUG_EXEMPLE
+    importer_exemple(session)
     classes = classes_de_discours(charger_corpus(session, slug), 4)["classes"]
     page = nouvelle_page(viewport=ecran, has_touch=True, accept_downloads=True)
     connecter_page(page, serveur_live, "lecteur")

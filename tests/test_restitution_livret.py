@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from analyse.chiffres import CHIFFRES, Chiffre, registre
@@ -14,6 +12,7 @@ from restitution.livret import construire_livret
 from restitution.livret_sections import COLONNES_PAR_TERRITOIRE
 from restitution.selection import citations_du_theme
 from restitution.textes import cle_nouvel_axe, definir_introduction, enregistrer_texte, lire_textes
+from tests.conftest import EXEMPLES
 from tests.donnees_livret import (
     AUTRES,
     BALISAGE,
@@ -25,8 +24,6 @@ from tests.donnees_livret import (
     polices,
     texte_pdf,
 )
-
-EXEMPLES = Path(__file__).resolve().parent.parent / "exemples"
 
 
 @pytest.fixture
